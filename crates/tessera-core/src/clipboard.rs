@@ -1,0 +1,106 @@
+//! The clipboard: Rust puts a secret on it (arboard), marked to be kept out of
+//! clipboard-manager history where the platform has such a mark, and clears it after a
+//! delay only if the clipboard still holds that secret. On X11 the copying process owns
+//! the clipboard content, so the [`Copied`] guard must live until it clears.
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use std::time::{Duration, Instant};
+
+/// Default seconds before a copied secret is cleared.
+pub const DEFAULT_CLEAR_SECS: u64 = 30;
+
+/// How a copy ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClearOutcome {
+    /// The secret was still on the clipboard and has been cleared.
+    Cleared,
+    /// Something else was copied meanwhile; it was left alone.
+    Replaced,
+}
+
+/// A secret on the clipboard, and the duty to clear it.
+pub struct Copied {
+    clipboard: arboard::Clipboard,
+    secret: Secret,
+    deadline: Option<Instant>,
+}
+
+impl std::fmt::Debug for Copied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Copied").field("deadline", &self.deadline).finish_non_exhaustive()
+    }
+}
+
+fn clipboard_error(err: arboard::Error) -> Error {
+    Error::Clipboard(match err {
+        arboard::Error::ClipboardNotSupported => "no clipboard on this system (is there a display?)".into(),
+        arboard::Error::ClipboardOccupied => "another program holds the clipboard; try again".into(),
+        other => other.to_string(),
+    })
+}
+
+/// Puts `secret` on the clipboard. With `clear_after` zero it is never cleared.
+pub fn copy(secret: Secret, clear_after: Duration) -> Result<Copied> {
+    let mut clipboard = arboard::Clipboard::new().map_err(clipboard_error)?;
+    // Placing the secret on the clipboard is what the user asked for.
+    let text = secret.expose().to_string();
+    #[cfg(target_os = "linux")]
+    {
+        use arboard::SetExtLinux;
+        clipboard.set().exclude_from_history().text(text).map_err(clipboard_error)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    clipboard.set_text(text).map_err(clipboard_error)?;
+    let deadline = (!clear_after.is_zero()).then(|| Instant::now() + clear_after);
+    Ok(Copied {
+        clipboard,
+        secret,
+        deadline,
+    })
+}
+
+impl Copied {
+    /// When the clipboard will be cleared, if ever.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Whether the clipboard still holds the secret.
+    pub fn still_holds(&mut self) -> bool {
+        match self.clipboard.get_text() {
+            Ok(text) => {
+                let same = self.secret.ct_eq(text.as_bytes());
+                crate::secret::wipe(text);
+                same
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Clears the clipboard now if it still holds the secret.
+    pub fn clear_now(mut self) -> Result<ClearOutcome> {
+        if !self.still_holds() {
+            return Ok(ClearOutcome::Replaced);
+        }
+        self.clipboard.clear().map_err(clipboard_error)?;
+        Ok(ClearOutcome::Cleared)
+    }
+
+    /// Blocks until the deadline (checking now and then whether something else was
+    /// copied), then clears. With no deadline, blocks until something else is copied.
+    pub fn wait_and_clear(mut self) -> Result<ClearOutcome> {
+        loop {
+            if !self.still_holds() {
+                return Ok(ClearOutcome::Replaced);
+            }
+            match self.deadline {
+                Some(deadline) if Instant::now() >= deadline => return self.clear_now(),
+                Some(deadline) => {
+                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(250)));
+                }
+                None => std::thread::sleep(Duration::from_millis(250)),
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The one error type of the core. Every message is short, says what to do next where
+//! there is something to do, and never holds a secret.
+
+/// Result alias used across the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in Tessera, one variant per case a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No vault exists at the location.
+    #[error("no vault at {0}: create one with `tessera init`")]
+    NoVault(String),
+    /// A vault already exists where a new one was to be made.
+    #[error("a vault already exists at {0}")]
+    VaultExists(String),
+    /// The master password does not open the vault.
+    #[error("wrong master password")]
+    WrongPassword,
+    /// The key from the keyring does not open the vault.
+    #[error("the key in the system keyring does not open this vault")]
+    WrongKey,
+    /// The vault needs a master password and none was given.
+    #[error("this vault is protected by a master password: give it with --password-stdin, TESSERA_PASSWORD or at the prompt")]
+    PasswordRequired,
+    /// The system keyring did not answer or refused.
+    #[error("the system keyring is unavailable ({0}); use a master password instead")]
+    KeyringUnavailable(String),
+    /// The keyring answered but holds no key for this vault.
+    #[error("the system keyring holds no key for this vault")]
+    KeyMissing,
+    /// The vault file or its header is damaged or not a Tessera vault.
+    #[error("vault damaged: {0}")]
+    Damaged(String),
+    /// The vault was written by a newer Tessera.
+    #[error("this vault was written by a newer Tessera (schema {found}, this build knows {known})")]
+    NewerSchema {
+        /// The schema version in the file.
+        found: i64,
+        /// The newest schema this build knows.
+        known: i64,
+    },
+    /// A token, catalog entry or other named thing does not exist.
+    #[error("no {what} named or with id '{name}'")]
+    NotFound {
+        /// What was looked for ("token", "API", ...).
+        what: &'static str,
+        /// The name or id given.
+        name: String,
+    },
+    /// A name is already used.
+    #[error("the name '{name}' is already used by another {what}")]
+    NameTaken {
+        /// What holds the name.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A field failed validation.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// Why, phrased so a person can correct it.
+        reason: String,
+    },
+    /// The action does not apply to the token in its current state.
+    #[error("cannot {action} '{name}': {reason}")]
+    InvalidState {
+        /// The refused action.
+        action: &'static str,
+        /// The token's name.
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A catalog entry cannot be removed while tokens refer to it.
+    #[error("cannot remove {what} '{name}': {count} token(s) still refer to it")]
+    InUse {
+        /// The catalog ("API", "project", ...).
+        what: &'static str,
+        /// The entry's name.
+        name: String,
+        /// How many tokens refer to it.
+        count: i64,
+    },
+    /// A token file could not be read back.
+    #[error("cannot import token file: {0}")]
+    BadTokenFile(String),
+    /// The passphrase does not decrypt a token file's private key.
+    #[error("wrong passphrase for the token file's private key")]
+    WrongPassphrase,
+    /// The clipboard could not be used.
+    #[error("clipboard unavailable: {0}")]
+    Clipboard(String),
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The database reported an error that is not one of the cases above.
+    #[error("vault storage error: {0}")]
+    Storage(String),
+    /// A cryptographic operation failed unexpectedly.
+    #[error("cryptographic failure: {0}")]
+    Crypto(String),
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, name: impl Into<String>) -> Self {
+        Error::NotFound {
+            what,
+            name: name.into(),
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// A stable machine-readable code for this error, for `--json` output and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NoVault(_) => "no_vault",
+            Error::VaultExists(_) => "vault_exists",
+            Error::WrongPassword => "wrong_password",
+            Error::WrongKey => "wrong_key",
+            Error::PasswordRequired => "password_required",
+            Error::KeyringUnavailable(_) => "keyring_unavailable",
+            Error::KeyMissing => "key_missing",
+            Error::Damaged(_) => "damaged",
+            Error::NewerSchema { .. } => "newer_schema",
+            Error::NotFound { .. } => "not_found",
+            Error::NameTaken { .. } => "name_taken",
+            Error::Invalid { .. } => "invalid",
+            Error::InvalidState { .. } => "invalid_state",
+            Error::InUse { .. } => "in_use",
+            Error::BadTokenFile(_) => "bad_token_file",
+            Error::WrongPassphrase => "wrong_passphrase",
+            Error::Clipboard(_) => "clipboard",
+            Error::Io { .. } => "io",
+            Error::Storage(_) => "storage",
+            Error::Crypto(_) => "crypto",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match err.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+                Error::Damaged("the vault file cannot be decrypted or is corrupt".into())
+            }
+            Some(ErrorCode::DiskFull) => {
+                Error::Storage("the disk is full: free some space and try again; nothing was changed".into())
+            }
+            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
+                Error::Storage(format!("the vault cannot be written ({err}): check the permissions of its folder; nothing was changed"))
+            }
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                Error::Storage("the vault is busy in another Tessera process: try again".into())
+            }
+            _ => Error::Storage(err.to_string()),
+        }
+    }
+}

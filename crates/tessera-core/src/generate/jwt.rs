@@ -1,0 +1,361 @@
+//! JWTs Tessera issues, and the checks it applies to any JWT it is shown.
+//!
+//! Issued tokens are signed with one of the vault's own keys (HS256 by default with a
+//! per-vault 256-bit key; RS256 and EdDSA selectable), named by `kid`. Verification
+//! trusts nothing in the header but `kid` and `alg`: the key comes from the vault by
+//! `kid`, the algorithm is pinned to that key's, and `jwk`, `jku`, `x5u` and `x5c`
+//! headers are refused. `exp` is required and `nbf` checked against the vault's clock
+//! with an explicit leeway.
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::secret::{Secret, SecretBytes};
+use crate::store;
+use crate::token::JwtAlg;
+use crate::verify::Reason;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// Leeway for tokens Tessera signed itself: they are checked by the clock that made them.
+pub const ISSUED_LEEWAY_SECS: i64 = 0;
+/// Leeway for assertions signed by RSA token holders, whose clocks may drift.
+pub const ASSERTION_LEEWAY_SECS: i64 = 60;
+/// An assertion may live at most this long.
+pub const ASSERTION_MAX_LIFETIME_SECS: i64 = 3_600;
+/// Longer strings are refused before any parsing.
+pub const MAX_JWT_BYTES: usize = 8 * 1024;
+/// JWTs of tokens that never expire still carry `exp`, this far ahead.
+pub const NEVER_EXPIRES_SECS: i64 = 100 * 365 * 86_400;
+
+/// The claims of a Tessera JWT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwtClaims {
+    /// `tessera:<vault id>`.
+    pub iss: String,
+    /// The token id.
+    pub sub: String,
+    /// The token id again, as the JWT id.
+    pub jti: String,
+    /// The token's name.
+    pub name: String,
+    /// Authorized APIs.
+    #[serde(default)]
+    pub apis: Vec<String>,
+    /// Authorized users.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Expires.
+    pub exp: i64,
+    /// Random: every signature of the same token differs, so a replaced JWT never
+    /// equals its successor even within one second.
+    #[serde(default)]
+    pub nonce: String,
+}
+
+struct KeyPair {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+/// The vault's JWT keys, decoded once per open vault.
+pub struct Signer {
+    issuer: String,
+    hs256: KeyPair,
+    rs256: Option<KeyPair>,
+    eddsa: Option<KeyPair>,
+}
+
+fn kid(alg: JwtAlg) -> &'static str {
+    match alg {
+        JwtAlg::Hs256 => "tessera-hs256",
+        JwtAlg::Rs256 => "tessera-rs256",
+        JwtAlg::EdDsa => "tessera-eddsa",
+    }
+}
+
+fn jose(alg: JwtAlg) -> Algorithm {
+    match alg {
+        JwtAlg::Hs256 => Algorithm::HS256,
+        JwtAlg::Rs256 => Algorithm::RS256,
+        JwtAlg::EdDsa => Algorithm::EdDSA,
+    }
+}
+
+fn meta_key(alg: JwtAlg) -> &'static str {
+    match alg {
+        JwtAlg::Hs256 => "jwt_hs256",
+        JwtAlg::Rs256 => "jwt_rs256",
+        JwtAlg::EdDsa => "jwt_eddsa",
+    }
+}
+
+impl Signer {
+    /// Loads the vault's keys, creating the HS256 key on first use.
+    pub(crate) fn load(conn: &Connection, vault_id: &str) -> Result<Signer> {
+        let hs = match store::meta_get(conn, meta_key(JwtAlg::Hs256))? {
+            Some(key) => SecretBytes::new(key),
+            None => {
+                let mut key = vec![0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+                store::meta_set(conn, meta_key(JwtAlg::Hs256), &key)?;
+                SecretBytes::new(key)
+            }
+        };
+        let load_pair = |alg| -> Result<Option<KeyPair>> {
+            store::meta_get(conn, meta_key(alg))?
+                .map(|der| key_pair(alg, &SecretBytes::new(der)))
+                .transpose()
+        };
+        Ok(Signer {
+            issuer: format!("tessera:{vault_id}"),
+            // The signer needs the vault's HMAC key.
+            hs256: KeyPair {
+                encoding: EncodingKey::from_secret(hs.expose()),
+                decoding: DecodingKey::from_secret(hs.expose()),
+            },
+            rs256: load_pair(JwtAlg::Rs256)?,
+            eddsa: load_pair(JwtAlg::EdDsa)?,
+        })
+    }
+
+    /// Makes sure the vault has a key for `alg`, generating and storing one if needed.
+    pub(crate) fn ensure(&mut self, conn: &Connection, alg: JwtAlg) -> Result<()> {
+        if self.pair(alg).is_some() {
+            return Ok(());
+        }
+        let der = match alg {
+            JwtAlg::Hs256 => return Ok(()),
+            JwtAlg::Rs256 => crate::generate::rsa::generate(2048)?.private_der,
+            JwtAlg::EdDsa => {
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                let doc = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng)
+                    .map_err(|_| Error::Crypto("Ed25519 key generation failed".into()))?;
+                SecretBytes::new(doc.as_ref().to_vec())
+            }
+        };
+        let pair = key_pair(alg, &der)?;
+        // Storing the new signing key inside the encrypted vault.
+        store::meta_set(conn, meta_key(alg), der.expose())?;
+        match alg {
+            JwtAlg::Rs256 => self.rs256 = Some(pair),
+            JwtAlg::EdDsa => self.eddsa = Some(pair),
+            JwtAlg::Hs256 => {}
+        }
+        Ok(())
+    }
+
+    fn pair(&self, alg: JwtAlg) -> Option<&KeyPair> {
+        match alg {
+            JwtAlg::Hs256 => Some(&self.hs256),
+            JwtAlg::Rs256 => self.rs256.as_ref(),
+            JwtAlg::EdDsa => self.eddsa.as_ref(),
+        }
+    }
+
+    /// The issuer claim of this vault's JWTs.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Signs claims with the vault's key for `alg`.
+    pub(crate) fn sign(&self, alg: JwtAlg, claims: &JwtClaims) -> Result<Secret> {
+        let pair = self
+            .pair(alg)
+            .ok_or_else(|| Error::Crypto(format!("the vault has no {} key", alg.as_str())))?;
+        let mut header = Header::new(jose(alg));
+        header.kid = Some(kid(alg).into());
+        jsonwebtoken::encode(&header, claims, &pair.encoding)
+            .map(Secret::new)
+            .map_err(|e| Error::Crypto(format!("JWT signing: {e}")))
+    }
+
+    /// Checks a JWT against the vault's keys and the time `now`.
+    pub(crate) fn verify(&self, token: &str, now: Timestamp) -> std::result::Result<JwtClaims, Reason> {
+        let header = checked_header(token)?;
+        let alg = [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa]
+            .into_iter()
+            .find(|a| header.kid.as_deref() == Some(kid(*a)))
+            .ok_or(Reason::Unknown)?;
+        let pair = self.pair(alg).ok_or(Reason::Unknown)?;
+        // The algorithm is the key's, whatever the header claims.
+        if header.alg != jose(alg) {
+            return Err(Reason::BadSignature);
+        }
+        let mut validation = Validation::new(jose(alg));
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        validation.leeway = 0;
+        validation.set_issuer(&[&self.issuer]);
+        let data = jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, &validation).map_err(reason)?;
+        check_times(data.claims.exp, Some(data.claims.nbf), now, ISSUED_LEEWAY_SECS)?;
+        Ok(data.claims)
+    }
+}
+
+fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
+    match alg {
+        JwtAlg::Hs256 => Ok(KeyPair {
+            encoding: EncodingKey::from_secret(der.expose()),
+            decoding: DecodingKey::from_secret(der.expose()),
+        }),
+        JwtAlg::Rs256 => {
+            let public = {
+                use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+                // Deriving the public half of the vault's own signing key.
+                let private = rsa::RsaPrivateKey::from_pkcs8_der(der.expose())
+                    .map_err(|e| Error::Damaged(format!("the vault's RS256 key is unreadable: {e}")))?;
+                private
+                    .to_public_key()
+                    .to_public_key_der()
+                    .map_err(|e| Error::Crypto(e.to_string()))?
+                    .into_vec()
+            };
+            let pkcs1 = crate::generate::rsa::private_pkcs1_der(der)?;
+            Ok(KeyPair {
+                encoding: EncodingKey::from_rsa_der(pkcs1.expose()),
+                decoding: DecodingKey::from_rsa_der(&crate::generate::rsa::public_pkcs1_der(&public)?),
+            })
+        }
+        JwtAlg::EdDsa => {
+            use aws_lc_rs::signature::KeyPair as _;
+            let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(der.expose())
+                .map_err(|_| Error::Damaged("the vault's EdDSA key is unreadable".into()))?;
+            Ok(KeyPair {
+                encoding: EncodingKey::from_ed_der(der.expose()),
+                decoding: DecodingKey::from_ed_der(pair.public_key().as_ref()),
+            })
+        }
+    }
+}
+
+/// Parses the header and refuses anything that would point at keys outside the vault.
+fn checked_header(token: &str) -> std::result::Result<Header, Reason> {
+    if token.len() > MAX_JWT_BYTES || token.split('.').count() != 3 {
+        return Err(Reason::Malformed);
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Reason::Malformed)?;
+    if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() || header.x5c.is_some() {
+        return Err(Reason::Malformed);
+    }
+    Ok(header)
+}
+
+/// Maps a decoding failure to the reason a person is told.
+fn reason(err: jsonwebtoken::errors::Error) -> Reason {
+    use jsonwebtoken::errors::ErrorKind;
+    match err.kind() {
+        ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm | ErrorKind::InvalidKeyFormat => {
+            Reason::BadSignature
+        }
+        ErrorKind::ExpiredSignature => Reason::Expired,
+        ErrorKind::ImmatureSignature => Reason::NotYetValid,
+        ErrorKind::InvalidIssuer => Reason::Unknown,
+        ErrorKind::InvalidAudience => Reason::ApiNotAuthorized,
+        _ => Reason::Malformed,
+    }
+}
+
+fn check_times(exp: i64, nbf: Option<i64>, now: Timestamp, leeway: i64) -> std::result::Result<(), Reason> {
+    if exp <= now - leeway {
+        return Err(Reason::Expired);
+    }
+    if nbf.is_some_and(|nbf| nbf > now + leeway) {
+        return Err(Reason::NotYetValid);
+    }
+    Ok(())
+}
+
+/// The claims of an RSA token holder's assertion.
+#[derive(Debug, Deserialize)]
+struct AssertionClaims {
+    sub: String,
+    exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
+    #[serde(default)]
+    iat: Option<i64>,
+    #[serde(default)]
+    aud: Option<serde_json::Value>,
+}
+
+/// The `kid` of an RS256 assertion, if the string looks like one.
+pub(crate) fn assertion_kid(token: &str) -> std::result::Result<Option<String>, Reason> {
+    let header = checked_header(token)?;
+    Ok(header.kid)
+}
+
+/// Verifies an RS256 assertion signed with an RSA token's private key: `kid` is the
+/// key id, `sub` the token id, `aud` the API (checked when one is asked for).
+pub(crate) fn verify_assertion(
+    token: &str,
+    public_der: &[u8],
+    token_id: &str,
+    api: Option<&str>,
+    now: Timestamp,
+) -> std::result::Result<(), Reason> {
+    let header = checked_header(token)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(Reason::BadSignature);
+    }
+    let pkcs1 = crate::generate::rsa::public_pkcs1_der(public_der).map_err(|_| Reason::Malformed)?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.leeway = 0;
+    let data = jsonwebtoken::decode::<AssertionClaims>(token, &DecodingKey::from_rsa_der(&pkcs1), &validation)
+        .map_err(reason)?;
+    let claims = data.claims;
+    if claims.sub != token_id {
+        return Err(Reason::Malformed);
+    }
+    check_times(claims.exp, claims.nbf, now, ASSERTION_LEEWAY_SECS)?;
+    let issued = claims.iat.or(claims.nbf).unwrap_or(now);
+    if claims.exp - issued > ASSERTION_MAX_LIFETIME_SECS || issued > now + ASSERTION_LEEWAY_SECS {
+        return Err(Reason::Malformed);
+    }
+    if let Some(api) = api {
+        let audiences: Vec<&str> = match &claims.aud {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        if !audiences.iter().any(|a| a.eq_ignore_ascii_case(api)) {
+            return Err(Reason::ApiNotAuthorized);
+        }
+    }
+    Ok(())
+}
+
+/// Signs an assertion with an RSA token file's private key, as a holder would.
+pub fn sign_assertion(
+    private_pem: &Secret,
+    key_id: &str,
+    token_id: &str,
+    api: &str,
+    now: Timestamp,
+    lifetime_secs: i64,
+) -> Result<Secret> {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key_id.to_string());
+    let claims = serde_json::json!({
+        "sub": token_id,
+        "aud": api,
+        "iat": now,
+        "exp": now + lifetime_secs,
+    });
+    // Signing is what the holder's key is for.
+    let key = EncodingKey::from_rsa_pem(private_pem.expose().as_bytes())
+        .map_err(|e| Error::invalid("private key", e.to_string()))?;
+    jsonwebtoken::encode(&header, &claims, &key)
+        .map(Secret::new)
+        .map_err(|e| Error::Crypto(format!("JWT signing: {e}")))
+}

@@ -1,0 +1,117 @@
+//! The plaintext header beside the vault file. It holds only what is needed before the
+//! vault can be decrypted: the vault id (the keyring account) and, for a password vault,
+//! the Argon2id salt and parameters. It never holds a key or anything derived from one.
+
+use crate::error::{Error, Result};
+use crate::keys::KdfParams;
+use std::path::Path;
+
+/// The header's `format` value.
+pub const FORMAT: &str = "tessera-vault-header";
+/// The header version this build writes.
+pub const VERSION: u32 = 1;
+
+/// How the vault key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protection {
+    /// In the OS keyring; the vault opens without a prompt.
+    Keyring,
+    /// Derived from a master password.
+    Password,
+}
+
+/// The header file's contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Header version.
+    pub version: u32,
+    /// The vault's id (UUIDv7).
+    pub vault_id: String,
+    /// Where the key comes from.
+    pub protection: Protection,
+    /// Argon2id parameters, for password vaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kdf: Option<KdfParams>,
+}
+
+impl Header {
+    /// A header for a new vault.
+    pub fn new(vault_id: String, kdf: Option<KdfParams>) -> Self {
+        let protection = if kdf.is_some() { Protection::Password } else { Protection::Keyring };
+        Header {
+            format: FORMAT.into(),
+            version: VERSION,
+            vault_id,
+            protection,
+            kdf,
+        }
+    }
+
+    /// Reads and checks a header file.
+    pub fn read(path: &Path) -> Result<Header> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+        Header::parse(&bytes)
+    }
+
+    /// Parses and checks header bytes.
+    pub fn parse(bytes: &[u8]) -> Result<Header> {
+        if bytes.len() > 64 * 1024 {
+            return Err(Error::Damaged("the vault header is too large".into()));
+        }
+        let header: Header = serde_json::from_slice(bytes)
+            .map_err(|e| Error::Damaged(format!("the vault header is not readable ({e})")))?;
+        if header.format != FORMAT {
+            return Err(Error::Damaged("the vault header is not a Tessera header".into()));
+        }
+        if header.version != VERSION {
+            return Err(Error::Damaged(format!("unknown vault header version {}", header.version)));
+        }
+        if uuid::Uuid::parse_str(&header.vault_id).is_err() {
+            return Err(Error::Damaged("the vault header's vault id is not a UUID".into()));
+        }
+        match (header.protection, &header.kdf) {
+            (Protection::Password, None) => {
+                Err(Error::Damaged("a password vault's header lacks its key-derivation parameters".into()))
+            }
+            (Protection::Keyring, Some(_)) => {
+                Err(Error::Damaged("a keyring vault's header holds key-derivation parameters".into()))
+            }
+            _ => Ok(header),
+        }
+    }
+
+    /// Writes the header atomically with mode 0600.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Storage(e.to_string()))?;
+        crate::fsutil::write_private(path, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, ok: bool) {
+        assert_eq!(Header::parse(input.as_bytes()).is_ok(), ok, "{input}");
+    }
+
+    #[test]
+    fn headers_round_trip_and_bad_ones_are_named_damaged() {
+        let header = Header::new(uuid::Uuid::now_v7().to_string(), Some(KdfParams::fresh()));
+        let json = serde_json::to_string(&header).expect("json");
+        assert_eq!(Header::parse(json.as_bytes()).expect("parse"), header);
+        let id = uuid::Uuid::now_v7();
+        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"keyring"}}"#), true);
+        check(&format!(r#"{{"format":"{FORMAT}","version":2,"vault_id":"{id}","protection":"keyring"}}"#), false);
+        check(&format!(r#"{{"format":"x","version":1,"vault_id":"{id}","protection":"keyring"}}"#), false);
+        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"nope","protection":"keyring"}}"#), false);
+        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"password"}}"#), false);
+        check("", false);
+        check("{", false);
+        assert!(matches!(Header::parse(b"[]"), Err(Error::Damaged(_))));
+    }
+}

@@ -1,0 +1,304 @@
+//! Fuzzy search over token names with nucleo-matcher (the helix editor's matcher),
+//! ranked, with match positions for highlighting, kind and status filters, sorting and
+//! `offset`/`limit` paging with the total.
+//!
+//! The index holds names and status facts only; secret fields never enter it. It is
+//! built on first use and kept until the vault changes (a write here, or another
+//! process's write, seen through `PRAGMA data_version`). When a query only grew, only
+//! the previous matches are scored again. An unfiltered list by name needs no index:
+//! it is one indexed SQL page, so the first page of a cold vault is fast.
+
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::store::{self, IndexRow};
+use crate::token::{Status, Token, TokenKind};
+use crate::vault::Vault;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+use std::cmp::Reverse;
+
+/// Rows a page holds unless asked otherwise.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first when there is a query; by name otherwise.
+    #[default]
+    Relevance,
+    /// By name, A to Z.
+    Name,
+    /// Newest first.
+    Created,
+    /// Soonest expiry first; never-expiring last.
+    Expires,
+    /// Most recently used first; unused last.
+    LastUsed,
+}
+
+/// A search or list request.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Fuzzy text; empty lists everything.
+    pub text: String,
+    /// Only this kind.
+    pub kind: Option<TokenKind>,
+    /// Only this status. `Active` means every usable token (active, expiring soon,
+    /// rotation due).
+    pub status: Option<Status>,
+    /// Order.
+    pub sort: Sort,
+    /// Rows to skip.
+    pub offset: usize,
+    /// Rows to return.
+    pub limit: usize,
+}
+
+impl Query {
+    /// The first page of everything matching `text`.
+    pub fn text(text: impl Into<String>) -> Self {
+        Query {
+            text: text.into(),
+            kind: None,
+            status: None,
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// One result row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The token's metadata (no secret).
+    pub token: Token,
+    /// Character positions in the name that matched, ascending.
+    pub positions: Vec<u32>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Matching tokens in all pages.
+    pub total: usize,
+    /// This page.
+    pub rows: Vec<Hit>,
+}
+
+/// Whether a token with these facts passes the filters.
+fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: Timestamp) -> bool {
+    kind.is_none_or(|k| row.kind == k)
+        && status.is_none_or(|wanted| {
+            let actual = row.lifetime.status(now);
+            if wanted == Status::Active { actual.is_usable() } else { actual == wanted }
+        })
+}
+
+/// The in-memory index: names in name order with their status facts.
+pub struct SearchIndex {
+    rows: Vec<IndexRow>,
+    haystacks: Vec<Utf32String>,
+    matcher: Matcher,
+    last: Option<(String, Vec<u32>)>,
+}
+
+impl SearchIndex {
+    fn new(rows: Vec<IndexRow>) -> Self {
+        let haystacks = rows.iter().map(|r| Utf32String::from(r.name.as_str())).collect();
+        SearchIndex {
+            rows,
+            haystacks,
+            matcher: Matcher::new(Config::DEFAULT),
+            last: None,
+        }
+    }
+
+    /// An index over bare names (for benchmarks and tests): personal tokens, never
+    /// expiring.
+    pub fn from_names(names: impl IntoIterator<Item = String>) -> Self {
+        let rows = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| IndexRow {
+                id: i.to_string(),
+                name,
+                kind: TokenKind::Personal,
+                lifetime: crate::token::Lifetime {
+                    revoked: false,
+                    expires_at: None,
+                    rotation_days: None,
+                    rotated_at: 0,
+                },
+                created_at: 0,
+                last_used_at: None,
+            })
+            .collect();
+        SearchIndex::new(rows)
+    }
+
+    /// Names indexed.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Indices of matching rows, best first, filtered. Narrows from the previous
+    /// result when the text only grew.
+    pub fn matches(
+        &mut self,
+        text: &str,
+        kind: Option<TokenKind>,
+        status: Option<Status>,
+        now: Timestamp,
+    ) -> Vec<u32> {
+        let text = text.trim_start();
+        if text.trim().is_empty() {
+            self.last = None;
+            return (0..self.rows.len() as u32)
+                .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
+                .collect();
+        }
+        let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+        let narrowing = match &self.last {
+            Some((previous, _)) => !previous.is_empty() && text.starts_with(previous.as_str()) && !text.contains('!'),
+            None => false,
+        };
+        let candidates: Vec<u32> = match (&self.last, narrowing) {
+            (Some((_, previous)), true) => previous.clone(),
+            _ => (0..self.haystacks.len() as u32).collect(),
+        };
+        let mut scored: Vec<(u32, u32)> = Vec::with_capacity(candidates.len().min(4096));
+        for i in candidates {
+            if let Some(score) = pattern.score(self.haystacks[i as usize].slice(..), &mut self.matcher) {
+                scored.push((i, score));
+            }
+        }
+        self.last = Some((text.to_string(), scored.iter().map(|&(i, _)| i).collect()));
+        // Rows are in name order, so a stable sort by score keeps ties alphabetical.
+        scored.sort_by_key(|&(_, score)| Reverse(score));
+        scored
+            .into_iter()
+            .map(|(i, _)| i)
+            .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
+            .collect()
+    }
+
+    /// Matched character positions of `text` in row `index`'s name.
+    pub fn positions(&mut self, text: &str, index: u32) -> Vec<u32> {
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let pattern = Pattern::parse(text.trim_start(), CaseMatching::Smart, Normalization::Smart);
+        let mut out = Vec::new();
+        pattern.indices(self.haystacks[index as usize].slice(..), &mut self.matcher, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn sort(&self, indices: &mut [u32], sort: Sort, has_text: bool) {
+        let row = |i: &u32| &self.rows[*i as usize];
+        match sort {
+            Sort::Relevance if has_text => {}
+            // Rows are stored in name order.
+            Sort::Relevance | Sort::Name => indices.sort_unstable(),
+            Sort::Created => indices.sort_by_key(|i| Reverse(row(i).created_at)),
+            Sort::Expires => indices.sort_by_key(|i| row(i).lifetime.expires_at.unwrap_or(i64::MAX)),
+            Sort::LastUsed => indices.sort_by_key(|i| Reverse(row(i).last_used_at.unwrap_or(i64::MIN))),
+        }
+    }
+}
+
+/// The vault's cached index and the data version it was built at.
+#[derive(Default)]
+pub(crate) struct SearchCache {
+    index: Option<(i64, SearchIndex)>,
+}
+
+impl SearchCache {
+    pub(crate) fn invalidate(&mut self) {
+        self.index = None;
+    }
+}
+
+impl Vault {
+    /// Searches or lists tokens. Rows carry metadata only, never a secret.
+    pub fn search(&mut self, query: &Query) -> Result<Page> {
+        let now = self.now();
+        let limit = query.limit.clamp(1, 1_000);
+        let has_text = !query.text.trim().is_empty();
+        if !has_text && query.status.is_none() && matches!(query.sort, Sort::Relevance | Sort::Name) {
+            let (total, tokens) = store::tokens_page(&self.conn, query.kind, query.offset, limit)?;
+            let rows = tokens.into_iter().map(|token| Hit { token, positions: Vec::new() }).collect();
+            return Ok(Page { total, rows });
+        }
+        self.flush_usage()?;
+        let version: i64 = self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?;
+        if self.search.index.as_ref().is_none_or(|(v, _)| *v != version) {
+            let index = SearchIndex::new(store::index_rows(&self.conn)?);
+            self.search.index = Some((version, index));
+        }
+        let Some((_, index)) = self.search.index.as_mut() else {
+            return Ok(Page { total: 0, rows: Vec::new() });
+        };
+        let mut matched = index.matches(&query.text, query.kind, query.status, now);
+        index.sort(&mut matched, query.sort, has_text);
+        let window: Vec<u32> = matched.iter().skip(query.offset).take(limit).copied().collect();
+        let ids: Vec<&str> = window.iter().map(|&i| index.rows[i as usize].id.as_str()).collect();
+        let tokens = store::tokens_by_ids(&self.conn, &ids)?;
+        let rows = tokens
+            .into_iter()
+            .zip(window.iter())
+            .map(|(token, &i)| Hit {
+                positions: index.positions(&query.text, i),
+                token,
+            })
+            .collect();
+        Ok(Page { total: matched.len(), rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> SearchIndex {
+        SearchIndex::from_names(list.iter().map(|s| s.to_string()))
+    }
+
+    fn found(index: &mut SearchIndex, text: &str) -> Vec<String> {
+        index
+            .matches(text, None, None, 0)
+            .into_iter()
+            .map(|i| index.rows[i as usize].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn fuzzy_matches_rank_and_highlight() {
+        let mut index = names(&["billing api", "ci deploy", "github ci", "prod database"]);
+        assert_eq!(found(&mut index, "ci"), ["ci deploy", "github ci"]);
+        assert_eq!(found(&mut index, "bapi"), ["billing api"]);
+        assert_eq!(found(&mut index, "zzz"), Vec::<String>::new());
+        assert_eq!(found(&mut index, "").len(), 4);
+        assert_eq!(index.positions("cid", 1), [0, 1, 3]);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_answer_as_a_fresh_search() {
+        let list: Vec<String> = (0..500).map(|i| format!("token-{i}-{}", i * 7 % 13)).collect();
+        let mut narrowed = SearchIndex::from_names(list.clone());
+        let mut fresh = SearchIndex::from_names(list);
+        for text in ["t", "to", "tok", "tok1", "tok12"] {
+            let a = narrowed.matches(text, None, None, 0);
+            fresh.last = None;
+            let b = fresh.matches(text, None, None, 0);
+            assert_eq!(a, b, "{text}");
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! The token model: kinds, ids, the metadata every token carries (never its secret),
+//! derived status, and the validation of names and expiries.
+
+use crate::clock::{DAY, Timestamp};
+use crate::error::{Error, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// Days before expiry from which a token counts as "expiring soon".
+pub const EXPIRING_SOON_DAYS: i64 = 7;
+/// Longest token name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The six kinds of token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// The workspace token: copied and replaced on a schedule.
+    Workspace,
+    /// A personal access token.
+    Personal,
+    /// A token of a service account.
+    Service,
+    /// An RSA key pair handed out as a token file.
+    Rsa,
+    /// A signed JWT.
+    Jwt,
+    /// A token issued elsewhere and pasted in.
+    External,
+}
+
+impl TokenKind {
+    /// Every kind, in display order.
+    pub const ALL: [TokenKind; 6] = [
+        TokenKind::Workspace,
+        TokenKind::Personal,
+        TokenKind::Service,
+        TokenKind::Rsa,
+        TokenKind::Jwt,
+        TokenKind::External,
+    ];
+
+    /// The kind's stable name, as stored and as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Workspace => "workspace",
+            TokenKind::Personal => "personal",
+            TokenKind::Service => "service",
+            TokenKind::Rsa => "rsa",
+            TokenKind::Jwt => "jwt",
+            TokenKind::External => "external",
+        }
+    }
+
+    /// The prefix of Tessera's random tokens of this kind.
+    pub fn random_prefix(self) -> Option<&'static str> {
+        match self {
+            TokenKind::Workspace => Some("tsw_"),
+            TokenKind::Personal => Some("tsp_"),
+            TokenKind::Service => Some("tss_"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TokenKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let lower = s.trim().to_ascii_lowercase();
+        TokenKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == lower || (lower == "pat" && *k == TokenKind::Personal))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "kind",
+                    format!("'{s}' is not a kind; use workspace, personal, service, rsa, jwt or external"),
+                )
+            })
+    }
+}
+
+/// What a person sees as a token's state. Revoked and active are stored; the rest is
+/// derived from time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Usable, with no warning.
+    Active,
+    /// Usable, expiring within [`EXPIRING_SOON_DAYS`].
+    ExpiringSoon,
+    /// Usable, but its security period has elapsed since it was last rotated.
+    RotationDue,
+    /// Past its expiry: never verifies.
+    Expired,
+    /// Revoked: never verifies, can be restored or deleted.
+    Revoked,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 5] = [
+        Status::Active,
+        Status::ExpiringSoon,
+        Status::RotationDue,
+        Status::Expired,
+        Status::Revoked,
+    ];
+
+    /// The status's stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::ExpiringSoon => "expiring",
+            Status::RotationDue => "rotation_due",
+            Status::Expired => "expired",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    /// Whether a token in this status verifies.
+    pub fn is_usable(self) -> bool {
+        matches!(self, Status::Active | Status::ExpiringSoon | Status::RotationDue)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let lower = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let status = match lower.as_str() {
+            "active" => Status::Active,
+            "expiring" | "expiring_soon" => Status::ExpiringSoon,
+            "rotation_due" | "rotate" => Status::RotationDue,
+            "expired" => Status::Expired,
+            "revoked" => Status::Revoked,
+            _ => {
+                return Err(Error::invalid(
+                    "status",
+                    format!("'{s}' is not a status; use active, expiring, rotation_due, expired or revoked"),
+                ));
+            }
+        };
+        Ok(status)
+    }
+}
+
+/// The time facts that decide a token's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    /// Whether the token is revoked.
+    pub revoked: bool,
+    /// When it expires, if ever.
+    pub expires_at: Option<Timestamp>,
+    /// Its security period in days, if any.
+    pub rotation_days: Option<i64>,
+    /// When its secret was last made (creation or rotation).
+    pub rotated_at: Timestamp,
+}
+
+impl Lifetime {
+    /// The status at `now`.
+    pub fn status(&self, now: Timestamp) -> Status {
+        if self.revoked {
+            return Status::Revoked;
+        }
+        if let Some(expires_at) = self.expires_at {
+            if expires_at <= now {
+                return Status::Expired;
+            }
+            if expires_at - now <= EXPIRING_SOON_DAYS * DAY {
+                return Status::ExpiringSoon;
+            }
+        }
+        match self.rotation_due_at() {
+            Some(due) if due <= now => Status::RotationDue,
+            _ => Status::Active,
+        }
+    }
+
+    /// When the security period runs out, if the token has one.
+    pub fn rotation_due_at(&self) -> Option<Timestamp> {
+        self.rotation_days.map(|days| self.rotated_at + days * DAY)
+    }
+}
+
+/// A token's metadata: everything but the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// UUIDv7.
+    pub id: String,
+    /// Unique name, 1–100 characters.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The kind.
+    pub kind: TokenKind,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Revocation time, while revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// Last successful verification; `None` means "Not used".
+    pub last_used_at: Option<Timestamp>,
+    /// Successful verifications.
+    pub use_count: i64,
+    /// Status facts.
+    pub lifetime: Lifetime,
+    /// Authorized APIs (personal, service, rsa, jwt).
+    pub apis: Vec<String>,
+    /// Authorized projects (rsa).
+    pub projects: Vec<String>,
+    /// Authorized users (jwt).
+    pub users: Vec<String>,
+    /// Owning service account (service).
+    pub service_account: Option<String>,
+    /// The issuing service (external), e.g. "GitHub".
+    pub service: Option<String>,
+    /// RSA: base64url SHA-256 of the public key's SPKI DER.
+    pub key_id: Option<String>,
+    /// JWT: signing algorithm.
+    pub jwt_alg: Option<JwtAlg>,
+}
+
+impl Token {
+    /// The status at `now`.
+    pub fn status(&self, now: Timestamp) -> Status {
+        self.lifetime.status(now)
+    }
+
+    /// When the token expires, if ever.
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.lifetime.expires_at
+    }
+
+    /// "Last used 3 hours ago" or "Not used".
+    pub fn usage(&self, now: Timestamp) -> String {
+        match self.last_used_at {
+            Some(at) => format!("Last used {}", crate::clock::relative(at, now)),
+            None => "Not used".into(),
+        }
+    }
+}
+
+/// JWT signing algorithms Tessera issues and accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JwtAlg {
+    /// HMAC-SHA256 with the vault's 256-bit key (default).
+    Hs256,
+    /// RSA PKCS#1 v1.5 SHA-256 with the vault's RSA key.
+    Rs256,
+    /// Ed25519 with the vault's Ed25519 key.
+    EdDsa,
+}
+
+impl JwtAlg {
+    /// The JOSE name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JwtAlg::Hs256 => "HS256",
+            JwtAlg::Rs256 => "RS256",
+            JwtAlg::EdDsa => "EdDSA",
+        }
+    }
+}
+
+impl FromStr for JwtAlg {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "HS256" => Ok(JwtAlg::Hs256),
+            "RS256" => Ok(JwtAlg::Rs256),
+            "EDDSA" | "ED25519" => Ok(JwtAlg::EdDsa),
+            _ => Err(Error::invalid("algorithm", format!("'{s}' is not offered; use HS256, RS256 or EdDSA"))),
+        }
+    }
+}
+
+/// RSA key sizes offered.
+pub const RSA_BITS: [usize; 3] = [2048, 3072, 4096];
+
+/// A requested expiry: never, or a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// The token does not expire.
+    Never,
+    /// The token expires at this time.
+    At(Timestamp),
+}
+
+impl Expiry {
+    /// Parses `never`, a duration such as `7d`, `12h`, `2w`, `30m`, or a date
+    /// `YYYY-MM-DD` (end of that day, UTC) or RFC 3339 time, relative to `now`.
+    /// A moment that is not in the future is refused.
+    pub fn parse(text: &str, now: Timestamp) -> Result<Expiry> {
+        let text = text.trim();
+        let bad = || {
+            Error::invalid(
+                "expiry",
+                format!("'{text}' is not an expiry; use a duration like 30d, a date YYYY-MM-DD, or never"),
+            )
+        };
+        if text.eq_ignore_ascii_case("never") || text.eq_ignore_ascii_case("none") {
+            return Ok(Expiry::Never);
+        }
+        let at = if let Some(at) = crate::clock::parse_rfc3339(text) {
+            at
+        } else if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            date.and_hms_opt(23, 59, 59).ok_or_else(bad)?.and_utc().timestamp()
+        } else {
+            let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+            let (digits, unit) = text.split_at(split);
+            let n: i64 = digits.parse().map_err(|_| bad())?;
+            let unit_secs = match unit {
+                "m" | "min" => 60,
+                "h" => 3_600,
+                "d" => DAY,
+                "w" => 7 * DAY,
+                "y" => 365 * DAY,
+                _ => return Err(bad()),
+            };
+            if n == 0 || n > 100 * 365 * DAY / unit_secs {
+                return Err(Error::invalid("expiry", format!("'{text}' must be between 1 and 100 years")));
+            }
+            now + n * unit_secs
+        };
+        Expiry::at(at, now)
+    }
+
+    /// An expiry at a given moment, refused unless it is in the future.
+    pub fn at(at: Timestamp, now: Timestamp) -> Result<Expiry> {
+        if at <= now {
+            return Err(Error::invalid(
+                "expiry",
+                format!("{} is in the past; choose a future date", crate::clock::rfc3339(at)),
+            ));
+        }
+        Ok(Expiry::At(at))
+    }
+
+    /// The moment, if any.
+    pub fn timestamp(self) -> Option<Timestamp> {
+        match self {
+            Expiry::Never => None,
+            Expiry::At(at) => Some(at),
+        }
+    }
+}
+
+/// Trims and checks a name: 1–100 characters, no control characters.
+pub fn validate_name(name: &str) -> Result<String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid("name", "a name is required"));
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::invalid("name", format!("at most {MAX_NAME_CHARS} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "control characters are not allowed"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Checks a security period in days.
+pub fn validate_rotation_days(days: Option<i64>) -> Result<Option<i64>> {
+    match days {
+        Some(d) if !(1..=3650).contains(&d) => Err(Error::invalid("security period", "use 1 to 3650 days")),
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Timestamp = 1_800_000_000;
+
+    fn check_expiry(input: &str, expected: Option<Expiry>) {
+        assert_eq!(Expiry::parse(input, NOW).ok(), expected, "{input}");
+    }
+
+    #[test]
+    fn expiries_parse() {
+        check_expiry("never", Some(Expiry::Never));
+        check_expiry("7d", Some(Expiry::At(NOW + 7 * DAY)));
+        check_expiry("2w", Some(Expiry::At(NOW + 14 * DAY)));
+        check_expiry("12h", Some(Expiry::At(NOW + 12 * 3_600)));
+        check_expiry("2040-01-31", Some(Expiry::At(2_211_667_199)));
+        check_expiry("2020-01-01", None);
+        check_expiry("0d", None);
+        check_expiry("-3d", None);
+        check_expiry("7x", None);
+        check_expiry("soon", None);
+        check_expiry("", None);
+        check_expiry("99999999999d", None);
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(validate_name("  ci deploy ").ok().as_deref(), Some("ci deploy"));
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name(&"x".repeat(101)).is_err());
+        assert!(validate_name(&"é".repeat(100)).is_ok());
+        assert!(validate_name("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn status_is_derived_from_time() {
+        let life = |revoked, expires_at, rotation_days| Lifetime {
+            revoked,
+            expires_at,
+            rotation_days,
+            rotated_at: NOW - 10 * DAY,
+        };
+        assert_eq!(life(false, None, None).status(NOW), Status::Active);
+        assert_eq!(life(true, None, None).status(NOW), Status::Revoked);
+        assert_eq!(life(false, Some(NOW), None).status(NOW), Status::Expired);
+        assert_eq!(life(false, Some(NOW + 7 * DAY), None).status(NOW), Status::ExpiringSoon);
+        assert_eq!(life(false, Some(NOW + 8 * DAY), None).status(NOW), Status::Active);
+        assert_eq!(life(false, None, Some(10)).status(NOW), Status::RotationDue);
+        assert_eq!(life(false, None, Some(11)).status(NOW), Status::Active);
+        assert!(!Status::Expired.is_usable() && !Status::Revoked.is_usable());
+    }
+
+    #[test]
+    fn kinds_and_statuses_parse() {
+        for kind in TokenKind::ALL {
+            assert_eq!(kind.as_str().parse::<TokenKind>().ok(), Some(kind));
+        }
+        for status in Status::ALL {
+            assert_eq!(status.as_str().parse::<Status>().ok(), Some(status));
+        }
+        assert!("robot".parse::<TokenKind>().is_err());
+    }
+}

@@ -1,0 +1,397 @@
+//! The vault: one SQLCipher database file plus its plaintext header. `Vault` owns the
+//! open connection; dropping it (locking) closes the connection, and the key it was
+//! opened with is zeroized as soon as SQLCipher has it.
+//!
+//! Every change runs in one `IMMEDIATE` transaction through [`Vault::transact`], so on
+//! any error nothing changes. Verification's last-use writes are buffered and flushed
+//! within a second (and on every other write and on drop), because a durable write per
+//! verification would cap throughput at the disk's fsync rate.
+
+use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::error::{Error, Result};
+use crate::header::{Header, Protection};
+use crate::keys::{KdfParams, KeyStore, VaultKey};
+use crate::search::SearchCache;
+use crate::secret::Secret;
+use crate::store;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The schema migrations, applied in order; `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+/// Buffered last-use records are made durable at least this often.
+pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Where a vault's files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultPaths {
+    /// The folder holding the vault.
+    pub dir: PathBuf,
+    /// The SQLCipher file.
+    pub db: PathBuf,
+    /// The plaintext header.
+    pub header: PathBuf,
+}
+
+impl VaultPaths {
+    /// The vault in folder `dir`.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        VaultPaths {
+            db: dir.join("vault.db"),
+            header: dir.join("vault.header.json"),
+            dir,
+        }
+    }
+
+    /// `TESSERA_HOME` if set, else the platform data folder (`~/.local/share/tessera`
+    /// on Linux).
+    pub fn default_location() -> Result<Self> {
+        if let Some(home) = std::env::var_os("TESSERA_HOME").filter(|v| !v.is_empty()) {
+            return Ok(VaultPaths::in_dir(home));
+        }
+        let data = dirs::data_dir()
+            .ok_or_else(|| Error::Storage("no data folder is known for this user: set TESSERA_HOME".into()))?;
+        Ok(VaultPaths::in_dir(data.join("tessera")))
+    }
+
+    /// Whether a vault (or a part of one) exists here.
+    pub fn exists(&self) -> bool {
+        self.db.exists() || self.header.exists()
+    }
+
+    /// How the vault here is protected, read from its header.
+    pub fn protection(&self) -> Result<Protection> {
+        Ok(self.read_header()?.protection)
+    }
+
+    fn read_header(&self) -> Result<Header> {
+        match (self.header.exists(), self.db.exists()) {
+            (false, false) => Err(Error::NoVault(self.dir.display().to_string())),
+            (false, true) => Err(Error::Damaged(format!(
+                "the header {} is missing; restore it from a backup",
+                self.header.display()
+            ))),
+            (true, false) => Err(Error::Damaged(format!(
+                "the vault file {} is missing; restore it from a backup",
+                self.db.display()
+            ))),
+            (true, true) => Header::read(&self.header),
+        }
+    }
+}
+
+/// How a new vault's key is kept.
+#[derive(Debug)]
+pub enum NewProtection {
+    /// A random key kept in the keyring.
+    Keyring,
+    /// A key derived from this master password.
+    Password(Secret),
+}
+
+/// Last uses recorded by verification, not yet written.
+#[derive(Debug, Default)]
+pub(crate) struct PendingUsage {
+    pub(crate) since: Option<Instant>,
+    pub(crate) uses: std::collections::HashMap<String, (Timestamp, i64)>,
+    pub(crate) events: Vec<store::NewAuditEvent>,
+}
+
+impl PendingUsage {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.uses.is_empty() && self.events.is_empty()
+    }
+
+    /// Writes the buffer inside `tx`; the caller clears it once `tx` commits.
+    fn write(&self, tx: &Transaction<'_>) -> Result<()> {
+        for (token_id, (at, count)) in &self.uses {
+            store::record_use(tx, token_id, *at, *count)?;
+        }
+        for event in &self.events {
+            store::insert_audit(tx, event)?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.since = None;
+        self.uses.clear();
+        self.events.clear();
+    }
+}
+
+/// An open, unlocked vault.
+pub struct Vault {
+    pub(crate) conn: Connection,
+    pub(crate) paths: VaultPaths,
+    pub(crate) header: Header,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) pending: PendingUsage,
+    pub(crate) search: SearchCache,
+    pub(crate) signer: Option<crate::generate::jwt::Signer>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("dir", &self.paths.dir)
+            .field("vault_id", &self.header.vault_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Creates a new vault at `paths`. With [`NewProtection::Keyring`] the key goes to
+    /// `keys`; when that fails nothing is left behind and the error says so, so the
+    /// caller can fall back to a master password.
+    pub fn create(paths: &VaultPaths, protection: NewProtection, keys: &dyn KeyStore) -> Result<Vault> {
+        if paths.exists() {
+            return Err(Error::VaultExists(paths.dir.display().to_string()));
+        }
+        crate::fsutil::create_private_dir(&paths.dir)?;
+        let vault_id = uuid::Uuid::now_v7().to_string();
+        let (header, key) = match &protection {
+            NewProtection::Keyring => {
+                let key = VaultKey::generate();
+                keys.store(&vault_id, &key)?;
+                (Header::new(vault_id.clone(), None), key)
+            }
+            NewProtection::Password(password) => {
+                let kdf = KdfParams::fresh();
+                let key = kdf.derive(password)?;
+                (Header::new(vault_id.clone(), Some(kdf)), key)
+            }
+        };
+        let built = Vault::build_new(paths, &header, &key);
+        if built.is_err() {
+            let _ = std::fs::remove_file(&paths.db);
+            let _ = std::fs::remove_file(&paths.header);
+            if matches!(protection, NewProtection::Keyring) {
+                let _ = keys.remove(&vault_id);
+            }
+        }
+        built
+    }
+
+    fn build_new(paths: &VaultPaths, header: &Header, key: &VaultKey) -> Result<Vault> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&paths.db, flags)?;
+        apply_key(&conn, key)?;
+        configure(&conn)?;
+        let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
+        vault.migrate()?;
+        vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
+        header.write(&paths.header)?;
+        Ok(vault)
+    }
+
+    /// Opens the vault at `paths`: the key comes from `keys` for a keyring vault, or
+    /// from `password` for a password vault. A wrong key or password changes no file.
+    pub fn open(paths: &VaultPaths, keys: &dyn KeyStore, password: Option<&Secret>) -> Result<Vault> {
+        let header = paths.read_header()?;
+        let (key, wrong) = match header.protection {
+            Protection::Keyring => (keys.load(&header.vault_id)?, Error::WrongKey),
+            Protection::Password => {
+                let password = password.ok_or(Error::PasswordRequired)?;
+                let kdf = header.kdf.as_ref().ok_or_else(|| Error::Damaged("no KDF parameters".into()))?;
+                (kdf.derive(password)?, Error::WrongPassword)
+            }
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&paths.db, flags)?;
+        apply_key(&conn, &key)?;
+        drop(key);
+        // Reading the schema is the first access that decrypts a page: a wrong key fails
+        // here, before any pragma could write to the files.
+        if let Err(err) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
+            return Err(match err.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => wrong,
+                _ => Error::from(err),
+            });
+        }
+        configure(&conn)?;
+        let mut vault = Vault::from_parts(conn, paths.clone(), header);
+        vault.migrate()?;
+        let stored_id = store::vault_id(&vault.conn)?;
+        if stored_id != vault.header.vault_id {
+            return Err(Error::Damaged("the header belongs to another vault".into()));
+        }
+        Ok(vault)
+    }
+
+    fn from_parts(conn: Connection, paths: VaultPaths, header: Header) -> Vault {
+        Vault {
+            conn,
+            paths,
+            header,
+            clock: Arc::new(SystemClock),
+            pending: PendingUsage::default(),
+            search: SearchCache::default(),
+            signer: None,
+        }
+    }
+
+    /// Replaces the clock (tests move time with a [`crate::clock::FixedClock`]).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time by this vault's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The vault's id.
+    pub fn id(&self) -> &str {
+        &self.header.vault_id
+    }
+
+    /// Where the vault's files are.
+    pub fn paths(&self) -> &VaultPaths {
+        &self.paths
+    }
+
+    /// How the key is kept.
+    pub fn protection(&self) -> Protection {
+        self.header.protection
+    }
+
+    /// Sets a new master password: the database is re-keyed with a key derived from it
+    /// under a fresh salt, the header rewritten, and any keyring copy of the old key
+    /// removed. A keyring vault becomes a password vault.
+    pub fn change_password(&mut self, new_password: &Secret, keys: &dyn KeyStore) -> Result<()> {
+        self.flush_usage()?;
+        let kdf = KdfParams::fresh();
+        let key = kdf.derive(new_password)?;
+        self.rekey(&key, Header::new(self.header.vault_id.clone(), Some(kdf)), keys)
+    }
+
+    /// Moves the key into the keyring: the database is re-keyed with a new random key
+    /// kept in `keys`, and the master password no longer opens it.
+    pub fn use_keyring(&mut self, keys: &dyn KeyStore) -> Result<()> {
+        self.flush_usage()?;
+        let key = VaultKey::generate();
+        keys.store(&self.header.vault_id, &key)?;
+        self.rekey(&key, Header::new(self.header.vault_id.clone(), None), keys)
+    }
+
+    fn rekey(&mut self, key: &VaultKey, header: Header, keys: &dyn KeyStore) -> Result<()> {
+        let was_keyring = self.header.protection == Protection::Keyring;
+        // A pending header beside the vault lets a crash between re-key and header write
+        // be repaired by hand; it holds no secret.
+        let pending = self.paths.header.with_extension("json.new");
+        header.write(&pending)?;
+        let literal = key.sqlcipher_literal();
+        self.conn
+            .pragma_update(None, "rekey", &*literal)
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&pending);
+            })?;
+        std::fs::rename(&pending, &self.paths.header).map_err(|e| Error::io("cannot write", &self.paths.header, e))?;
+        let now_keyring = header.protection == Protection::Keyring;
+        self.header = header;
+        if was_keyring && !now_keyring {
+            keys.remove(&self.header.vault_id)?;
+        }
+        self.record_event(store::NewAuditEvent::vault("passwd", "ok", ""))?;
+        Ok(())
+    }
+
+    /// Applies pending migrations, each in its own transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(Error::NewerSchema { found: version, known });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one immediate transaction together with any buffered last-use
+    /// records. On error nothing is written.
+    pub(crate) fn transact<T>(&mut self, f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>) -> Result<T> {
+        let now = self.clock.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.pending.write(&tx)?;
+        let out = f(&tx, now)?;
+        tx.commit()?;
+        self.pending.clear();
+        self.search.invalidate();
+        Ok(out)
+    }
+
+    /// Appends one audit event in its own transaction.
+    pub(crate) fn record_event(&mut self, event: store::NewAuditEvent) -> Result<()> {
+        self.transact(|tx, now| store::insert_audit(tx, &event.at(now)))
+    }
+
+    /// Writes buffered last-use records now. Callers that keep a vault open (the app)
+    /// call this on a timer; it is also done on every write and on drop.
+    pub fn flush_usage(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.pending.write(&tx)?;
+        tx.commit()?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Flushes buffered last-use records when the oldest is due.
+    pub(crate) fn flush_usage_if_due(&mut self) -> Result<()> {
+        match self.pending.since {
+            Some(since) if since.elapsed() >= USAGE_FLUSH_INTERVAL => self.flush_usage(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Locks the vault: buffered records are written, the connection closed and the key
+    /// forgotten. Dropping a vault does the same but cannot report a failed write.
+    pub fn lock(mut self) -> Result<()> {
+        self.flush_usage()
+    }
+
+    /// The database file path.
+    pub fn db_path(&self) -> &Path {
+        &self.paths.db
+    }
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        let _ = self.flush_usage();
+    }
+}
+
+/// Gives SQLCipher the raw key. It must be the first statement on the connection.
+fn apply_key(conn: &Connection, key: &VaultKey) -> Result<()> {
+    let literal = key.sqlcipher_literal();
+    conn.pragma_update(None, "key", &*literal)?;
+    Ok(())
+}
+
+/// The pragmas every connection runs with, once the key is known to be right.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Storage(format!("the vault could not switch to WAL mode (got {mode})")));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}

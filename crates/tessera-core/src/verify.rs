@@ -1,0 +1,231 @@
+//! Verification, in the manner of RFC 7662 introspection: is this token good (for this
+//! API, for this user)? The answer is `Active` with the token's id, kind, name, scopes
+//! and expiry, or `Inactive` with the precise reason. Status is read from the vault on
+//! every call, so a revocation is never missed; only the last-use record of a success
+//! is buffered (durable within a second).
+
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::generate::jwt;
+use crate::generate::random::{self, Shape};
+use crate::store::{self, NewAuditEvent};
+use crate::token::{Status, Token, TokenKind};
+use crate::vault::Vault;
+use std::fmt;
+use std::time::Instant;
+
+/// Why a token is not active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// No token in this vault matches.
+    Unknown,
+    /// Not a token of any form Tessera issues, or a JWT that does not parse.
+    Malformed,
+    /// A Tessera random token whose checksum does not match: a typo or truncation.
+    BadChecksum,
+    /// A JWT or assertion whose signature does not verify.
+    BadSignature,
+    /// The token is revoked.
+    Revoked,
+    /// The token is past its expiry.
+    Expired,
+    /// The JWT's `nbf` is in the future.
+    NotYetValid,
+    /// The token is not authorized for the API asked about.
+    ApiNotAuthorized,
+    /// The token is not authorized for the user asked about.
+    UserNotAuthorized,
+}
+
+impl Reason {
+    /// The reason's stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Unknown => "unknown",
+            Reason::Malformed => "malformed",
+            Reason::BadChecksum => "bad_checksum",
+            Reason::BadSignature => "bad_signature",
+            Reason::Revoked => "revoked",
+            Reason::Expired => "expired",
+            Reason::NotYetValid => "not_yet_valid",
+            Reason::ApiNotAuthorized => "api_not_authorized",
+            Reason::UserNotAuthorized => "user_not_authorized",
+        }
+    }
+
+    /// A sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Unknown => "no token in this vault matches",
+            Reason::Malformed => "this is not a well-formed token",
+            Reason::BadChecksum => "the checksum does not match: the token is mistyped or truncated",
+            Reason::BadSignature => "the signature does not verify",
+            Reason::Revoked => "the token is revoked",
+            Reason::Expired => "the token has expired",
+            Reason::NotYetValid => "the token is not valid yet",
+            Reason::ApiNotAuthorized => "the token is not authorized for this API",
+            Reason::UserNotAuthorized => "the token is not authorized for this user",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The answer to "is this token good?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// Good: the token's metadata (never its secret).
+    Active(Box<Token>),
+    /// Not good, and why.
+    Inactive(Reason),
+}
+
+impl Verification {
+    /// Whether the token is active.
+    pub fn is_active(&self) -> bool {
+        matches!(self, Verification::Active(_))
+    }
+}
+
+impl Vault {
+    /// Verifies a token string, optionally for an API and a user. A success records
+    /// the token's last use; every call is audited (without the token string).
+    pub fn verify(&mut self, presented: &str, api: Option<&str>, user: Option<&str>) -> Result<Verification> {
+        let now = self.now();
+        let (token, outcome) = self.check(presented.trim(), api, user, now)?;
+        self.note_verification(token.as_ref(), outcome, now);
+        self.flush_usage_if_due()?;
+        Ok(match (outcome, token) {
+            (Ok(()), Some(token)) => Verification::Active(Box::new(token)),
+            (Ok(()), None) => Verification::Inactive(Reason::Unknown),
+            (Err(reason), _) => Verification::Inactive(reason),
+        })
+    }
+
+    /// Finds the token a string denotes and checks it; the token is returned even when
+    /// inactive, for the audit.
+    fn check(
+        &mut self,
+        presented: &str,
+        api: Option<&str>,
+        user: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Option<Token>, std::result::Result<(), Reason>)> {
+        let found = match random::parse(presented) {
+            Shape::Malformed => return Ok((None, Err(Reason::Malformed))),
+            Shape::BadChecksum => return Ok((None, Err(Reason::BadChecksum))),
+            Shape::Valid(_) => self.by_value(presented)?,
+            Shape::Foreign if presented.is_empty() => return Ok((None, Err(Reason::Malformed))),
+            Shape::Foreign if presented.split('.').count() == 3 => return self.check_jwt(presented, api, user, now),
+            Shape::Foreign => self.by_value(presented)?,
+        };
+        let Some(token) = found else {
+            return Ok((None, Err(Reason::Unknown)));
+        };
+        let outcome = authorize(&token, api, user, now);
+        Ok((Some(token), outcome))
+    }
+
+    /// Looks a token up by the hash of its value and compares the value in constant time.
+    fn by_value(&self, presented: &str) -> Result<Option<Token>> {
+        let hash = crate::lifecycle::hash(presented);
+        Ok(store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
+            let same: bool = subtle::ConstantTimeEq::ct_eq(stored.as_slice(), presented.as_bytes()).into();
+            same.then_some(token)
+        }))
+    }
+
+    fn check_jwt(
+        &mut self,
+        presented: &str,
+        api: Option<&str>,
+        user: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Option<Token>, std::result::Result<(), Reason>)> {
+        let kid = match jwt::assertion_kid(presented) {
+            Ok(kid) => kid,
+            Err(reason) => return Ok((None, Err(reason))),
+        };
+        if kid.as_deref().is_some_and(|k| k.starts_with("tessera-")) {
+            if self.signer.is_none() {
+                self.signer = Some(jwt::Signer::load(&self.conn, &self.header.vault_id)?);
+            }
+            let verified = match &self.signer {
+                Some(signer) => signer.verify(presented, now),
+                None => Err(Reason::Unknown),
+            };
+            if let Err(reason) = verified {
+                let token = store::token_by_hash(&self.conn, &crate::lifecycle::hash(presented))?.map(|(t, _)| t);
+                return Ok((token, Err(reason)));
+            }
+            let Some(token) = self.by_value(presented)? else {
+                return Ok((None, Err(Reason::Unknown)));
+            };
+            let outcome = authorize(&token, api, user, now);
+            return Ok((Some(token), outcome));
+        }
+        let Some(kid) = kid else {
+            return Ok((None, Err(Reason::Unknown)));
+        };
+        let Some((token, public_key)) = store::token_by_key_id(&self.conn, &kid)? else {
+            return Ok((None, Err(Reason::Unknown)));
+        };
+        if token.kind != TokenKind::Rsa {
+            return Ok((None, Err(Reason::Unknown)));
+        }
+        // Status first: a revoked or expired token is reported as such even when the
+        // assertion itself is fine.
+        let status = status_reason(&token, now);
+        if status.is_err() {
+            return Ok((Some(token), status));
+        }
+        let outcome = jwt::verify_assertion(presented, &public_key, &token.id, api, now)
+            .and_then(|()| authorize(&token, api, user, now));
+        Ok((Some(token), outcome))
+    }
+
+    /// Buffers the last-use record and the audit event of one verification.
+    fn note_verification(&mut self, token: Option<&Token>, outcome: std::result::Result<(), Reason>, now: Timestamp) {
+        let (label, detail) = match outcome {
+            Ok(()) => ("active", String::new()),
+            Err(reason) => ("inactive", reason.as_str().to_string()),
+        };
+        if let (Ok(()), Some(token)) = (outcome, token) {
+            let entry = self.pending.uses.entry(token.id.clone()).or_insert((now, 0));
+            entry.0 = entry.0.max(now);
+            entry.1 += 1;
+        }
+        self.pending
+            .events
+            .push(NewAuditEvent::token("verify", token, label, detail).at(now));
+        self.pending.since.get_or_insert_with(Instant::now);
+    }
+}
+
+fn status_reason(token: &Token, now: Timestamp) -> std::result::Result<(), Reason> {
+    match token.status(now) {
+        Status::Revoked => Err(Reason::Revoked),
+        Status::Expired => Err(Reason::Expired),
+        _ => Ok(()),
+    }
+}
+
+/// Status, then scopes. An empty scope list means the token is not restricted by it.
+fn authorize(token: &Token, api: Option<&str>, user: Option<&str>, now: Timestamp) -> std::result::Result<(), Reason> {
+    status_reason(token, now)?;
+    let allowed = |list: &[String], asked: Option<&str>| match asked {
+        Some(asked) if !list.is_empty() => list.iter().any(|x| x.eq_ignore_ascii_case(asked.trim())),
+        _ => true,
+    };
+    if !allowed(&token.apis, api) {
+        return Err(Reason::ApiNotAuthorized);
+    }
+    if !allowed(&token.users, user) {
+        return Err(Reason::UserNotAuthorized);
+    }
+    Ok(())
+}
