@@ -1,0 +1,25 @@
+//! Integration tests of the core against real SQLCipher files in temporary folders.
+
+// Shared set-up: temporary vaults, a fixed clock, token requests.
+mod util;
+
+// Encryption at rest, wrong keys and passwords, re-keying, the keyring fallback.
+mod vault;
+
+// Create, modify, rotate, revoke, restore, delete: every transition and refusal.
+mod lifecycle;
+
+// Verification of each kind, every inactive reason, last use.
+mod verify;
+
+// RSA token files: export, import, assertions, malformed files.
+mod export;
+
+// The audit log: an event per action, never a secret.
+mod audit;
+
+// Fuzzy search, filters and paging through the vault.
+mod search;
+
+// The real OS keyring (Secret Service), when the environment provides one.
+mod keyring;
