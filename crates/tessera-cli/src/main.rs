@@ -1,1 +1,36 @@
-fn main() {}
+//! `tessera`: the command-line face of Tessera, a thin layer over `tessera-core`.
+//! Exit status: 0 success, 1 `verify` found the token inactive, 2 any error.
+
+mod cli;
+mod commands;
+mod input;
+mod output;
+
+use clap::Parser;
+use tessera_core::VaultPaths;
+use tessera_core::keys::OsKeyring;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let paths = match cli.home {
+        Some(dir) => Ok(VaultPaths::in_dir(dir)),
+        None => VaultPaths::default_location(),
+    };
+    let result = paths.and_then(|paths| {
+        let mut ctx = commands::Context {
+            paths,
+            input: input::Input::new(),
+            password_stdin: cli.password_stdin,
+            keyring: OsKeyring::default(),
+        };
+        commands::run(&mut ctx, cli.command)
+    });
+    match result {
+        Ok(commands::Exit::Ok) => {}
+        Ok(commands::Exit::Inactive) => std::process::exit(1),
+        Err(err) => {
+            output::note(&format!("error: {err}"));
+            std::process::exit(2);
+        }
+    }
+}

@@ -376,10 +376,11 @@ impl Drop for Vault {
 
 /// Gives SQLCipher the raw key. It must be the first statement on the connection.
 fn apply_key(conn: &Connection, key: &VaultKey) -> Result<()> {
-    // SQLCipher logs decryption failures to stderr; Tessera reports them as errors.
-    conn.pragma_update(None, "cipher_log_level", "NONE")?;
     let literal = key.sqlcipher_literal();
     conn.pragma_update(None, "key", &*literal)?;
+    // SQLCipher logs decryption failures to stderr once keyed; Tessera reports them as
+    // errors instead. (Set after `key`, which resets the level on first use.)
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
     Ok(())
 }
 

@@ -359,3 +359,150 @@ pub fn sign_assertion(
         .map(Secret::new)
         .map_err(|e| Error::Crypto(format!("JWT signing: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn signer() -> (Connection, Signer) {
+        let conn = Connection::open_in_memory().expect("memory db");
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            .expect("meta");
+        let mut signer = Signer::load(&conn, "00000000-0000-7000-8000-000000000001").expect("signer");
+        signer.ensure(&conn, JwtAlg::Rs256).expect("rs256");
+        signer.ensure(&conn, JwtAlg::EdDsa).expect("eddsa");
+        (conn, signer)
+    }
+
+    fn claims(signer: &Signer) -> serde_json::Value {
+        serde_json::json!({
+            "iss": signer.issuer(), "sub": "t1", "jti": "t1", "name": "n", "apis": [], "users": [],
+            "iat": NOW, "nbf": NOW, "exp": NOW + 3_600, "nonce": "x"
+        })
+    }
+
+    fn hs_key(conn: &Connection) -> Vec<u8> {
+        store::meta_get(conn, "jwt_hs256").expect("meta").expect("hs key")
+    }
+
+    /// Signs arbitrary claims with the vault's own HMAC key, as an attacker who had it
+    /// could not, to test the claim checks that follow the signature.
+    fn hs_signed(conn: &Connection, header: &Header, claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(header, claims, &EncodingKey::from_secret(&hs_key(conn))).expect("encode")
+    }
+
+    fn hs_header() -> Header {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("tessera-hs256".into());
+        header
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn issued_tokens_verify_with_each_algorithm() {
+        let (_, signer) = signer();
+        let claims: JwtClaims = serde_json::from_value(claims(&signer)).expect("claims");
+        for alg in [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa] {
+            let token = signer.sign(alg, &claims).expect("sign");
+            // The test verifies the JWT it just signed.
+            assert_eq!(signer.verify(token.expose(), NOW).expect("verify"), claims, "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn alg_none_is_rejected() {
+        let (_, signer) = signer();
+        let header = b64(br#"{"alg":"none","kid":"tessera-hs256","typ":"JWT"}"#);
+        let payload = b64(claims(&signer).to_string().as_bytes());
+        for token in [format!("{header}.{payload}."), format!("{header}.{payload}.AAAA")] {
+            assert_eq!(signer.verify(&token, NOW), Err(Reason::Malformed));
+        }
+    }
+
+    #[test]
+    fn hs_rs_confusion_is_rejected() {
+        let (conn, signer) = signer();
+        // An attacker signs HS256 with the vault's RSA public key as the HMAC secret.
+        let der = store::meta_get(&conn, "jwt_rs256").expect("meta").expect("rsa key");
+        let public_pem = {
+            use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
+            let private = rsa::RsaPrivateKey::from_pkcs8_der(&der).expect("key");
+            private.to_public_key().to_public_key_pem(LineEnding::LF).expect("pem")
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("tessera-rs256".into());
+        let token = jsonwebtoken::encode(&header, &claims(&signer), &EncodingKey::from_secret(public_pem.as_bytes()))
+            .expect("encode");
+        assert_eq!(signer.verify(&token, NOW), Err(Reason::BadSignature));
+        // And an RS256 header on the HMAC key's id.
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("tessera-hs256".into());
+        let parts: Vec<&str> = token.split('.').collect();
+        let forged = format!("{}.{}.{}", b64(serde_json::to_string(&header).expect("h").as_bytes()), parts[1], parts[2]);
+        assert_eq!(signer.verify(&forged, NOW), Err(Reason::BadSignature));
+    }
+
+    #[test]
+    fn tampered_payloads_fail_the_signature() {
+        let (_, signer) = signer();
+        let claims: JwtClaims = serde_json::from_value(claims(&signer)).expect("claims");
+        for alg in [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa] {
+            let token = signer.sign(alg, &claims).expect("sign");
+            // The test tampers with a copy of the JWT.
+            let parts: Vec<&str> = token.expose().split('.').collect();
+            let mut evil = claims.clone();
+            evil.apis = vec!["admin".into()];
+            let payload = b64(serde_json::to_string(&evil).expect("json").as_bytes());
+            let tampered = format!("{}.{payload}.{}", parts[0], parts[2]);
+            assert_eq!(signer.verify(&tampered, NOW), Err(Reason::BadSignature), "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn exp_must_be_present_and_a_number_and_nbf_is_checked() {
+        let (conn, signer) = signer();
+        let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut c = claims(&signer);
+            edit(&mut c);
+            hs_signed(&conn, &hs_header(), &c)
+        };
+        let missing = with(&|c| {
+            c.as_object_mut().map(|o| o.remove("exp"));
+        });
+        assert_eq!(signer.verify(&missing, NOW), Err(Reason::Malformed));
+        let string_exp = with(&|c| c["exp"] = serde_json::json!((NOW + 60).to_string()));
+        assert_eq!(signer.verify(&string_exp, NOW), Err(Reason::Malformed));
+        let float_exp = with(&|c| c["exp"] = serde_json::json!(1.5e9));
+        assert_eq!(signer.verify(&float_exp, NOW), Err(Reason::Malformed));
+        let expired = with(&|c| c["exp"] = NOW.into());
+        assert_eq!(signer.verify(&expired, NOW), Err(Reason::Expired));
+        let boundary = with(&|c| c["exp"] = (NOW + 1).into());
+        assert!(signer.verify(&boundary, NOW).is_ok(), "one second before exp is still valid");
+        let early = with(&|c| c["nbf"] = (NOW + 1).into());
+        assert_eq!(signer.verify(&early, NOW), Err(Reason::NotYetValid));
+        let foreign = with(&|c| c["iss"] = "tessera:someone-else".into());
+        assert_eq!(signer.verify(&foreign, NOW), Err(Reason::Unknown));
+    }
+
+    #[test]
+    fn headers_pointing_at_outside_keys_are_refused() {
+        let (conn, signer) = signer();
+        let mut jku = hs_header();
+        jku.jku = Some("https://attacker.example/keys".into());
+        assert_eq!(signer.verify(&hs_signed(&conn, &jku, &claims(&signer)), NOW), Err(Reason::Malformed));
+        let mut x5u = hs_header();
+        x5u.x5u = Some("https://attacker.example/cert".into());
+        assert_eq!(signer.verify(&hs_signed(&conn, &x5u, &claims(&signer)), NOW), Err(Reason::Malformed));
+        let mut other_kid = hs_header();
+        other_kid.kid = Some("../../keys/attacker".into());
+        assert_eq!(signer.verify(&hs_signed(&conn, &other_kid, &claims(&signer)), NOW), Err(Reason::Unknown));
+        let oversized = format!("{}.{}.x", "a".repeat(MAX_JWT_BYTES), "b");
+        assert_eq!(signer.verify(&oversized, NOW), Err(Reason::Malformed));
+    }
+}

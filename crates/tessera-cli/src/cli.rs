@@ -1,0 +1,329 @@
+//! The command-line interface, as clap parses it.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Tessera: API tokens kept in an encrypted vault.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Vault folder (default: $TESSERA_HOME, else the platform data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Read the master password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new vault, its key in the system keyring (or a master password).
+    Init {
+        /// Protect the vault with a master password instead of the keyring.
+        #[arg(long)]
+        password: bool,
+    },
+    /// Create a token: workspace, personal, service, rsa or jwt.
+    Create(CreateArgs),
+    /// Add a token issued elsewhere; its value is read from stdin or a hidden prompt.
+    Add(AddArgs),
+    /// List tokens, optionally matching a fuzzy QUERY.
+    #[command(alias = "ls", alias = "search")]
+    List(ListArgs),
+    /// Show a token's details (never its secret).
+    Show {
+        /// Token name or id.
+        token: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a token's secret alone on stdout, for scripts.
+    Get {
+        /// Token name or id.
+        token: String,
+    },
+    /// Copy a token's secret to the clipboard and clear it after a while.
+    Copy {
+        /// Token name or id.
+        token: String,
+        /// Seconds before clearing; 0 keeps it until something else is copied.
+        #[arg(long, value_name = "S", default_value_t = 30)]
+        clear_after: u64,
+    },
+    /// Change a token's name, description, expiry or scopes (a JWT is re-signed).
+    Edit(EditArgs),
+    /// Give a token a new secret (external: the new value from stdin or a prompt).
+    #[command(alias = "replace")]
+    Rotate {
+        /// Token name or id.
+        token: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: it stops verifying at once.
+    Revoke {
+        /// Token name or id.
+        token: String,
+    },
+    /// Restore a revoked token.
+    Restore {
+        /// Token name or id.
+        token: String,
+    },
+    /// Delete a revoked token for good.
+    Delete {
+        /// Token name or id.
+        token: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Write an RSA token's token file (or its private key as PEM).
+    Export {
+        /// Token name or id.
+        token: String,
+        /// Output file (written with mode 0600).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Write the private key alone as PKCS#8 PEM.
+        #[arg(long)]
+        pem: bool,
+        /// Encrypt the private key with a passphrase read from stdin.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Import an RSA token file.
+    Import {
+        /// The token file.
+        file: PathBuf,
+        /// Read the private key's passphrase from stdin.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Check a token string; exit 0 when active, 1 when not ("-" reads it from stdin).
+    Verify {
+        /// The token, JWT or RSA assertion.
+        token_string: String,
+        /// The API it is presented to.
+        #[arg(long)]
+        api: Option<String>,
+        /// The user it is presented for.
+        #[arg(long)]
+        user: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the audit log, newest first.
+    Audit(AuditArgs),
+    /// Set a new master password (re-keys the vault), or move the key to the keyring.
+    Passwd {
+        /// Read the new password from stdin (after the current one, if any).
+        #[arg(long)]
+        new_password_stdin: bool,
+        /// Keep the key in the system keyring instead of a password.
+        #[arg(long, conflicts_with = "new_password_stdin")]
+        keyring: bool,
+    },
+    /// Manage the API catalog.
+    Api(CatalogArgs),
+    /// Manage the project catalog.
+    Project(CatalogArgs),
+    /// Manage the user catalog.
+    User(CatalogArgs),
+    /// Manage service accounts.
+    ServiceAccount(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// workspace, personal, service, rsa or jwt.
+    pub kind: String,
+    /// Unique name.
+    #[arg(long)]
+    pub name: String,
+    /// Description.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// 30d, 12h, 2w, YYYY-MM-DD, or never.
+    #[arg(long, default_value = "never")]
+    pub expires: String,
+    /// Authorized API (repeat for more).
+    #[arg(long = "api", value_name = "NAME")]
+    pub apis: Vec<String>,
+    /// Authorized project (rsa; repeat for more).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Authorized user (jwt; repeat for more).
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+    /// Owning service account (service).
+    #[arg(long)]
+    pub service_account: Option<String>,
+    /// RSA key size: 2048, 3072 or 4096.
+    #[arg(long)]
+    pub bits: Option<usize>,
+    /// JWT algorithm: HS256, RS256 or EdDSA.
+    #[arg(long)]
+    pub alg: Option<String>,
+    /// Security period: rotation is due after this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub rotate_every: Option<i64>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Unique name.
+    pub name: String,
+    /// The issuing service (recognised from the token's prefix when omitted).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// 30d, YYYY-MM-DD, or never.
+    #[arg(long, default_value = "never")]
+    pub expires: String,
+    /// Notes.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Remind to replace it after this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub rotate_every: Option<i64>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Fuzzy query over names.
+    pub query: Option<String>,
+    /// Only this kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this status: active, expiring, rotation_due, expired, revoked.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Order: relevance, name, created, expires, last-used.
+    #[arg(long, default_value = "relevance")]
+    pub sort: String,
+    /// Rows to show.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Rows to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Token name or id.
+    pub token: String,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// New expiry: 30d, YYYY-MM-DD, or never.
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// Authorized APIs (replaces the list; repeat for more).
+    #[arg(long = "api", value_name = "NAME")]
+    pub apis: Vec<String>,
+    /// Remove every authorized API.
+    #[arg(long, conflicts_with = "apis")]
+    pub no_apis: bool,
+    /// Authorized projects (replaces the list).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Authorized users (replaces the list).
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+    /// Owning service account.
+    #[arg(long)]
+    pub service_account: Option<String>,
+    /// Security period in days; 0 removes it.
+    #[arg(long, value_name = "DAYS")]
+    pub rotate_every: Option<i64>,
+    /// Issuing service (external).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this action (create, verify, copy, ...).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only events about this token.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Only failures.
+    #[arg(long)]
+    pub failed: bool,
+    /// At most this many events.
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[command(subcommand)]
+    pub action: CatalogAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogAction {
+    /// Add an entry.
+    Add {
+        /// Unique name.
+        name: String,
+        /// API: HTTP method.
+        #[arg(long)]
+        method: Option<String>,
+        /// API: path pattern.
+        #[arg(long)]
+        path: Option<String>,
+        /// User: email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Service account: description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List entries.
+    #[command(alias = "ls")]
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename an entry.
+    Rename {
+        /// Current name.
+        old: String,
+        /// New name.
+        new: String,
+    },
+    /// Remove an entry no token refers to.
+    #[command(alias = "rm")]
+    Remove {
+        /// Name.
+        name: String,
+    },
+}

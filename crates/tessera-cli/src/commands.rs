@@ -1,0 +1,488 @@
+//! One function per subcommand: parse the arguments into core types, call the core,
+//! print the result.
+
+use crate::cli::{AddArgs, AuditArgs, CatalogAction, Command, CreateArgs, EditArgs, ListArgs};
+use crate::input::{self, Input};
+use crate::output::{self, emit, line, note, print_json};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+use tessera_core::audit::AuditFilter;
+use tessera_core::catalog::{Catalog, CatalogEntry};
+use tessera_core::header::Protection;
+use tessera_core::keys::OsKeyring;
+use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
+use tessera_core::search::{Query, Sort};
+use tessera_core::token::{Expiry, Status, TokenKind};
+use tessera_core::verify::Verification;
+use tessera_core::{Error, NewProtection, Result, Secret, Vault, VaultPaths};
+
+/// What every command may need.
+pub struct Context {
+    pub paths: VaultPaths,
+    pub input: Input,
+    pub password_stdin: bool,
+    pub keyring: OsKeyring,
+}
+
+/// The exit status of a command that did not fail.
+pub enum Exit {
+    Ok,
+    /// `verify` found the token inactive.
+    Inactive,
+}
+
+impl Context {
+    fn open(&mut self) -> Result<Vault> {
+        let password = match self.paths.protection()? {
+            Protection::Password => Some(input::password(&mut self.input, self.password_stdin)?),
+            Protection::Keyring => None,
+        };
+        Vault::open(&self.paths, &self.keyring, password.as_ref())
+    }
+}
+
+pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
+    match command {
+        Command::Init { password } => init(ctx, password),
+        Command::Create(args) => create(ctx, args),
+        Command::Add(args) => add(ctx, args),
+        Command::List(args) => list(ctx, args),
+        Command::Show { token, json } => show(ctx, &token, json),
+        Command::Get { token } => get(ctx, &token),
+        Command::Copy { token, clear_after } => copy(ctx, &token, clear_after),
+        Command::Edit(args) => edit(ctx, args),
+        Command::Rotate { token, json } => rotate(ctx, &token, json),
+        Command::Revoke { token } => {
+            let token = ctx.open()?.revoke_token(&token)?;
+            note(&format!("Token '{}' revoked: it no longer verifies.", token.name));
+            Ok(Exit::Ok)
+        }
+        Command::Restore { token } => {
+            let token = ctx.open()?.restore_token(&token)?;
+            note(&format!("Token '{}' restored.", token.name));
+            Ok(Exit::Ok)
+        }
+        Command::Delete { token, yes } => delete(ctx, &token, yes),
+        Command::Export { token, output, pem, passphrase_stdin } => export(ctx, &token, &output, pem, passphrase_stdin),
+        Command::Import { file, passphrase_stdin } => import(ctx, &file, passphrase_stdin),
+        Command::Verify { token_string, api, user, json } => verify(ctx, &token_string, api, user, json),
+        Command::Audit(args) => audit(ctx, args),
+        Command::Passwd { new_password_stdin, keyring } => passwd(ctx, new_password_stdin, keyring),
+        Command::Api(args) => catalog(ctx, Catalog::Api, args.action),
+        Command::Project(args) => catalog(ctx, Catalog::Project, args.action),
+        Command::User(args) => catalog(ctx, Catalog::User, args.action),
+        Command::ServiceAccount(args) => catalog(ctx, Catalog::ServiceAccount, args.action),
+    }
+}
+
+fn init(ctx: &mut Context, want_password: bool) -> Result<Exit> {
+    let dir = ctx.paths.dir.display().to_string();
+    if ctx.paths.exists() {
+        return Err(Error::VaultExists(dir));
+    }
+    if want_password || ctx.password_stdin {
+        let password = input::new_password(&mut ctx.input, ctx.password_stdin, true)?;
+        Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
+        note(&format!("Created a vault at {dir}, protected by your master password."));
+        return Ok(Exit::Ok);
+    }
+    match Vault::create(&ctx.paths, NewProtection::Keyring, &ctx.keyring) {
+        Ok(_) => note(&format!("Created a vault at {dir}; its key is kept in the system keyring.")),
+        Err(Error::KeyringUnavailable(why)) => {
+            note(&format!("No system keyring is available ({why}); the vault will be protected by a master password."));
+            let password = input::new_password(&mut ctx.input, false, true)?;
+            Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
+            note(&format!("Created a vault at {dir}, protected by your master password."));
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(Exit::Ok)
+}
+
+fn parse_list<T: std::str::FromStr<Err = Error>>(value: Option<&str>) -> Result<Option<T>> {
+    value.map(str::parse).transpose()
+}
+
+fn create(ctx: &mut Context, args: CreateArgs) -> Result<Exit> {
+    let kind: TokenKind = args.kind.parse()?;
+    if kind == TokenKind::External {
+        return Err(Error::invalid("kind", "add a token issued elsewhere with `tessera add NAME`"));
+    }
+    let mut vault = ctx.open()?;
+    let req = NewToken {
+        description: args.description,
+        expires: Expiry::parse(&args.expires, vault.now())?,
+        apis: args.apis,
+        projects: args.projects,
+        users: args.users,
+        service_account: args.service_account,
+        rsa_bits: args.bits,
+        jwt_alg: parse_list(args.alg.as_deref())?,
+        rotation_days: args.rotate_every,
+        ..NewToken::new(kind, args.name)
+    };
+    if kind == TokenKind::Rsa && req.rsa_bits == Some(4096) {
+        note("Generating a 4096-bit RSA key; this takes a few seconds…");
+    }
+    let issued = vault.create_token(req)?;
+    let now = vault.now();
+    if args.json {
+        let mut value = output::token_json(&issued.token, now);
+        // `create` prints the new secret once, as asked.
+        value["secret"] = issued.secret.as_ref().map(|s| s.expose().into()).unwrap_or(serde_json::Value::Null);
+        print_json(&value);
+        return Ok(Exit::Ok);
+    }
+    let token = &issued.token;
+    match &issued.secret {
+        Some(secret) => {
+            note(&format!("Created {} token '{}'. Its secret, shown this once:", token.kind, token.name));
+            // Printing the new secret once is what `create` is for.
+            line(secret.expose());
+        }
+        None => note(&format!(
+            "Created RSA token '{}' (key id {}). Hand it out with: tessera export '{}' -o token.json",
+            token.name,
+            token.key_id.as_deref().unwrap_or("?"),
+            token.name
+        )),
+    }
+    Ok(Exit::Ok)
+}
+
+fn add(ctx: &mut Context, args: AddArgs) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let value = ctx.input.secret("Paste the token")?;
+    let req = NewToken {
+        description: args.description,
+        expires: Expiry::parse(&args.expires, vault.now())?,
+        rotation_days: args.rotate_every,
+        value: Some(value),
+        service: args.service,
+        ..NewToken::new(TokenKind::External, args.name)
+    };
+    let issued = vault.create_token(req)?;
+    if args.json {
+        print_json(&output::token_json(&issued.token, vault.now()));
+    } else {
+        let service = issued.token.service.as_deref().unwrap_or("an unrecognised service");
+        note(&format!("Added '{}' from {service}.", issued.token.name));
+    }
+    Ok(Exit::Ok)
+}
+
+fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
+    let sort = match args.sort.to_ascii_lowercase().replace('_', "-").as_str() {
+        "relevance" => Sort::Relevance,
+        "name" => Sort::Name,
+        "created" => Sort::Created,
+        "expires" => Sort::Expires,
+        "last-used" | "used" => Sort::LastUsed,
+        other => return Err(Error::invalid("sort", format!("'{other}' is not an order; use relevance, name, created, expires or last-used"))),
+    };
+    let query = Query {
+        text: args.query.clone().unwrap_or_default(),
+        kind: parse_list::<TokenKind>(args.kind.as_deref())?,
+        status: parse_list::<Status>(args.status.as_deref())?,
+        sort,
+        offset: args.offset,
+        limit: args.limit,
+    };
+    let mut vault = ctx.open()?;
+    let page = vault.search(&query)?;
+    let now = vault.now();
+    if args.json {
+        let rows: Vec<_> = page
+            .rows
+            .iter()
+            .map(|hit| {
+                let mut value = output::token_json(&hit.token, now);
+                value["positions"] = json!(hit.positions);
+                value
+            })
+            .collect();
+        print_json(&json!({ "total": page.total, "offset": args.offset, "rows": rows }));
+        return Ok(Exit::Ok);
+    }
+    if page.rows.is_empty() {
+        match (&args.query, page.total) {
+            (_, n) if n > 0 => line(&format!("No rows past {n}.")),
+            (Some(q), _) if !q.trim().is_empty() => line(&format!("No tokens match '{q}'.")),
+            _ if query.kind.is_some() || query.status.is_some() => line("No tokens match these filters."),
+            _ => line("No tokens yet. Create one with: tessera create personal --name NAME"),
+        }
+        return Ok(Exit::Ok);
+    }
+    emit(&output::token_table(&page.rows, now));
+    if page.total > page.rows.len() {
+        let first = args.offset + 1;
+        line(&format!("Showing {first}–{} of {}.", args.offset + page.rows.len(), page.total));
+    }
+    Ok(Exit::Ok)
+}
+
+fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
+    let vault = ctx.open()?;
+    let token = vault.token(reference)?;
+    if json {
+        print_json(&output::token_json(&token, vault.now()));
+    } else {
+        emit(&output::token_details(&token, vault.now()));
+    }
+    Ok(Exit::Ok)
+}
+
+fn get(ctx: &mut Context, reference: &str) -> Result<Exit> {
+    let secret = ctx.open()?.reveal_secret(reference, Purpose::Reveal)?;
+    // `get` exists to print the secret.
+    line(secret.expose());
+    Ok(Exit::Ok)
+}
+
+fn copy(ctx: &mut Context, reference: &str, clear_after: u64) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let name = vault.token(reference)?.name;
+    let secret = vault.reveal_secret(reference, Purpose::Copy)?;
+    // The vault is not needed while the clipboard is watched.
+    vault.lock()?;
+    let copied = tessera_core::clipboard::copy(secret, Duration::from_secs(clear_after))?;
+    if clear_after == 0 {
+        note(&format!("Copied '{name}' to the clipboard. It stays until something else is copied."));
+    } else {
+        note(&format!("Copied '{name}' to the clipboard; it will be cleared in {clear_after} s. Keep this running."));
+    }
+    match copied.wait_and_clear()? {
+        tessera_core::clipboard::ClearOutcome::Cleared => note("Clipboard cleared."),
+        tessera_core::clipboard::ClearOutcome::Replaced => note("Something else was copied meanwhile; the clipboard was left alone."),
+    }
+    Ok(Exit::Ok)
+}
+
+fn edit(ctx: &mut Context, args: EditArgs) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let non_empty = |list: Vec<String>| (!list.is_empty()).then_some(list);
+    let changes = TokenChanges {
+        name: args.name,
+        description: args.description,
+        expires: args.expires.map(|e| Expiry::parse(&e, vault.now())).transpose()?,
+        apis: if args.no_apis { Some(Vec::new()) } else { non_empty(args.apis) },
+        projects: non_empty(args.projects),
+        users: non_empty(args.users),
+        service_account: args.service_account,
+        rotation_days: args.rotate_every.map(|d| (d != 0).then_some(d)),
+        service: args.service,
+    };
+    let issued = vault.modify_token(&args.token, changes)?;
+    if args.json {
+        print_json(&output::token_json(&issued.token, vault.now()));
+    } else {
+        note(&format!("Updated '{}'.", issued.token.name));
+    }
+    if issued.secret.is_some() {
+        note(&format!("The JWT was re-signed; the previous one no longer verifies. Get it with: tessera get '{}'", issued.token.name));
+    }
+    Ok(Exit::Ok)
+}
+
+fn rotate(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let current = vault.token(reference)?;
+    let new_value = match current.kind {
+        TokenKind::External => Some(ctx.input.secret("Paste the new value")?),
+        _ => None,
+    };
+    let issued = vault.rotate_token(reference, new_value)?;
+    if json {
+        print_json(&output::token_json(&issued.token, vault.now()));
+        return Ok(Exit::Ok);
+    }
+    let name = &issued.token.name;
+    let how = match issued.token.kind {
+        TokenKind::Rsa => format!("export the new token file with: tessera export '{name}' -o FILE"),
+        _ => format!("get the new one with `tessera get '{name}'` or copy it with `tessera copy '{name}'`"),
+    };
+    note(&format!("Replaced the secret of '{name}'; the old one no longer verifies. {how}."));
+    Ok(Exit::Ok)
+}
+
+fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let token = vault.token(reference)?;
+    if !yes && token.lifetime.revoked {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::invalid("confirmation", "deleting cannot be undone: add --yes to confirm"));
+        }
+        note(&format!("Delete token '{}' for good? This cannot be undone. [y/N]", token.name));
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::invalid("confirmation", e.to_string()))?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            note("Nothing deleted.");
+            return Ok(Exit::Ok);
+        }
+    }
+    let token = vault.delete_token(&token.id)?;
+    note(&format!("Token '{}' deleted.", token.name));
+    Ok(Exit::Ok)
+}
+
+fn export(ctx: &mut Context, reference: &str, path: &Path, pem: bool, passphrase_stdin: bool) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let passphrase = if passphrase_stdin { Some(ctx.input.line("passphrase")?) } else { None };
+    let contents = if pem {
+        vault.export_pem(reference, passphrase.as_ref())?
+    } else {
+        vault.export_token_file(reference, passphrase.as_ref())?
+    };
+    tessera_core::export::write_secret_file(path, &contents)?;
+    let what = if pem { "private key (PEM)" } else { "token file" };
+    note(&format!("Wrote the {what} of '{}' to {} (mode 0600).", vault.token(reference)?.name, path.display()));
+    Ok(Exit::Ok)
+}
+
+fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool) -> Result<Exit> {
+    let size = std::fs::metadata(path).map_err(|e| Error::Io { action: "cannot read", path: path.display().to_string(), source: e })?.len();
+    if size > tessera_core::export::MAX_TOKEN_FILE_BYTES {
+        return Err(Error::BadTokenFile("the file is larger than 1 MiB; a token file is a few KiB".into()));
+    }
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| Error::BadTokenFile(format!("{} cannot be read as text ({e})", path.display())))?;
+    let json = Secret::new(json);
+    let mut vault = ctx.open()?;
+    let passphrase = if passphrase_stdin { Some(ctx.input.line("passphrase")?) } else { None };
+    // Importing the file the user named.
+    let token = vault.import_token_file(json.expose(), passphrase.as_ref())?;
+    note(&format!("Imported RSA token '{}' (key id {}).", token.name, token.key_id.as_deref().unwrap_or("?")));
+    Ok(Exit::Ok)
+}
+
+fn verify(ctx: &mut Context, token_string: &str, api: Option<String>, user: Option<String>, json: bool) -> Result<Exit> {
+    let presented = if token_string == "-" { ctx.input.line("token")? } else { Secret::new(token_string.to_string()) };
+    let mut vault = ctx.open()?;
+    // Verification needs the presented string.
+    let result = vault.verify(presented.expose(), api.as_deref(), user.as_deref())?;
+    let now = vault.now();
+    match &result {
+        Verification::Active(token) => {
+            if json {
+                print_json(&json!({
+                    "active": true,
+                    "token_id": token.id,
+                    "kind": token.kind.as_str(),
+                    "name": token.name,
+                    "apis": token.apis,
+                    "projects": token.projects,
+                    "users": token.users,
+                    "exp": token.expires_at(),
+                }));
+            } else {
+                line(&format!("active: '{}' ({}, {}), expires {}", token.name, token.kind, token.id, output::expires(token, now)));
+            }
+            Ok(Exit::Ok)
+        }
+        Verification::Inactive(reason) => {
+            if json {
+                print_json(&json!({ "active": false, "reason": reason.as_str() }));
+            } else {
+                line(&format!("inactive: {} ({})", reason.describe(), reason.as_str()));
+            }
+            Ok(Exit::Inactive)
+        }
+    }
+}
+
+fn audit(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let filter = AuditFilter {
+        action: args.action,
+        token: args.token,
+        since: None,
+        succeeded: args.failed.then_some(false),
+        limit: Some(args.limit),
+    };
+    let events = vault.audit(&filter)?;
+    if args.json {
+        print_json(&json!(events.iter().map(output::event_json).collect::<Vec<_>>()));
+        return Ok(Exit::Ok);
+    }
+    if events.is_empty() {
+        line("No events.");
+        return Ok(Exit::Ok);
+    }
+    let cells: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                tessera_core::clock::rfc3339(e.at),
+                e.action.clone(),
+                e.token_name.clone().unwrap_or_else(|| "-".into()),
+                e.outcome.clone(),
+                e.detail.clone(),
+            ]
+        })
+        .collect();
+    emit(&output::table(&["TIME", "ACTION", "TOKEN", "OUTCOME", "DETAIL"], &cells, None));
+    Ok(Exit::Ok)
+}
+
+fn passwd(ctx: &mut Context, new_password_stdin: bool, keyring: bool) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    if keyring {
+        vault.use_keyring(&ctx.keyring)?;
+        note("The vault key is now kept in the system keyring; the master password no longer opens it.");
+        return Ok(Exit::Ok);
+    }
+    let password = input::new_password(&mut ctx.input, new_password_stdin, false)?;
+    vault.change_password(&password, &ctx.keyring)?;
+    note("Master password changed; the vault was re-keyed.");
+    Ok(Exit::Ok)
+}
+
+fn catalog(ctx: &mut Context, catalog: Catalog, action: CatalogAction) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    match action {
+        CatalogAction::Add { name, method, path, email, description } => {
+            let (detail, extra) = match catalog {
+                Catalog::Api => (method, path),
+                Catalog::User => (email, None),
+                Catalog::ServiceAccount => (description, None),
+                Catalog::Project => (None, None),
+            };
+            let entry = vault.catalog_add(catalog, CatalogEntry { detail, extra, ..CatalogEntry::named(name) })?;
+            note(&format!("Added {} '{}'.", catalog.label(), entry.name));
+        }
+        CatalogAction::List { json } => {
+            let entries = vault.catalog_list(catalog)?;
+            if json {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| json!({ "name": e.name, "detail": e.detail, "extra": e.extra, "created_at": tessera_core::clock::rfc3339(e.created_at) }))
+                    .collect();
+                print_json(&json!(rows));
+            } else if entries.is_empty() {
+                line(&format!("No {} entries yet.", catalog.label()));
+            } else {
+                let cells: Vec<Vec<String>> = entries
+                    .iter()
+                    .map(|e| {
+                        let detail = [e.detail.as_deref(), e.extra.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                        vec![e.name.clone(), detail, output::date(e.created_at)]
+                    })
+                    .collect();
+                emit(&output::table(&["NAME", "DETAIL", "ADDED"], &cells, None));
+            }
+        }
+        CatalogAction::Rename { old, new } => {
+            vault.catalog_rename(catalog, &old, &new)?;
+            note(&format!("Renamed {} '{old}' to '{new}'.", catalog.label()));
+        }
+        CatalogAction::Remove { name } => {
+            vault.catalog_remove(catalog, &name)?;
+            note(&format!("Removed {} '{name}'.", catalog.label()));
+        }
+    }
+    Ok(Exit::Ok)
+}

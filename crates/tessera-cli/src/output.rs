@@ -1,0 +1,228 @@
+//! What the CLI prints: aligned tables for people, JSON for scripts. Neither ever holds
+//! a secret; commands that print one (`get`, `create`, `rotate`) do so explicitly.
+
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Write};
+use tessera_core::audit::AuditEvent;
+use tessera_core::clock::{Timestamp, relative, rfc3339};
+use tessera_core::search::Hit;
+use tessera_core::token::Token;
+
+/// Writes to stdout; a closed pipe (`tessera list | head`) ends the program quietly.
+pub fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// Prints a line to stdout.
+pub fn line(text: &str) {
+    emit(&format!("{text}\n"));
+}
+
+/// Prints JSON, pretty.
+pub fn print_json(value: &Value) {
+    line(&serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+/// A message for people on stderr.
+pub fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+fn time(at: Option<Timestamp>) -> Value {
+    at.map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null)
+}
+
+/// A token as JSON: metadata only.
+pub fn token_json(token: &Token, now: Timestamp) -> Value {
+    json!({
+        "id": token.id,
+        "name": token.name,
+        "description": token.description,
+        "kind": token.kind.as_str(),
+        "status": token.status(now).as_str(),
+        "created_at": rfc3339(token.created_at),
+        "expires_at": time(token.expires_at()),
+        "revoked_at": time(token.revoked_at),
+        "last_used_at": time(token.last_used_at),
+        "use_count": token.use_count,
+        "usage": token.usage(now),
+        "rotation_days": token.lifetime.rotation_days,
+        "rotation_due_at": time(token.lifetime.rotation_due_at()),
+        "rotated_at": rfc3339(token.lifetime.rotated_at),
+        "apis": token.apis,
+        "projects": token.projects,
+        "users": token.users,
+        "service_account": token.service_account,
+        "service": token.service,
+        "key_id": token.key_id,
+        "algorithm": token.jwt_alg.map(|a| a.as_str()),
+    })
+}
+
+/// An audit event as JSON.
+pub fn event_json(event: &AuditEvent) -> Value {
+    json!({
+        "id": event.id,
+        "at": rfc3339(event.at),
+        "action": event.action,
+        "token_id": event.token_id,
+        "token_name": event.token_name,
+        "outcome": event.outcome,
+        "detail": event.detail,
+    })
+}
+
+/// The scopes of a token in one short cell.
+pub fn scopes(token: &Token) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(token.apis.iter().map(|a| format!("api:{a}")));
+    parts.extend(token.projects.iter().map(|p| format!("project:{p}")));
+    parts.extend(token.users.iter().map(|u| format!("user:{u}")));
+    if let Some(sa) = &token.service_account {
+        parts.push(format!("account:{sa}"));
+    }
+    if let Some(service) = &token.service {
+        parts.push(service.clone());
+    }
+    if parts.is_empty() { "-".into() } else { parts.join(", ") }
+}
+
+/// "2026-12-24 (in 30 days)" or "never".
+pub fn expires(token: &Token, now: Timestamp) -> String {
+    match token.expires_at() {
+        Some(at) => format!("{} ({})", date(at), relative(at, now)),
+        None => "never".into(),
+    }
+}
+
+/// A date, YYYY-MM-DD.
+pub fn date(at: Timestamp) -> String {
+    rfc3339(at).chars().take(10).collect()
+}
+
+/// Whether to decorate output for a terminal.
+fn styled() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A name with its matched letters in bold (on a terminal).
+fn highlight(name: &str, positions: &[u32], styled: bool) -> String {
+    if !styled || positions.is_empty() {
+        return name.to_string();
+    }
+    name.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if positions.contains(&(i as u32)) { format!("\x1b[1;4m{c}\x1b[0m") } else { c.to_string() }
+        })
+        .collect()
+}
+
+/// Cuts a cell to `max` characters with an ellipsis.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Renders rows as an aligned table. `decorated[i][j]` may add invisible styling to
+/// `cells[i][j]`; widths come from the plain cells.
+pub fn table(headers: &[&str], cells: &[Vec<String>], decorated: Option<&[Vec<String>]>) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let render = |row: &[String], shown: &[String]| {
+        let mut line = String::new();
+        for (j, (cell, show)) in row.iter().zip(shown).enumerate() {
+            line.push_str(show);
+            if j + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[j] - cell.chars().count() + 2));
+            }
+        }
+        line.trim_end().to_string() + "\n"
+    };
+    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let mut out = render(&header, &header);
+    for (i, row) in cells.iter().enumerate() {
+        let shown = decorated.map(|d| d[i].as_slice()).unwrap_or(row);
+        out.push_str(&render(row, shown));
+    }
+    out
+}
+
+/// The token list table.
+pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
+    let styled = styled();
+    let mut cells = Vec::new();
+    let mut decorated = Vec::new();
+    for hit in hits {
+        let t = &hit.token;
+        let name = cut(&t.name, 40);
+        let row = vec![
+            name.clone(),
+            t.kind.to_string(),
+            t.status(now).to_string(),
+            cut(&scopes(t), 36),
+            date(t.created_at),
+            expires(t, now),
+            t.usage(now),
+        ];
+        let mut shown = row.clone();
+        if name == t.name {
+            shown[0] = highlight(&t.name, &hit.positions, styled);
+        }
+        cells.push(row);
+        decorated.push(shown);
+    }
+    table(&["NAME", "KIND", "STATUS", "SCOPES", "CREATED", "EXPIRES", "USAGE"], &cells, Some(&decorated))
+}
+
+/// A token's details, one field a line.
+pub fn token_details(token: &Token, now: Timestamp) -> String {
+    let mut rows: Vec<(&str, String)> = vec![
+        ("Name", token.name.clone()),
+        ("ID", token.id.clone()),
+        ("Kind", token.kind.to_string()),
+        ("Status", token.status(now).to_string()),
+        ("Usage", format!("{} ({} verification{})", token.usage(now), token.use_count, if token.use_count == 1 { "" } else { "s" })),
+        ("Created", format!("{} ({})", rfc3339(token.created_at), relative(token.created_at, now))),
+        ("Expires", expires(token, now)),
+    ];
+    if !token.description.is_empty() {
+        rows.push(("Description", token.description.clone()));
+    }
+    if let Some(at) = token.revoked_at {
+        rows.push(("Revoked", format!("{} ({})", rfc3339(at), relative(at, now))));
+    }
+    if let Some(days) = token.lifetime.rotation_days {
+        let due = token.lifetime.rotation_due_at().map(|d| relative(d, now)).unwrap_or_default();
+        rows.push(("Security period", format!("{days} days; replacement due {due}")));
+    }
+    for (label, list) in [("APIs", &token.apis), ("Projects", &token.projects), ("Users", &token.users)] {
+        if !list.is_empty() {
+            rows.push((label, list.join(", ")));
+        }
+    }
+    if let Some(sa) = &token.service_account {
+        rows.push(("Service account", sa.clone()));
+    }
+    if let Some(service) = &token.service {
+        rows.push(("Service", service.clone()));
+    }
+    if let Some(key_id) = &token.key_id {
+        rows.push(("Key id", key_id.clone()));
+    }
+    if let Some(alg) = token.jwt_alg {
+        rows.push(("Algorithm", alg.as_str().into()));
+    }
+    rows.iter().map(|(k, v)| format!("{:<16} {v}\n", format!("{k}:"))).collect()
+}
