@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 use tessera_core::keys::{KeyStore, OsKeyring, VaultKey};
+use tessera_core::lifecycle::NewToken;
 use tessera_core::token::TokenKind;
 use tessera_core::{NewProtection, Vault, VaultPaths};
 
@@ -17,7 +18,7 @@ fn the_real_keyring_keeps_the_vault_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = VaultPaths::in_dir(dir.path().join("v"));
     let mut vault = Vault::create(&paths, NewProtection::Keyring, &keyring).expect("create with the real keyring");
-    vault.create_token(crate::util::request(TokenKind::Personal, "kept")).expect("token");
+    vault.create_token(NewToken::new(TokenKind::Personal, "kept")).expect("token");
     let id = vault.id().to_string();
     drop(vault);
     let stored = keyring.load(&id).expect("the key is in the keyring");
