@@ -56,7 +56,10 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Rotate { token, json } => rotate(ctx, &token, json),
         Command::Revoke { token } => {
             let token = ctx.open()?.revoke_token(&token)?;
-            note(&format!("Token '{}' revoked: it no longer verifies.", token.name));
+            note(&format!(
+                "Token '{}' revoked: it no longer verifies.",
+                token.name
+            ));
             Ok(Exit::Ok)
         }
         Command::Restore { token } => {
@@ -65,11 +68,27 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Delete { token, yes } => delete(ctx, &token, yes),
-        Command::Export { token, output, pem, passphrase_stdin } => export(ctx, &token, &output, pem, passphrase_stdin),
-        Command::Import { file, passphrase_stdin } => import(ctx, &file, passphrase_stdin),
-        Command::Verify { token_string, api, user, json } => verify(ctx, &token_string, api, user, json),
+        Command::Export {
+            token,
+            output,
+            pem,
+            passphrase_stdin,
+        } => export(ctx, &token, &output, pem, passphrase_stdin),
+        Command::Import {
+            file,
+            passphrase_stdin,
+        } => import(ctx, &file, passphrase_stdin),
+        Command::Verify {
+            token_string,
+            api,
+            user,
+            json,
+        } => verify(ctx, &token_string, api, user, json),
         Command::Audit(args) => audit(ctx, args),
-        Command::Passwd { new_password_stdin, keyring } => passwd(ctx, new_password_stdin, keyring),
+        Command::Passwd {
+            new_password_stdin,
+            keyring,
+        } => passwd(ctx, new_password_stdin, keyring),
         Command::Api(args) => catalog(ctx, Catalog::Api, args.action),
         Command::Project(args) => catalog(ctx, Catalog::Project, args.action),
         Command::User(args) => catalog(ctx, Catalog::User, args.action),
@@ -85,16 +104,24 @@ fn init(ctx: &mut Context, want_password: bool) -> Result<Exit> {
     if want_password || ctx.password_stdin {
         let password = input::new_password(&mut ctx.input, ctx.password_stdin, true)?;
         Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
-        note(&format!("Created a vault at {dir}, protected by your master password."));
+        note(&format!(
+            "Created a vault at {dir}, protected by your master password."
+        ));
         return Ok(Exit::Ok);
     }
     match Vault::create(&ctx.paths, NewProtection::Keyring, &ctx.keyring) {
-        Ok(_) => note(&format!("Created a vault at {dir}; its key is kept in the system keyring.")),
+        Ok(_) => note(&format!(
+            "Created a vault at {dir}; its key is kept in the system keyring."
+        )),
         Err(Error::KeyringUnavailable(why)) => {
-            note(&format!("No system keyring is available ({why}); the vault will be protected by a master password."));
+            note(&format!(
+                "No system keyring is available ({why}); the vault will be protected by a master password."
+            ));
             let password = input::new_password(&mut ctx.input, false, true)?;
             Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
-            note(&format!("Created a vault at {dir}, protected by your master password."));
+            note(&format!(
+                "Created a vault at {dir}, protected by your master password."
+            ));
         }
         Err(other) => return Err(other),
     }
@@ -108,7 +135,10 @@ fn parse_list<T: std::str::FromStr<Err = Error>>(value: Option<&str>) -> Result<
 fn create(ctx: &mut Context, args: CreateArgs) -> Result<Exit> {
     let kind: TokenKind = args.kind.parse()?;
     if kind == TokenKind::External {
-        return Err(Error::invalid("kind", "add a token issued elsewhere with `tessera add NAME`"));
+        return Err(Error::invalid(
+            "kind",
+            "add a token issued elsewhere with `tessera add NAME`",
+        ));
     }
     let mut vault = ctx.open()?;
     let req = NewToken {
@@ -131,14 +161,21 @@ fn create(ctx: &mut Context, args: CreateArgs) -> Result<Exit> {
     if args.json {
         let mut value = output::token_json(&issued.token, now);
         // `create` prints the new secret once, as asked.
-        value["secret"] = issued.secret.as_ref().map(|s| s.expose().into()).unwrap_or(serde_json::Value::Null);
+        value["secret"] = issued
+            .secret
+            .as_ref()
+            .map(|s| s.expose().into())
+            .unwrap_or(serde_json::Value::Null);
         print_json(&value);
         return Ok(Exit::Ok);
     }
     let token = &issued.token;
     match &issued.secret {
         Some(secret) => {
-            note(&format!("Created {} token '{}'. Its secret, shown this once:", token.kind, token.name));
+            note(&format!(
+                "Created {} token '{}'. Its secret, shown this once:",
+                token.kind, token.name
+            ));
             // Printing the new secret once is what `create` is for.
             line(secret.expose());
         }
@@ -167,7 +204,11 @@ fn add(ctx: &mut Context, args: AddArgs) -> Result<Exit> {
     if args.json {
         print_json(&output::token_json(&issued.token, vault.now()));
     } else {
-        let service = issued.token.service.as_deref().unwrap_or("an unrecognised service");
+        let service = issued
+            .token
+            .service
+            .as_deref()
+            .unwrap_or("an unrecognised service");
         note(&format!("Added '{}' from {service}.", issued.token.name));
     }
     Ok(Exit::Ok)
@@ -180,7 +221,14 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         "created" => Sort::Created,
         "expires" => Sort::Expires,
         "last-used" | "used" => Sort::LastUsed,
-        other => return Err(Error::invalid("sort", format!("'{other}' is not an order; use relevance, name, created, expires or last-used"))),
+        other => {
+            return Err(Error::invalid(
+                "sort",
+                format!(
+                    "'{other}' is not an order; use relevance, name, created, expires or last-used"
+                ),
+            ));
+        }
     };
     let query = Query {
         text: args.query.clone().unwrap_or_default(),
@@ -210,7 +258,9 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         match (&args.query, page.total) {
             (_, n) if n > 0 => line(&format!("No rows past {n}.")),
             (Some(q), _) if !q.trim().is_empty() => line(&format!("No tokens match '{q}'.")),
-            _ if query.kind.is_some() || query.status.is_some() => line("No tokens match these filters."),
+            _ if query.kind.is_some() || query.status.is_some() => {
+                line("No tokens match these filters.")
+            }
             _ => line("No tokens yet. Create one with: tessera create personal --name NAME"),
         }
         return Ok(Exit::Ok);
@@ -218,7 +268,11 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
     emit(&output::token_table(&page.rows, now));
     if page.total > page.rows.len() {
         let first = args.offset + 1;
-        line(&format!("Showing {first}–{} of {}.", args.offset + page.rows.len(), page.total));
+        line(&format!(
+            "Showing {first}–{} of {}.",
+            args.offset + page.rows.len(),
+            page.total
+        ));
     }
     Ok(Exit::Ok)
 }
@@ -249,13 +303,19 @@ fn copy(ctx: &mut Context, reference: &str, clear_after: u64) -> Result<Exit> {
     vault.lock()?;
     let copied = tessera_core::clipboard::copy(secret, Duration::from_secs(clear_after))?;
     if clear_after == 0 {
-        note(&format!("Copied '{name}' to the clipboard. It stays until something else is copied."));
+        note(&format!(
+            "Copied '{name}' to the clipboard. It stays until something else is copied."
+        ));
     } else {
-        note(&format!("Copied '{name}' to the clipboard; it will be cleared in {clear_after} s. Keep this running."));
+        note(&format!(
+            "Copied '{name}' to the clipboard; it will be cleared in {clear_after} s. Keep this running."
+        ));
     }
     match copied.wait_and_clear()? {
         tessera_core::clipboard::ClearOutcome::Cleared => note("Clipboard cleared."),
-        tessera_core::clipboard::ClearOutcome::Replaced => note("Something else was copied meanwhile; the clipboard was left alone."),
+        tessera_core::clipboard::ClearOutcome::Replaced => {
+            note("Something else was copied meanwhile; the clipboard was left alone.")
+        }
     }
     Ok(Exit::Ok)
 }
@@ -266,8 +326,15 @@ fn edit(ctx: &mut Context, args: EditArgs) -> Result<Exit> {
     let changes = TokenChanges {
         name: args.name,
         description: args.description,
-        expires: args.expires.map(|e| Expiry::parse(&e, vault.now())).transpose()?,
-        apis: if args.no_apis { Some(Vec::new()) } else { non_empty(args.apis) },
+        expires: args
+            .expires
+            .map(|e| Expiry::parse(&e, vault.now()))
+            .transpose()?,
+        apis: if args.no_apis {
+            Some(Vec::new())
+        } else {
+            non_empty(args.apis)
+        },
         projects: non_empty(args.projects),
         users: non_empty(args.users),
         service_account: args.service_account,
@@ -281,7 +348,10 @@ fn edit(ctx: &mut Context, args: EditArgs) -> Result<Exit> {
         note(&format!("Updated '{}'.", issued.token.name));
     }
     if issued.secret.is_some() {
-        note(&format!("The JWT was re-signed; the previous one no longer verifies. Get it with: tessera get '{}'", issued.token.name));
+        note(&format!(
+            "The JWT was re-signed; the previous one no longer verifies. Get it with: tessera get '{}'",
+            issued.token.name
+        ));
     }
     Ok(Exit::Ok)
 }
@@ -300,10 +370,16 @@ fn rotate(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
     }
     let name = &issued.token.name;
     let how = match issued.token.kind {
-        TokenKind::Rsa => format!("export the new token file with: tessera export '{name}' -o FILE"),
-        _ => format!("get the new one with `tessera get '{name}'` or copy it with `tessera copy '{name}'`"),
+        TokenKind::Rsa => {
+            format!("export the new token file with: tessera export '{name}' -o FILE")
+        }
+        _ => format!(
+            "get the new one with `tessera get '{name}'` or copy it with `tessera copy '{name}'`"
+        ),
     };
-    note(&format!("Replaced the secret of '{name}'; the old one no longer verifies. {how}."));
+    note(&format!(
+        "Replaced the secret of '{name}'; the old one no longer verifies. {how}."
+    ));
     Ok(Exit::Ok)
 }
 
@@ -312,9 +388,15 @@ fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<Exit> {
     let token = vault.token(reference)?;
     if !yes && token.lifetime.revoked {
         if !std::io::stdin().is_terminal() {
-            return Err(Error::invalid("confirmation", "deleting cannot be undone: add --yes to confirm"));
+            return Err(Error::invalid(
+                "confirmation",
+                "deleting cannot be undone: add --yes to confirm",
+            ));
         }
-        note(&format!("Delete token '{}' for good? This cannot be undone. [y/N]", token.name));
+        note(&format!(
+            "Delete token '{}' for good? This cannot be undone. [y/N]",
+            token.name
+        ));
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
@@ -329,38 +411,83 @@ fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn export(ctx: &mut Context, reference: &str, path: &Path, pem: bool, passphrase_stdin: bool) -> Result<Exit> {
+fn export(
+    ctx: &mut Context,
+    reference: &str,
+    path: &Path,
+    pem: bool,
+    passphrase_stdin: bool,
+) -> Result<Exit> {
     let mut vault = ctx.open()?;
-    let passphrase = if passphrase_stdin { Some(ctx.input.line("passphrase")?) } else { None };
+    let passphrase = if passphrase_stdin {
+        Some(ctx.input.line("passphrase")?)
+    } else {
+        None
+    };
     let contents = if pem {
         vault.export_pem(reference, passphrase.as_ref())?
     } else {
         vault.export_token_file(reference, passphrase.as_ref())?
     };
     tessera_core::export::write_secret_file(path, &contents)?;
-    let what = if pem { "private key (PEM)" } else { "token file" };
-    note(&format!("Wrote the {what} of '{}' to {} (mode 0600).", vault.token(reference)?.name, path.display()));
+    let what = if pem {
+        "private key (PEM)"
+    } else {
+        "token file"
+    };
+    note(&format!(
+        "Wrote the {what} of '{}' to {} (mode 0600).",
+        vault.token(reference)?.name,
+        path.display()
+    ));
     Ok(Exit::Ok)
 }
 
 fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool) -> Result<Exit> {
-    let size = std::fs::metadata(path).map_err(|e| Error::Io { action: "cannot read", path: path.display().to_string(), source: e })?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::Io {
+            action: "cannot read",
+            path: path.display().to_string(),
+            source: e,
+        })?
+        .len();
     if size > tessera_core::export::MAX_TOKEN_FILE_BYTES {
-        return Err(Error::BadTokenFile("the file is larger than 1 MiB; a token file is a few KiB".into()));
+        return Err(Error::BadTokenFile(
+            "the file is larger than 1 MiB; a token file is a few KiB".into(),
+        ));
     }
-    let json = std::fs::read_to_string(path)
-        .map_err(|e| Error::BadTokenFile(format!("{} cannot be read as text ({e})", path.display())))?;
+    let json = std::fs::read_to_string(path).map_err(|e| {
+        Error::BadTokenFile(format!("{} cannot be read as text ({e})", path.display()))
+    })?;
     let json = Secret::new(json);
     let mut vault = ctx.open()?;
-    let passphrase = if passphrase_stdin { Some(ctx.input.line("passphrase")?) } else { None };
+    let passphrase = if passphrase_stdin {
+        Some(ctx.input.line("passphrase")?)
+    } else {
+        None
+    };
     // Importing the file the user named.
     let token = vault.import_token_file(json.expose(), passphrase.as_ref())?;
-    note(&format!("Imported RSA token '{}' (key id {}).", token.name, token.key_id.as_deref().unwrap_or("?")));
+    note(&format!(
+        "Imported RSA token '{}' (key id {}).",
+        token.name,
+        token.key_id.as_deref().unwrap_or("?")
+    ));
     Ok(Exit::Ok)
 }
 
-fn verify(ctx: &mut Context, token_string: &str, api: Option<String>, user: Option<String>, json: bool) -> Result<Exit> {
-    let presented = if token_string == "-" { ctx.input.line("token")? } else { Secret::new(token_string.to_string()) };
+fn verify(
+    ctx: &mut Context,
+    token_string: &str,
+    api: Option<String>,
+    user: Option<String>,
+    json: bool,
+) -> Result<Exit> {
+    let presented = if token_string == "-" {
+        ctx.input.line("token")?
+    } else {
+        Secret::new(token_string.to_string())
+    };
     let mut vault = ctx.open()?;
     // Verification needs the presented string.
     let result = vault.verify(presented.expose(), api.as_deref(), user.as_deref())?;
@@ -379,7 +506,13 @@ fn verify(ctx: &mut Context, token_string: &str, api: Option<String>, user: Opti
                     "exp": token.expires_at(),
                 }));
             } else {
-                line(&format!("active: '{}' ({}, {}), expires {}", token.name, token.kind, token.id, output::expires(token, now)));
+                line(&format!(
+                    "active: '{}' ({}, {}), expires {}",
+                    token.name,
+                    token.kind,
+                    token.id,
+                    output::expires(token, now)
+                ));
             }
             Ok(Exit::Ok)
         }
@@ -387,7 +520,11 @@ fn verify(ctx: &mut Context, token_string: &str, api: Option<String>, user: Opti
             if json {
                 print_json(&json!({ "active": false, "reason": reason.as_str() }));
             } else {
-                line(&format!("inactive: {} ({})", reason.describe(), reason.as_str()));
+                line(&format!(
+                    "inactive: {} ({})",
+                    reason.describe(),
+                    reason.as_str()
+                ));
             }
             Ok(Exit::Inactive)
         }
@@ -405,7 +542,9 @@ fn audit(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
     };
     let events = vault.audit(&filter)?;
     if args.json {
-        print_json(&json!(events.iter().map(output::event_json).collect::<Vec<_>>()));
+        print_json(&json!(
+            events.iter().map(output::event_json).collect::<Vec<_>>()
+        ));
         return Ok(Exit::Ok);
     }
     if events.is_empty() {
@@ -424,7 +563,11 @@ fn audit(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
             ]
         })
         .collect();
-    emit(&output::table(&["TIME", "ACTION", "TOKEN", "OUTCOME", "DETAIL"], &cells, None));
+    emit(&output::table(
+        &["TIME", "ACTION", "TOKEN", "OUTCOME", "DETAIL"],
+        &cells,
+        None,
+    ));
     Ok(Exit::Ok)
 }
 
@@ -432,7 +575,9 @@ fn passwd(ctx: &mut Context, new_password_stdin: bool, keyring: bool) -> Result<
     let mut vault = ctx.open()?;
     if keyring {
         vault.use_keyring(&ctx.keyring)?;
-        note("The vault key is now kept in the system keyring; the master password no longer opens it.");
+        note(
+            "The vault key is now kept in the system keyring; the master password no longer opens it.",
+        );
         return Ok(Exit::Ok);
     }
     let password = input::new_password(&mut ctx.input, new_password_stdin, false)?;
@@ -444,14 +589,27 @@ fn passwd(ctx: &mut Context, new_password_stdin: bool, keyring: bool) -> Result<
 fn catalog(ctx: &mut Context, catalog: Catalog, action: CatalogAction) -> Result<Exit> {
     let mut vault = ctx.open()?;
     match action {
-        CatalogAction::Add { name, method, path, email, description } => {
+        CatalogAction::Add {
+            name,
+            method,
+            path,
+            email,
+            description,
+        } => {
             let (detail, extra) = match catalog {
                 Catalog::Api => (method, path),
                 Catalog::User => (email, None),
                 Catalog::ServiceAccount => (description, None),
                 Catalog::Project => (None, None),
             };
-            let entry = vault.catalog_add(catalog, CatalogEntry { detail, extra, ..CatalogEntry::named(name) })?;
+            let entry = vault.catalog_add(
+                catalog,
+                CatalogEntry {
+                    detail,
+                    extra,
+                    ..CatalogEntry::named(name)
+                },
+            )?;
             note(&format!("Added {} '{}'.", catalog.label(), entry.name));
         }
         CatalogAction::List { json } => {
@@ -468,7 +626,11 @@ fn catalog(ctx: &mut Context, catalog: Catalog, action: CatalogAction) -> Result
                 let cells: Vec<Vec<String>> = entries
                     .iter()
                     .map(|e| {
-                        let detail = [e.detail.as_deref(), e.extra.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                        let detail = [e.detail.as_deref(), e.extra.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ");
                         vec![e.name.clone(), detail, output::date(e.created_at)]
                     })
                     .collect();

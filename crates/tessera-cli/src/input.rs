@@ -17,11 +17,19 @@ impl Input {
 
     /// The next line of standard input, without its line ending.
     pub fn line(&mut self, what: &str) -> Result<Secret> {
-        let lines = self.lines.get_or_insert_with(|| std::io::stdin().lock().lines());
+        let lines = self
+            .lines
+            .get_or_insert_with(|| std::io::stdin().lock().lines());
         match lines.next() {
             Some(Ok(line)) => Ok(Secret::new(line.trim_end_matches('\r').to_string())),
-            Some(Err(e)) => Err(Error::invalid("input", format!("cannot read the {what} from stdin: {e}"))),
-            None => Err(Error::invalid("input", format!("expected the {what} on stdin, found the end of input"))),
+            Some(Err(e)) => Err(Error::invalid(
+                "input",
+                format!("cannot read the {what} from stdin: {e}"),
+            )),
+            None => Err(Error::invalid(
+                "input",
+                format!("expected the {what} on stdin, found the end of input"),
+            )),
         }
     }
 
@@ -38,7 +46,14 @@ impl Input {
 pub fn prompt(label: &str) -> Result<Secret> {
     rpassword::prompt_password(label)
         .map(Secret::new)
-        .map_err(|e| Error::invalid("input", format!("cannot prompt on the terminal ({e}); use --password-stdin or TESSERA_PASSWORD")))
+        .map_err(|e| {
+            Error::invalid(
+                "input",
+                format!(
+                    "cannot prompt on the terminal ({e}); use --password-stdin or TESSERA_PASSWORD"
+                ),
+            )
+        })
 }
 
 /// The master password to open a password vault.
@@ -59,7 +74,10 @@ pub fn password(input: &mut Input, from_stdin: bool) -> Result<Secret> {
 pub fn new_password(input: &mut Input, from_stdin: bool, env_allowed: bool) -> Result<Secret> {
     let password = if from_stdin {
         input.line("new master password")?
-    } else if let Some(value) = std::env::var("TESSERA_PASSWORD").ok().filter(|_| env_allowed) {
+    } else if let Some(value) = std::env::var("TESSERA_PASSWORD")
+        .ok()
+        .filter(|_| env_allowed)
+    {
         Secret::new(value)
     } else if std::io::stdin().is_terminal() {
         let first = prompt("New master password: ")?;
@@ -69,10 +87,16 @@ pub fn new_password(input: &mut Input, from_stdin: bool, env_allowed: bool) -> R
         }
         first
     } else {
-        return Err(Error::invalid("master password", "give it with --password-stdin or TESSERA_PASSWORD"));
+        return Err(Error::invalid(
+            "master password",
+            "give it with --password-stdin or TESSERA_PASSWORD",
+        ));
     };
     if password.len() < 8 {
-        return Err(Error::invalid("master password", "use at least 8 characters"));
+        return Err(Error::invalid(
+            "master password",
+            "use at least 8 characters",
+        ));
     }
     Ok(password)
 }

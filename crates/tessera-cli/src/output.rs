@@ -11,7 +11,11 @@ use tessera_core::token::Token;
 /// Writes to stdout; a closed pipe (`tessera list | head`) ends the program quietly.
 pub fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
-    if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
         std::process::exit(0);
     }
 }
@@ -87,7 +91,11 @@ pub fn scopes(token: &Token) -> String {
     if let Some(service) = &token.service {
         parts.push(service.clone());
     }
-    if parts.is_empty() { "-".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// "2026-12-24 (in 30 days)" or "never".
@@ -116,7 +124,11 @@ fn highlight(name: &str, positions: &[u32], styled: bool) -> String {
     name.chars()
         .enumerate()
         .map(|(i, c)| {
-            if positions.contains(&(i as u32)) { format!("\x1b[1;4m{c}\x1b[0m") } else { c.to_string() }
+            if positions.contains(&(i as u32)) {
+                format!("\x1b[1;4m{c}\x1b[0m")
+            } else {
+                c.to_string()
+            }
         })
         .collect()
 }
@@ -183,7 +195,13 @@ pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
         cells.push(row);
         decorated.push(shown);
     }
-    table(&["NAME", "KIND", "STATUS", "SCOPES", "CREATED", "EXPIRES", "USAGE"], &cells, Some(&decorated))
+    table(
+        &[
+            "NAME", "KIND", "STATUS", "SCOPES", "CREATED", "EXPIRES", "USAGE",
+        ],
+        &cells,
+        Some(&decorated),
+    )
 }
 
 /// A token's details, one field a line.
@@ -193,21 +211,50 @@ pub fn token_details(token: &Token, now: Timestamp) -> String {
         ("ID", token.id.clone()),
         ("Kind", token.kind.to_string()),
         ("Status", token.status(now).to_string()),
-        ("Usage", format!("{} ({} verification{})", token.usage(now), token.use_count, if token.use_count == 1 { "" } else { "s" })),
-        ("Created", format!("{} ({})", rfc3339(token.created_at), relative(token.created_at, now))),
+        (
+            "Usage",
+            format!(
+                "{} ({} verification{})",
+                token.usage(now),
+                token.use_count,
+                if token.use_count == 1 { "" } else { "s" }
+            ),
+        ),
+        (
+            "Created",
+            format!(
+                "{} ({})",
+                rfc3339(token.created_at),
+                relative(token.created_at, now)
+            ),
+        ),
         ("Expires", expires(token, now)),
     ];
     if !token.description.is_empty() {
         rows.push(("Description", token.description.clone()));
     }
     if let Some(at) = token.revoked_at {
-        rows.push(("Revoked", format!("{} ({})", rfc3339(at), relative(at, now))));
+        rows.push((
+            "Revoked",
+            format!("{} ({})", rfc3339(at), relative(at, now)),
+        ));
     }
     if let Some(days) = token.lifetime.rotation_days {
-        let due = token.lifetime.rotation_due_at().map(|d| relative(d, now)).unwrap_or_default();
-        rows.push(("Security period", format!("{days} days; replacement due {due}")));
+        let due = token
+            .lifetime
+            .rotation_due_at()
+            .map(|d| relative(d, now))
+            .unwrap_or_default();
+        rows.push((
+            "Security period",
+            format!("{days} days; replacement due {due}"),
+        ));
     }
-    for (label, list) in [("APIs", &token.apis), ("Projects", &token.projects), ("Users", &token.users)] {
+    for (label, list) in [
+        ("APIs", &token.apis),
+        ("Projects", &token.projects),
+        ("Users", &token.users),
+    ] {
         if !list.is_empty() {
             rows.push((label, list.join(", ")));
         }
@@ -224,5 +271,7 @@ pub fn token_details(token: &Token, now: Timestamp) -> String {
     if let Some(alg) = token.jwt_alg {
         rows.push(("Algorithm", alg.as_str().into()));
     }
-    rows.iter().map(|(k, v)| format!("{:<16} {v}\n", format!("{k}:"))).collect()
+    rows.iter()
+        .map(|(k, v)| format!("{:<16} {v}\n", format!("{k}:")))
+        .collect()
 }

@@ -14,7 +14,9 @@ struct Home {
 impl Home {
     /// A fresh password-protected vault.
     fn new() -> Home {
-        let home = Home { dir: tempfile::tempdir().expect("tempdir") };
+        let home = Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
         home.ok(&["init", "--password-stdin"], Some(PASSWORD));
         for args in [
             &["api", "add", "billing"][..],
@@ -46,7 +48,11 @@ impl Home {
         if stdin.is_some() {
             cmd.stdin(Stdio::piped());
         }
-        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn tessera");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn tessera");
         if let Some(text) = stdin {
             let mut pipe = child.stdin.take().expect("stdin");
             pipe.write_all(text.as_bytes()).expect("write stdin");
@@ -62,7 +68,11 @@ impl Home {
     /// Runs and expects success; returns stdout.
     fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
         let out = self.run(args, stdin);
-        assert!(out.status.success(), "tessera {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tessera {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf8")
     }
 
@@ -70,8 +80,15 @@ impl Home {
     fn fails(&self, args: &[&str], stdin: Option<&str>, message: &str) -> String {
         let out = self.run(args, stdin);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(2), "tessera {args:?} should fail: {stderr}");
-        assert!(stderr.contains(message), "tessera {args:?}: expected '{message}' in: {stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "tessera {args:?} should fail: {stderr}"
+        );
+        assert!(
+            stderr.contains(message),
+            "tessera {args:?}: expected '{message}' in: {stderr}"
+        );
         assert!(out.stdout.is_empty(), "nothing on stdout when failing");
         stderr
     }
@@ -86,7 +103,10 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .expect("ls")
         .map(|e| {
             let e = e.expect("entry");
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("read"))
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
         })
         .collect();
     files.sort();
@@ -96,20 +116,81 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn create_list_get_verify_every_kind() {
     let home = Home::new();
-    let pat = home.ok(&["create", "personal", "--name", "prod deploy", "--api", "billing", "--expires", "30d"], None);
+    let pat = home.ok(
+        &[
+            "create",
+            "personal",
+            "--name",
+            "prod deploy",
+            "--api",
+            "billing",
+            "--expires",
+            "30d",
+        ],
+        None,
+    );
     let pat = pat.trim();
     assert!(pat.starts_with("tsp_") && pat.len() == 40, "{pat}");
-    let jwt = home.ok(&["create", "jwt", "--name", "web jwt", "--api", "billing", "--user", "ada", "--alg", "EdDSA"], None);
-    let svc = home.ok(&["create", "service", "--name", "indexer", "--service-account", "ci-bot"], None);
-    let ws = home.ok(&["create", "workspace", "--name", "workspace", "--rotate-every", "90"], None);
-    let rsa = home.ok(&["create", "rsa", "--name", "partner", "--api", "billing", "--project", "apollo", "--bits", "2048"], None);
+    let jwt = home.ok(
+        &[
+            "create", "jwt", "--name", "web jwt", "--api", "billing", "--user", "ada", "--alg",
+            "EdDSA",
+        ],
+        None,
+    );
+    let svc = home.ok(
+        &[
+            "create",
+            "service",
+            "--name",
+            "indexer",
+            "--service-account",
+            "ci-bot",
+        ],
+        None,
+    );
+    let ws = home.ok(
+        &[
+            "create",
+            "workspace",
+            "--name",
+            "workspace",
+            "--rotate-every",
+            "90",
+        ],
+        None,
+    );
+    let rsa = home.ok(
+        &[
+            "create",
+            "rsa",
+            "--name",
+            "partner",
+            "--api",
+            "billing",
+            "--project",
+            "apollo",
+            "--bits",
+            "2048",
+        ],
+        None,
+    );
     assert!(rsa.is_empty(), "an RSA token prints no secret");
-    home.ok(&["add", "gitlab ci", "--expires", "2099-01-01"], Some("glpat-abcdefghijklmnopqrst"));
+    home.ok(
+        &["add", "gitlab ci", "--expires", "2099-01-01"],
+        Some("glpat-abcdefghijklmnopqrst"),
+    );
 
     let list = home.json(&["list", "--json"]);
     assert_eq!(list["total"], 6);
     let text = list.to_string();
-    for secret in [pat, jwt.trim(), svc.trim(), ws.trim(), "glpat-abcdefghijklmnopqrst"] {
+    for secret in [
+        pat,
+        jwt.trim(),
+        svc.trim(),
+        ws.trim(),
+        "glpat-abcdefghijklmnopqrst",
+    ] {
         assert!(!text.contains(secret), "list output holds a secret");
     }
     for row in list["rows"].as_array().expect("rows") {
@@ -120,15 +201,22 @@ fn create_list_get_verify_every_kind() {
     assert_eq!(gitlab["service"], "GitLab");
 
     let table = home.ok(&["list"], None);
-    assert!(table.starts_with("NAME") && table.contains("prod deploy") && table.contains("Not used"));
+    assert!(
+        table.starts_with("NAME") && table.contains("prod deploy") && table.contains("Not used")
+    );
     let found = home.json(&["list", "dep", "--json"]);
     assert_eq!(found["total"], 1);
     assert_eq!(found["rows"][0]["name"], "prod deploy");
     assert_eq!(found["rows"][0]["positions"], serde_json::json!([5, 6, 7]));
 
     assert_eq!(home.ok(&["get", "prod deploy"], None).trim(), pat);
-    assert_eq!(home.ok(&["get", "gitlab ci"], None).trim(), "glpat-abcdefghijklmnopqrst");
-    let verified: Value = serde_json::from_str(&home.ok(&["verify", pat, "--api", "billing", "--json"], None)).expect("json");
+    assert_eq!(
+        home.ok(&["get", "gitlab ci"], None).trim(),
+        "glpat-abcdefghijklmnopqrst"
+    );
+    let verified: Value =
+        serde_json::from_str(&home.ok(&["verify", pat, "--api", "billing", "--json"], None))
+            .expect("json");
     assert_eq!(verified["active"], true);
     assert_eq!(verified["name"], "prod deploy");
     home.ok(&["verify", "-", "--user", "ada"], Some(jwt.trim()));
@@ -147,7 +235,11 @@ fn create_list_get_verify_every_kind() {
 fn revoke_restore_delete_through_the_cli() {
     let home = Home::new();
     let secret = home.ok(&["create", "personal", "--name", "cycle"], None);
-    home.fails(&["delete", "cycle", "--yes"], None, "only a revoked token can be deleted");
+    home.fails(
+        &["delete", "cycle", "--yes"],
+        None,
+        "only a revoked token can be deleted",
+    );
     home.fails(&["restore", "cycle"], None, "it is not revoked");
     home.ok(&["revoke", "cycle"], None);
     home.fails(&["revoke", "cycle"], None, "already revoked");
@@ -159,42 +251,112 @@ fn revoke_restore_delete_through_the_cli() {
     home.ok(&["revoke", "cycle"], None);
     home.fails(&["delete", "cycle"], None, "add --yes");
     home.ok(&["delete", "cycle", "--yes"], None);
-    home.fails(&["show", "cycle"], None, "no token named or with id 'cycle'");
+    home.fails(
+        &["show", "cycle"],
+        None,
+        "no token named or with id 'cycle'",
+    );
     let out = home.run(&["verify", secret.trim()], None);
     assert_eq!(out.status.code(), Some(1));
     let audit = home.json(&["audit", "--json", "--token", "cycle"]);
-    let actions: Vec<&str> = audit.as_array().expect("events").iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     for action in ["create", "revoke", "restore", "delete", "verify"] {
-        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+        assert!(
+            actions.contains(&action),
+            "{action} missing from {actions:?}"
+        );
     }
-    assert!(!serde_json::to_string(&audit).expect("json").contains(secret.trim()));
+    assert!(
+        !serde_json::to_string(&audit)
+            .expect("json")
+            .contains(secret.trim())
+    );
 }
 
 #[test]
 fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let home = Home::new();
     home.ok(&["create", "personal", "--name", "Taken"], None);
-    let before = snapshot(&home.vault_dir());
-    home.fails(&["create", "personal", "--name", "taken"], None, "already used");
-    home.fails(&["create", "personal", "--name", ""], None, "a name is required");
-    home.fails(&["create", "personal", "--name", "x", "--expires", "2020-01-01"], None, "in the past");
-    home.fails(&["create", "personal", "--name", "x", "--expires", "soon"], None, "not an expiry");
+    let before = home.json(&["list", "--json"]);
+    home.fails(
+        &["create", "personal", "--name", "taken"],
+        None,
+        "already used",
+    );
+    home.fails(
+        &["create", "personal", "--name", ""],
+        None,
+        "a name is required",
+    );
+    home.fails(
+        &[
+            "create",
+            "personal",
+            "--name",
+            "x",
+            "--expires",
+            "2020-01-01",
+        ],
+        None,
+        "in the past",
+    );
+    home.fails(
+        &["create", "personal", "--name", "x", "--expires", "soon"],
+        None,
+        "not an expiry",
+    );
     home.fails(&["create", "robot", "--name", "x"], None, "not a kind");
-    home.fails(&["create", "personal", "--name", "x", "--api", "nope"], None, "no API named");
-    home.fails(&["create", "personal", "--name", "x", "--project", "apollo"], None, "only RSA tokens do");
-    home.fails(&["create", "service", "--name", "x"], None, "needs its service account");
-    home.fails(&["create", "rsa", "--name", "x", "--bits", "1024"], None, "not offered");
-    home.fails(&["create", "jwt", "--name", "x", "--alg", "none"], None, "not offered");
-    home.fails(&["add", "gh"], Some("ghp_abcdefghijklmnopqrstuvwxyzABCD0000000"), "checksum does not match");
+    home.fails(
+        &["create", "personal", "--name", "x", "--api", "nope"],
+        None,
+        "no API named",
+    );
+    home.fails(
+        &["create", "personal", "--name", "x", "--project", "apollo"],
+        None,
+        "only RSA tokens do",
+    );
+    home.fails(
+        &["create", "service", "--name", "x"],
+        None,
+        "needs its service account",
+    );
+    home.fails(
+        &["create", "rsa", "--name", "x", "--bits", "1024"],
+        None,
+        "not offered",
+    );
+    home.fails(
+        &["create", "jwt", "--name", "x", "--alg", "none"],
+        None,
+        "not offered",
+    );
+    home.fails(
+        &["add", "gh"],
+        Some("ghp_abcdefghijklmnopqrstuvwxyzABCD0000000"),
+        "checksum does not match",
+    );
     home.fails(&["add", "empty"], Some(""), "it is empty");
     home.fails(&["list", "--status", "sleepy"], None, "not a status");
-    home.fails(&["export", "Taken", "-o", "/nonexistent-dir/x.json"], None, "only RSA tokens have a token file");
+    home.fails(
+        &["export", "Taken", "-o", "/nonexistent-dir/x.json"],
+        None,
+        "only RSA tokens have a token file",
+    );
     home.fails(&["api", "remove", "nope"], None, "no API named");
     home.fails(&["import", "/nonexistent-file.json"], None, "cannot read");
-    // Failed actions are audited, but nothing else changed: the token table is the same.
-    let after = home.json(&["list", "--json"]);
-    assert_eq!(after["total"], 1);
-    assert_eq!(before.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().contains(&"vault.db".into()), true);
+    // Failed actions are audited, but no token changed.
+    assert_eq!(home.json(&["list", "--json"]), before);
+    let failures = home.json(&["audit", "--json", "--failed"]);
+    assert!(
+        failures.as_array().expect("events").len() >= 10,
+        "failed actions are audited"
+    );
 }
 
 #[test]
@@ -206,7 +368,10 @@ fn a_wrong_password_is_refused_and_changes_no_file() {
     cmd.env("TESSERA_PASSWORD", "wrong password");
     let out = Home::run_cmd(cmd, None);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: wrong master password");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: wrong master password"
+    );
     let mut cmd = home.command(&["list"]);
     cmd.env_remove("TESSERA_PASSWORD");
     let out = Home::run_cmd(cmd, None);
@@ -222,7 +387,10 @@ fn a_wrong_password_is_refused_and_changes_no_file() {
 fn passwd_rekeys_the_vault() {
     let home = Home::new();
     home.ok(&["create", "personal", "--name", "kept"], None);
-    home.ok(&["passwd", "--new-password-stdin"], Some("a brand new password"));
+    home.ok(
+        &["passwd", "--new-password-stdin"],
+        Some("a brand new password"),
+    );
     home.fails(&["list"], None, "wrong master password");
     let mut cmd = home.command(&["show", "kept"]);
     cmd.env("TESSERA_PASSWORD", "a brand new password");
@@ -236,45 +404,93 @@ fn passwd_rekeys_the_vault() {
 #[test]
 fn rsa_token_file_round_trip_between_vaults() {
     let home = Home::new();
-    home.ok(&["create", "rsa", "--name", "partner", "--api", "billing", "--project", "apollo"], None);
+    home.ok(
+        &[
+            "create",
+            "rsa",
+            "--name",
+            "partner",
+            "--api",
+            "billing",
+            "--project",
+            "apollo",
+        ],
+        None,
+    );
     let file = home.dir.path().join("partner.json");
     let file_arg = file.to_str().expect("path");
-    home.ok(&["export", "partner", "-o", file_arg, "--passphrase-stdin"], Some("file secret"));
+    home.ok(
+        &["export", "partner", "-o", file_arg, "--passphrase-stdin"],
+        Some("file secret"),
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
     }
-    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    let parsed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
     assert_eq!(parsed["type"], "tessera_rsa_token");
     assert_eq!(parsed["authorized_projects"], serde_json::json!(["apollo"]));
     let pem = home.dir.path().join("partner.pem");
-    home.ok(&["export", "partner", "-o", pem.to_str().expect("path"), "--pem"], None);
-    assert!(std::fs::read_to_string(&pem).expect("pem").starts_with("-----BEGIN PRIVATE KEY-----"));
+    home.ok(
+        &[
+            "export",
+            "partner",
+            "-o",
+            pem.to_str().expect("path"),
+            "--pem",
+        ],
+        None,
+    );
+    assert!(
+        std::fs::read_to_string(&pem)
+            .expect("pem")
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
 
     let other = Home::new();
     other.fails(&["import", file_arg], None, "give its passphrase");
-    other.fails(&["import", file_arg, "--passphrase-stdin"], Some("wrong"), "wrong passphrase");
-    other.ok(&["import", file_arg, "--passphrase-stdin"], Some("file secret"));
+    other.fails(
+        &["import", file_arg, "--passphrase-stdin"],
+        Some("wrong"),
+        "wrong passphrase",
+    );
+    other.ok(
+        &["import", file_arg, "--passphrase-stdin"],
+        Some("file secret"),
+    );
     let imported = other.json(&["show", "partner", "--json"]);
     assert_eq!(imported["key_id"], parsed["key_id"]);
     assert_eq!(imported["id"], parsed["token_id"]);
     let junk = home.dir.path().join("junk.json");
     std::fs::write(&junk, "{\"type\":\"something_else\"}").expect("write");
-    other.fails(&["import", junk.to_str().expect("path")], None, "its type is 'something_else'");
+    other.fails(
+        &["import", junk.to_str().expect("path")],
+        None,
+        "its type is 'something_else'",
+    );
 }
 
 #[test]
 fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
     if std::env::var("TESSERA_TEST_CLIPBOARD").as_deref() != Ok("1") {
-        eprintln!("not run: set TESSERA_TEST_CLIPBOARD=1 with a DISPLAY and xclip (make test does)");
+        eprintln!(
+            "not run: set TESSERA_TEST_CLIPBOARD=1 with a DISPLAY and xclip (make test does)"
+        );
         return;
     }
     let home = Home::new();
     let secret = home.ok(&["create", "personal", "--name", "clip"], None);
     let secret = secret.trim();
     let read = || {
-        let out = Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().expect("xclip");
+        let out = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .output()
+            .expect("xclip");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let wait_for = |want: &dyn Fn(&str) -> bool, seconds: u64| {
@@ -289,20 +505,44 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
     };
 
     let mut copy = home.command(&["copy", "clip", "--clear-after", "3"]);
-    let mut child = copy.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
-    assert!(wait_for(&|text| text == secret, 5), "the secret never reached the clipboard");
+    let mut child = copy
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    assert!(
+        wait_for(&|text| text == secret, 5),
+        "the secret never reached the clipboard"
+    );
     let status = child.wait().expect("wait");
     assert!(status.success());
-    assert!(read().is_empty(), "the clipboard still holds the secret after clearing");
+    assert!(
+        read().is_empty(),
+        "the clipboard still holds the secret after clearing"
+    );
     let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("read");
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read");
     assert!(stderr.contains("Clipboard cleared"), "{stderr}");
 
     let mut copy = home.command(&["copy", "clip", "--clear-after", "3"]);
-    let mut child = copy.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = copy
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     assert!(wait_for(&|text| text == secret, 5));
-    let mut xclip = Command::new("xclip").args(["-selection", "clipboard"]).stdin(Stdio::piped()).spawn().expect("xclip");
-    xclip.stdin.take().expect("stdin").write_all(b"something else").expect("write");
+    let mut xclip = Command::new("xclip")
+        .args(["-selection", "clipboard"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xclip");
+    xclip
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"something else")
+        .expect("write");
     assert!(child.wait().expect("wait").success());
     assert_eq!(read(), "something else", "a newer copy was cleared");
     let _ = xclip.kill();
@@ -312,7 +552,9 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
 #[test]
 fn keyring_vaults_open_without_a_prompt() {
     if std::env::var("TESSERA_TEST_KEYRING").as_deref() != Ok("1") {
-        eprintln!("not run: set TESSERA_TEST_KEYRING=1 inside a Secret Service session (make test does)");
+        eprintln!(
+            "not run: set TESSERA_TEST_KEYRING=1 inside a Secret Service session (make test does)"
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -326,9 +568,17 @@ fn keyring_vaults_open_without_a_prompt() {
             .expect("run")
     };
     let out = run(&["init"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("system keyring"));
-    assert!(run(&["create", "personal", "--name", "no prompt"]).status.success());
+    assert!(
+        run(&["create", "personal", "--name", "no prompt"])
+            .status
+            .success()
+    );
     let out = run(&["list", "--json"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("no prompt"));
 }

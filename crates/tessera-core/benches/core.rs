@@ -1,1 +1,205 @@
-fn main(){}
+//! Criterion benchmarks of the vault: create, verify for each kind, the first page of
+//! the list at 100,000 tokens, RSA key generation. Run with `make bench`.
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Duration;
+use tessera_core::catalog::{Catalog, CatalogEntry};
+use tessera_core::generate::jwt::sign_assertion;
+use tessera_core::keys::MemoryKeyStore;
+use tessera_core::lifecycle::NewToken;
+use tessera_core::search::Query;
+use tessera_core::token::{JwtAlg, TokenKind};
+use tessera_core::{NewProtection, Secret, Vault, VaultPaths};
+
+const TOKENS: usize = 100_000;
+
+struct Seeded {
+    _dir: tempfile::TempDir,
+    paths: VaultPaths,
+    keys: MemoryKeyStore,
+    vault: Vault,
+}
+
+/// A vault holding 100,000 personal tokens plus one of each kind to verify.
+fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = VaultPaths::in_dir(dir.path().join("vault"));
+    let keys = MemoryKeyStore::new();
+    let mut vault = Vault::create(&paths, NewProtection::Keyring, &keys).expect("create");
+    vault
+        .catalog_add(Catalog::Api, CatalogEntry::named("billing"))
+        .expect("api");
+    vault
+        .catalog_add(Catalog::ServiceAccount, CatalogEntry::named("ci"))
+        .expect("sa");
+    let words = [
+        "prod", "staging", "dev", "billing", "search", "deploy", "reader", "writer", "ci", "backup",
+    ];
+    for chunk in 0..TOKENS / 10_000 {
+        let batch = (0..10_000)
+            .map(|i| {
+                let n = chunk * 10_000 + i;
+                let name = format!(
+                    "{}-{}-{}-{n:06}",
+                    words[n % 10],
+                    words[(n / 10) % 10],
+                    words[(n / 100) % 10]
+                );
+                NewToken::new(TokenKind::Personal, name)
+            })
+            .collect();
+        vault.create_tokens(batch).expect("seed");
+    }
+    let mut secrets = Vec::new();
+    let make = |vault: &mut Vault, mut req: NewToken| {
+        req.apis = if matches!(req.kind, TokenKind::Workspace | TokenKind::External) {
+            vec![]
+        } else {
+            vec!["billing".into()]
+        };
+        let issued = vault.create_token(req).expect("create");
+        (issued.token, issued.secret)
+    };
+    for (label, kind) in [
+        ("workspace", TokenKind::Workspace),
+        ("personal", TokenKind::Personal),
+    ] {
+        let (_, secret) = make(&mut vault, NewToken::new(kind, format!("bench {label}")));
+        secrets.push((label, secret.expect("secret")));
+    }
+    let mut service = NewToken::new(TokenKind::Service, "bench service");
+    service.service_account = Some("ci".into());
+    secrets.push(("service", make(&mut vault, service).1.expect("secret")));
+    let mut external = NewToken::new(TokenKind::External, "bench external");
+    external.value = Some(Secret::new("glpat-benchmarkbenchmarkbench".into()));
+    secrets.push(("external", make(&mut vault, external).1.expect("secret")));
+    for (label, alg) in [
+        ("jwt HS256", JwtAlg::Hs256),
+        ("jwt RS256", JwtAlg::Rs256),
+        ("jwt EdDSA", JwtAlg::EdDsa),
+    ] {
+        let mut req = NewToken::new(TokenKind::Jwt, format!("bench {label}"));
+        req.jwt_alg = Some(alg);
+        secrets.push((label, make(&mut vault, req).1.expect("secret")));
+    }
+    let (rsa, _) = make(&mut vault, NewToken::new(TokenKind::Rsa, "bench rsa"));
+    let pem = vault.export_pem("bench rsa", None).expect("pem");
+    let assertion = sign_assertion(
+        &pem,
+        rsa.key_id.as_deref().expect("kid"),
+        &rsa.id,
+        "billing",
+        vault.now(),
+        3_000,
+    )
+    .expect("assertion");
+    secrets.push(("rsa assertion", assertion));
+    (
+        Seeded {
+            _dir: dir,
+            paths,
+            keys,
+            vault,
+        },
+        secrets,
+    )
+}
+
+fn benches(c: &mut Criterion) {
+    let (mut seeded, secrets) = seeded();
+
+    let mut verify = c.benchmark_group("verify (100k-token vault)");
+    verify.throughput(Throughput::Elements(1));
+    for (label, secret) in &secrets {
+        verify.bench_function(*label, |b| {
+            // The benchmark presents each secret to verify.
+            b.iter(|| {
+                assert!(
+                    seeded
+                        .vault
+                        .verify(secret.expose(), Some("billing"), None)
+                        .expect("verify")
+                        .is_active()
+                )
+            })
+        });
+    }
+    verify.finish();
+    seeded.vault.flush_usage().expect("flush");
+
+    let mut list = c.benchmark_group("list first page (100k tokens)");
+    list.bench_function("open vault + first page", |b| {
+        b.iter(|| {
+            let mut vault = Vault::open(&seeded.paths, &seeded.keys, None).expect("open");
+            let page = vault.search(&Query::text("")).expect("list");
+            assert_eq!(page.rows.len(), 50);
+        })
+    });
+    list.bench_function("first page, open vault", |b| {
+        b.iter(|| {
+            assert_eq!(
+                seeded
+                    .vault
+                    .search(&Query::text(""))
+                    .expect("list")
+                    .rows
+                    .len(),
+                50
+            )
+        })
+    });
+    list.bench_function("fuzzy query 'depl', open vault", |b| {
+        b.iter(|| {
+            assert!(
+                seeded
+                    .vault
+                    .search(&Query::text("depl"))
+                    .expect("search")
+                    .total
+                    > 0
+            )
+        })
+    });
+    list.finish();
+
+    let mut create = c.benchmark_group("create (one durable transaction each)");
+    create.sample_size(20);
+    let mut n = 0u64;
+    for (label, kind) in [
+        ("personal", TokenKind::Personal),
+        ("jwt HS256", TokenKind::Jwt),
+    ] {
+        create.bench_function(label, |b| {
+            b.iter(|| {
+                n += 1;
+                seeded
+                    .vault
+                    .create_token(NewToken::new(kind, format!("created {n}")))
+                    .expect("create")
+            })
+        });
+    }
+    create.finish();
+
+    let mut keygen = c.benchmark_group("RSA key generation");
+    keygen
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    for bits in [2048usize, 4096] {
+        keygen.bench_function(format!("{bits} bits"), |b| {
+            b.iter_batched(
+                || (),
+                |()| tessera_core::generate::rsa::generate(bits).expect("keygen"),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    keygen.finish();
+}
+
+criterion_group! {
+    name = core;
+    config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = benches
+}
+criterion_main!(core);

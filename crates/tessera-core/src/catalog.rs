@@ -24,7 +24,12 @@ pub enum Catalog {
 
 impl Catalog {
     /// Every catalog.
-    pub const ALL: [Catalog; 4] = [Catalog::Api, Catalog::Project, Catalog::User, Catalog::ServiceAccount];
+    pub const ALL: [Catalog; 4] = [
+        Catalog::Api,
+        Catalog::Project,
+        Catalog::User,
+        Catalog::ServiceAccount,
+    ];
 
     /// The word for one entry, as used in messages.
     pub fn label(self) -> &'static str {
@@ -112,9 +117,8 @@ impl Vault {
             created_at: 0,
         };
         let detail = format!("{} '{}'", catalog.label(), entry.name);
-        entry.created_at = self.transact(|tx, now| {
+        entry.created_at = self.catalog_action("catalog_add", detail, |tx, now| {
             store::catalog_add(tx, catalog, &entry, now)?;
-            store::insert_audit(tx, &store::NewAuditEvent::vault("catalog_add", "ok", &detail).at(now))?;
             Ok(now)
         })?;
         Ok(entry)
@@ -129,16 +133,15 @@ impl Vault {
     pub fn catalog_rename(&mut self, catalog: Catalog, old: &str, new: &str) -> Result<()> {
         let new = validate_name(new)?;
         let detail = format!("{} '{}' -> '{new}'", catalog.label(), old.trim());
-        self.transact(|tx, now| {
-            store::catalog_rename(tx, catalog, old, &new)?;
-            store::insert_audit(tx, &store::NewAuditEvent::vault("catalog_rename", "ok", &detail).at(now))
+        self.catalog_action("catalog_rename", detail, |tx, _| {
+            store::catalog_rename(tx, catalog, old, &new)
         })
     }
 
     /// Removes an entry, refused while any token refers to it.
     pub fn catalog_remove(&mut self, catalog: Catalog, name: &str) -> Result<()> {
         let detail = format!("{} '{}'", catalog.label(), name.trim());
-        self.transact(|tx, now| {
+        self.catalog_action("catalog_remove", detail, |tx, _| {
             let id = store::catalog_id(tx, catalog, name)?;
             let count = store::catalog_refs(tx, catalog, id)?;
             if count > 0 {
@@ -148,8 +151,30 @@ impl Vault {
                     count,
                 });
             }
-            store::catalog_remove(tx, catalog, id)?;
-            store::insert_audit(tx, &store::NewAuditEvent::vault("catalog_remove", "ok", &detail).at(now))
+            store::catalog_remove(tx, catalog, id)
         })
+    }
+
+    /// Runs a catalog change in one transaction with its audit event; a failure is
+    /// audited on its own.
+    fn catalog_action<T>(
+        &mut self,
+        action: &'static str,
+        detail: String,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, crate::clock::Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let result = self.transact(|tx, now| {
+            let out = f(tx, now)?;
+            store::insert_audit(
+                tx,
+                &store::NewAuditEvent::vault(action, "ok", &detail).at(now),
+            )?;
+            Ok(out)
+        });
+        if let Err(err) = &result {
+            let failed = format!("{detail}: {err}");
+            let _ = self.record_event(store::NewAuditEvent::vault(action, "failed", &failed));
+        }
+        result
     }
 }

@@ -28,14 +28,20 @@ pub struct Copied {
 
 impl std::fmt::Debug for Copied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Copied").field("deadline", &self.deadline).finish_non_exhaustive()
+        f.debug_struct("Copied")
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
     }
 }
 
 fn clipboard_error(err: arboard::Error) -> Error {
     Error::Clipboard(match err {
-        arboard::Error::ClipboardNotSupported => "no clipboard on this system (is there a display?)".into(),
-        arboard::Error::ClipboardOccupied => "another program holds the clipboard; try again".into(),
+        arboard::Error::ClipboardNotSupported => {
+            "no clipboard on this system (is there a display?)".into()
+        }
+        arboard::Error::ClipboardOccupied => {
+            "another program holds the clipboard; try again".into()
+        }
         other => other.to_string(),
     })
 }
@@ -48,7 +54,11 @@ pub fn copy(secret: Secret, clear_after: Duration) -> Result<Copied> {
     #[cfg(target_os = "linux")]
     {
         use arboard::SetExtLinux;
-        clipboard.set().exclude_from_history().text(text).map_err(clipboard_error)?;
+        clipboard
+            .set()
+            .exclude_from_history()
+            .text(text)
+            .map_err(clipboard_error)?;
     }
     #[cfg(not(target_os = "linux"))]
     clipboard.set_text(text).map_err(clipboard_error)?;
@@ -97,7 +107,11 @@ impl Copied {
             match self.deadline {
                 Some(deadline) if Instant::now() >= deadline => return self.clear_now(),
                 Some(deadline) => {
-                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(250)));
+                    std::thread::sleep(
+                        deadline
+                            .saturating_duration_since(Instant::now())
+                            .min(Duration::from_millis(250)),
+                    );
                 }
                 None => std::thread::sleep(Duration::from_millis(250)),
             }

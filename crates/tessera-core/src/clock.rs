@@ -65,9 +65,19 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
 /// "3 hours ago", "in 5 days": a person's view of a time relative to `now`.
 pub fn relative(at: Timestamp, now: Timestamp) -> String {
     let delta = now - at;
-    let (past, secs) = if delta >= 0 { (true, delta) } else { (false, -delta) };
+    let (past, secs) = if delta >= 0 {
+        (true, delta)
+    } else {
+        (false, -delta)
+    };
     let (n, unit) = match secs {
-        s if s < 60 => return if past { "just now".into() } else { "in a moment".into() },
+        s if s < 60 => {
+            return if past {
+                "just now".into()
+            } else {
+                "in a moment".into()
+            };
+        }
         s if s < 3_600 => (s / 60, "minute"),
         s if s < DAY => (s / 3_600, "hour"),
         s if s < 60 * DAY => (s / DAY, "day"),

@@ -20,7 +20,9 @@ pub enum Error {
     #[error("the key in the system keyring does not open this vault")]
     WrongKey,
     /// The vault needs a master password and none was given.
-    #[error("this vault is protected by a master password: give it with --password-stdin, TESSERA_PASSWORD or at the prompt")]
+    #[error(
+        "this vault is protected by a master password: give it with --password-stdin, TESSERA_PASSWORD or at the prompt"
+    )]
     PasswordRequired,
     /// The system keyring did not answer or refused.
     #[error("the system keyring is unavailable ({0}); use a master password instead")]
@@ -168,12 +170,14 @@ impl From<rusqlite::Error> for Error {
             Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
                 Error::Damaged("the vault file cannot be decrypted or is corrupt".into())
             }
-            Some(ErrorCode::DiskFull) => {
-                Error::Storage("the disk is full: free some space and try again; nothing was changed".into())
-            }
-            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => {
-                Error::Storage(format!("the vault cannot be written ({err}): check the permissions of its folder; nothing was changed"))
-            }
+            Some(ErrorCode::DiskFull) => Error::Storage(
+                "the disk is full: free some space and try again; nothing was changed".into(),
+            ),
+            Some(ErrorCode::ReadOnly)
+            | Some(ErrorCode::CannotOpen)
+            | Some(ErrorCode::PermissionDenied) => Error::Storage(format!(
+                "the vault cannot be written ({err}): check the permissions of its folder; nothing was changed"
+            )),
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::Storage("the vault is busy in another Tessera process: try again".into())
             }

@@ -68,25 +68,41 @@ pub fn write_secret_file(path: &Path, contents: &Secret) -> Result<()> {
 }
 
 impl Vault {
-    fn rsa_token(&mut self, reference: &str, action: &'static str) -> Result<(Token, SecretBytes, Vec<u8>)> {
+    fn rsa_token(
+        &mut self,
+        reference: &str,
+        action: &'static str,
+    ) -> Result<(Token, SecretBytes, Vec<u8>)> {
         let token = self.token(reference)?;
         if token.kind != TokenKind::Rsa {
-            return self.refuse(action, &token, "only RSA tokens have a token file; use `get` or copy for others");
+            return self.refuse(
+                action,
+                &token,
+                "only RSA tokens have a token file; use `get` or copy for others",
+            );
         }
         let (private, public) = store::secret_of(&self.conn, &token.id)?;
-        let public = public.ok_or_else(|| Error::Damaged("an RSA token has no public key".into()))?;
+        let public =
+            public.ok_or_else(|| Error::Damaged("an RSA token has no public key".into()))?;
         Ok((token, SecretBytes::new(private), public))
     }
 
     /// The RSA token file as JSON, the private key encrypted under `passphrase` if given.
-    pub fn export_token_file(&mut self, reference: &str, passphrase: Option<&Secret>) -> Result<Secret> {
+    pub fn export_token_file(
+        &mut self,
+        reference: &str,
+        passphrase: Option<&Secret>,
+    ) -> Result<Secret> {
         let (token, private, public) = self.rsa_token(reference, "export")?;
         let file = TokenFile {
             file_type: TOKEN_FILE_TYPE.into(),
             version: TOKEN_FILE_VERSION,
             token_id: token.id.clone(),
             name: token.name.clone(),
-            key_id: token.key_id.clone().unwrap_or_else(|| rsa_keys::key_id(&public)),
+            key_id: token
+                .key_id
+                .clone()
+                .unwrap_or_else(|| rsa_keys::key_id(&public)),
             issuer: format!("tessera:{}", self.id()),
             authorized_apis: token.apis.clone(),
             authorized_projects: token.projects.clone(),
@@ -94,11 +110,17 @@ impl Vault {
             expires_at: token.expires_at().map(rfc3339),
             public_key: rsa_keys::public_pem(&public)?,
             // The private key is what the token file hands out.
-            private_key: rsa_keys::private_pem(&private, passphrase)?.expose().to_string(),
+            private_key: rsa_keys::private_pem(&private, passphrase)?
+                .expose()
+                .to_string(),
         };
         let json = serde_json::to_string_pretty(&file).map_err(|e| Error::Crypto(e.to_string()))?;
         drop(file);
-        let detail = if passphrase.is_some() { "token file, encrypted key" } else { "token file" };
+        let detail = if passphrase.is_some() {
+            "token file, encrypted key"
+        } else {
+            "token file"
+        };
         self.record_event(NewAuditEvent::token("export", Some(&token), "ok", detail))?;
         Ok(Secret::new(json))
     }
@@ -107,7 +129,12 @@ impl Vault {
     pub fn export_pem(&mut self, reference: &str, passphrase: Option<&Secret>) -> Result<Secret> {
         let (token, private, _) = self.rsa_token(reference, "export")?;
         let pem = rsa_keys::private_pem(&private, passphrase)?;
-        self.record_event(NewAuditEvent::token("export", Some(&token), "ok", "PEM private key"))?;
+        self.record_event(NewAuditEvent::token(
+            "export",
+            Some(&token),
+            "ok",
+            "PEM private key",
+        ))?;
         Ok(pem)
     }
 
@@ -115,7 +142,9 @@ impl Vault {
     pub fn public_key_pem(&self, reference: &str) -> Result<String> {
         let token = self.token(reference)?;
         let (_, public) = store::secret_of(&self.conn, &token.id)?;
-        let public = public.ok_or_else(|| Error::invalid("token", format!("'{}' is not an RSA token", token.name)))?;
+        let public = public.ok_or_else(|| {
+            Error::invalid("token", format!("'{}' is not an RSA token", token.name))
+        })?;
         rsa_keys::public_pem(&public)
     }
 
@@ -124,16 +153,30 @@ impl Vault {
     pub fn import_token_file(&mut self, json: &str, passphrase: Option<&Secret>) -> Result<Token> {
         let parsed = parse_token_file(json, passphrase)?;
         if let Some(existing) = store::find_token(&self.conn, &parsed.token_id)? {
-            return Err(Error::BadTokenFile(format!("this token is already in the vault as '{}'", existing.name)));
+            return Err(Error::BadTokenFile(format!(
+                "this token is already in the vault as '{}'",
+                existing.name
+            )));
         }
         if store::token_name_taken(&self.conn, &parsed.name, None)? {
-            return Err(Error::NameTaken { what: "token", name: parsed.name });
+            return Err(Error::NameTaken {
+                what: "token",
+                name: parsed.name,
+            });
         }
         let token = self.transact(|tx, now| {
-            for (catalog, names) in [(Catalog::Api, &parsed.apis), (Catalog::Project, &parsed.projects)] {
+            for (catalog, names) in [
+                (Catalog::Api, &parsed.apis),
+                (Catalog::Project, &parsed.projects),
+            ] {
                 for name in names {
                     if store::catalog_id(tx, catalog, name).is_err() {
-                        store::catalog_add(tx, catalog, &CatalogEntry::named(validate_name(name)?), now)?;
+                        store::catalog_add(
+                            tx,
+                            catalog,
+                            &CatalogEntry::named(validate_name(name)?),
+                            now,
+                        )?;
                     }
                 }
             }
@@ -160,7 +203,10 @@ impl Vault {
             store::set_scopes(tx, Catalog::Api, &parsed.token_id, &parsed.apis)?;
             store::set_scopes(tx, Catalog::Project, &parsed.token_id, &parsed.projects)?;
             let token = store::token(tx, &parsed.token_id)?;
-            store::insert_audit(tx, &NewAuditEvent::token("import", Some(&token), "ok", "token file").at(now))?;
+            store::insert_audit(
+                tx,
+                &NewAuditEvent::token("import", Some(&token), "ok", "token file").at(now),
+            )?;
             Ok(token)
         })?;
         Ok(token)
@@ -189,7 +235,9 @@ pub struct ParsedTokenFile {
 pub fn parse_token_file(json: &str, passphrase: Option<&Secret>) -> Result<ParsedTokenFile> {
     let bad = |m: String| Error::BadTokenFile(m);
     if json.len() as u64 > MAX_TOKEN_FILE_BYTES {
-        return Err(bad("the file is larger than 1 MiB; a token file is a few KiB".into()));
+        return Err(bad(
+            "the file is larger than 1 MiB; a token file is a few KiB".into(),
+        ));
     }
     if json.trim().is_empty() {
         return Err(bad("the file is empty".into()));
@@ -198,12 +246,24 @@ pub fn parse_token_file(json: &str, passphrase: Option<&Secret>) -> Result<Parse
         serde_json::from_str(json).map_err(|e| bad(format!("it is not JSON ({e})")))?;
     match value.get("type").and_then(|t| t.as_str()) {
         Some(TOKEN_FILE_TYPE) => {}
-        Some(other) => return Err(bad(format!("its type is '{other}', not '{TOKEN_FILE_TYPE}'"))),
-        None => return Err(bad(format!("it has no \"type\": \"{TOKEN_FILE_TYPE}\"; it is not a Tessera token file"))),
+        Some(other) => {
+            return Err(bad(format!(
+                "its type is '{other}', not '{TOKEN_FILE_TYPE}'"
+            )));
+        }
+        None => {
+            return Err(bad(format!(
+                "it has no \"type\": \"{TOKEN_FILE_TYPE}\"; it is not a Tessera token file"
+            )));
+        }
     }
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(TOKEN_FILE_VERSION) => {}
-        Some(v) => return Err(bad(format!("version {v} is not supported; this Tessera reads version {TOKEN_FILE_VERSION}"))),
+        Some(v) => {
+            return Err(bad(format!(
+                "version {v} is not supported; this Tessera reads version {TOKEN_FILE_VERSION}"
+            )));
+        }
         None => return Err(bad("it has no version number".into())),
     }
     let file: TokenFile = serde_json::from_value(value).map_err(|e| bad(format!("{e}")))?;
@@ -211,11 +271,18 @@ pub fn parse_token_file(json: &str, passphrase: Option<&Secret>) -> Result<Parse
         return Err(bad(format!("token_id '{}' is not a UUID", file.token_id)));
     }
     let name = validate_name(&file.name).map_err(|e| bad(e.to_string()))?;
-    let created_at = parse_rfc3339(&file.created_at)
-        .ok_or_else(|| bad(format!("created_at '{}' is not an RFC 3339 time", file.created_at)))?;
+    let created_at = parse_rfc3339(&file.created_at).ok_or_else(|| {
+        bad(format!(
+            "created_at '{}' is not an RFC 3339 time",
+            file.created_at
+        ))
+    })?;
     let expires_at = match &file.expires_at {
         None => None,
-        Some(text) => Some(parse_rfc3339(text).ok_or_else(|| bad(format!("expires_at '{text}' is not an RFC 3339 time")))?),
+        Some(text) => Some(
+            parse_rfc3339(text)
+                .ok_or_else(|| bad(format!("expires_at '{text}' is not an RFC 3339 time")))?,
+        ),
     };
     let pair = rsa_keys::parse_private_pem(&file.private_key, passphrase)?;
     let public = rsa_keys::parse_public_pem(&file.public_key)?;

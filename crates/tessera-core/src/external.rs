@@ -16,7 +16,12 @@ pub struct Recognised {
 
 /// Known prefixes: (prefix, service, label, carries a GitHub checksum).
 const PREFIXES: &[(&str, &str, &str, bool)] = &[
-    ("github_pat_", "GitHub", "fine-grained personal access token", false),
+    (
+        "github_pat_",
+        "GitHub",
+        "fine-grained personal access token",
+        false,
+    ),
     ("ghp_", "GitHub", "personal access token", true),
     ("gho_", "GitHub", "OAuth access token", true),
     ("ghu_", "GitHub", "user-to-server token", true),
@@ -46,8 +51,9 @@ const PREFIXES: &[(&str, &str, &str, bool)] = &[
 /// format has one.
 pub fn recognise(token: &str) -> Recognised {
     let token = token.trim();
-    let Some(&(prefix, service, label, checksummed)) =
-        PREFIXES.iter().find(|(prefix, ..)| token.starts_with(prefix))
+    let Some(&(prefix, service, label, checksummed)) = PREFIXES
+        .iter()
+        .find(|(prefix, ..)| token.starts_with(prefix))
     else {
         return Recognised {
             service: None,
@@ -77,13 +83,21 @@ mod tests {
     use super::*;
 
     fn github_like(prefix: &str, random: &str) -> String {
-        format!("{prefix}{random}{}", base62_checksum(crc32fast::hash(random.as_bytes())))
+        format!(
+            "{prefix}{random}{}",
+            base62_checksum(crc32fast::hash(random.as_bytes()))
+        )
     }
 
     #[test]
     fn services_are_recognised_from_prefixes() {
-        let check = |token: &str, service: Option<&str>| assert_eq!(recognise(token).service, service, "{token}");
-        check("github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz", Some("GitHub"));
+        let check = |token: &str, service: Option<&str>| {
+            assert_eq!(recognise(token).service, service, "{token}")
+        };
+        check(
+            "github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz",
+            Some("GitHub"),
+        );
         check("glpat-xxxxxxxxxxxxxxxxxxxx", Some("GitLab"));
         check("hvs.CAESIJ", Some("HashiCorp Vault"));
         check("xoxb-1234-5678-abc", Some("Slack"));

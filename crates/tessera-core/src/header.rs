@@ -41,7 +41,11 @@ pub struct Header {
 impl Header {
     /// A header for a new vault.
     pub fn new(vault_id: String, kdf: Option<KdfParams>) -> Self {
-        let protection = if kdf.is_some() { Protection::Password } else { Protection::Keyring };
+        let protection = if kdf.is_some() {
+            Protection::Password
+        } else {
+            Protection::Keyring
+        };
         Header {
             format: FORMAT.into(),
             version: VERSION,
@@ -65,21 +69,28 @@ impl Header {
         let header: Header = serde_json::from_slice(bytes)
             .map_err(|e| Error::Damaged(format!("the vault header is not readable ({e})")))?;
         if header.format != FORMAT {
-            return Err(Error::Damaged("the vault header is not a Tessera header".into()));
+            return Err(Error::Damaged(
+                "the vault header is not a Tessera header".into(),
+            ));
         }
         if header.version != VERSION {
-            return Err(Error::Damaged(format!("unknown vault header version {}", header.version)));
+            return Err(Error::Damaged(format!(
+                "unknown vault header version {}",
+                header.version
+            )));
         }
         if uuid::Uuid::parse_str(&header.vault_id).is_err() {
-            return Err(Error::Damaged("the vault header's vault id is not a UUID".into()));
+            return Err(Error::Damaged(
+                "the vault header's vault id is not a UUID".into(),
+            ));
         }
         match (header.protection, &header.kdf) {
-            (Protection::Password, None) => {
-                Err(Error::Damaged("a password vault's header lacks its key-derivation parameters".into()))
-            }
-            (Protection::Keyring, Some(_)) => {
-                Err(Error::Damaged("a keyring vault's header holds key-derivation parameters".into()))
-            }
+            (Protection::Password, None) => Err(Error::Damaged(
+                "a password vault's header lacks its key-derivation parameters".into(),
+            )),
+            (Protection::Keyring, Some(_)) => Err(Error::Damaged(
+                "a keyring vault's header holds key-derivation parameters".into(),
+            )),
             _ => Ok(header),
         }
     }
@@ -105,11 +116,34 @@ mod tests {
         let json = serde_json::to_string(&header).expect("json");
         assert_eq!(Header::parse(json.as_bytes()).expect("parse"), header);
         let id = uuid::Uuid::now_v7();
-        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"keyring"}}"#), true);
-        check(&format!(r#"{{"format":"{FORMAT}","version":2,"vault_id":"{id}","protection":"keyring"}}"#), false);
-        check(&format!(r#"{{"format":"x","version":1,"vault_id":"{id}","protection":"keyring"}}"#), false);
-        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"nope","protection":"keyring"}}"#), false);
-        check(&format!(r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"password"}}"#), false);
+        check(
+            &format!(
+                r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"keyring"}}"#
+            ),
+            true,
+        );
+        check(
+            &format!(
+                r#"{{"format":"{FORMAT}","version":2,"vault_id":"{id}","protection":"keyring"}}"#
+            ),
+            false,
+        );
+        check(
+            &format!(r#"{{"format":"x","version":1,"vault_id":"{id}","protection":"keyring"}}"#),
+            false,
+        );
+        check(
+            &format!(
+                r#"{{"format":"{FORMAT}","version":1,"vault_id":"nope","protection":"keyring"}}"#
+            ),
+            false,
+        );
+        check(
+            &format!(
+                r#"{{"format":"{FORMAT}","version":1,"vault_id":"{id}","protection":"password"}}"#
+            ),
+            false,
+        );
         check("", false);
         check("{", false);
         assert!(matches!(Header::parse(b"[]"), Err(Error::Damaged(_))));

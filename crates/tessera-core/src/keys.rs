@@ -95,7 +95,8 @@ impl OsKeyring {
         std::thread::Builder::new()
             .name("tessera-keyring".into())
             .spawn(move || {
-                let result = keyring::Entry::new(KEYRING_SERVICE, &vault_id).and_then(|entry| op(&entry));
+                let result =
+                    keyring::Entry::new(KEYRING_SERVICE, &vault_id).and_then(|entry| op(&entry));
                 let _ = tx.send(result);
             })
             .map_err(|e| Error::KeyringUnavailable(format!("cannot start keyring call: {e}")))?;
@@ -140,7 +141,9 @@ impl KeyStore for OsKeyring {
         // trusted with the only copy of the key.
         let back = self.load(vault_id)?;
         if back.expose() != key.expose() {
-            return Err(Error::KeyringUnavailable("the keyring did not keep the key".into()));
+            return Err(Error::KeyringUnavailable(
+                "the keyring did not keep the key".into(),
+            ));
         }
         Ok(())
     }
@@ -176,7 +179,9 @@ impl MemoryKeyStore {
 
     fn keys(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Vec<u8>>>> {
         if self.unavailable {
-            return Err(Error::KeyringUnavailable("no keyring service answered".into()));
+            return Err(Error::KeyringUnavailable(
+                "no keyring service answered".into(),
+            ));
         }
         self.keys
             .lock()
@@ -246,20 +251,25 @@ impl KdfParams {
             || !(Self::MIN_T..=64).contains(&self.t)
             || !(1..=16).contains(&self.p)
         {
-            return Err(Error::Damaged("the vault header's key-derivation parameters are out of range".into()));
+            return Err(Error::Damaged(
+                "the vault header's key-derivation parameters are out of range".into(),
+            ));
         }
         let salt = base64::engine::general_purpose::STANDARD
             .decode(&self.salt)
             .map_err(|_| Error::Damaged("the vault header's salt is not base64".into()))?;
         if salt.len() < 16 {
-            return Err(Error::Damaged("the vault header's salt is too short".into()));
+            return Err(Error::Damaged(
+                "the vault header's salt is too short".into(),
+            ));
         }
         if password.is_empty() {
             return Err(Error::invalid("master password", "it cannot be empty"));
         }
         let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(KEY_BYTES))
             .map_err(|e| Error::Crypto(format!("argon2 parameters: {e}")))?;
-        let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut key = Zeroizing::new([0u8; KEY_BYTES]);
         // The KDF needs the password's bytes.
         argon
@@ -282,7 +292,10 @@ mod tests {
         store.remove("v1").expect("remove");
         assert!(matches!(store.load("v1"), Err(Error::KeyMissing)));
         let absent = MemoryKeyStore::unavailable();
-        assert!(matches!(absent.store("v1", &key), Err(Error::KeyringUnavailable(_))));
+        assert!(matches!(
+            absent.store("v1", &key),
+            Err(Error::KeyringUnavailable(_))
+        ));
     }
 
     #[test]
@@ -294,9 +307,15 @@ mod tests {
         assert_eq!(a.expose(), b.expose());
         let other = KdfParams::fresh().derive(&pw).expect("derive");
         assert_ne!(a.expose(), other.expose());
-        let weak = KdfParams { m_kib: 1024, ..params.clone() };
+        let weak = KdfParams {
+            m_kib: 1024,
+            ..params.clone()
+        };
         assert!(matches!(weak.derive(&pw), Err(Error::Damaged(_))));
-        let huge = KdfParams { m_kib: u32::MAX, ..params };
+        let huge = KdfParams {
+            m_kib: u32::MAX,
+            ..params
+        };
         assert!(matches!(huge.derive(&pw), Err(Error::Damaged(_))));
     }
 

@@ -146,9 +146,18 @@ fn text_secret(secret: Secret) -> Made {
     }
 }
 
-fn refuse_scope(kind: TokenKind, field: &'static str, present: bool, allowed: bool, who: &str) -> Result<()> {
+fn refuse_scope(
+    kind: TokenKind,
+    field: &'static str,
+    present: bool,
+    allowed: bool,
+    who: &str,
+) -> Result<()> {
     if present && !allowed {
-        return Err(Error::invalid(field, format!("{kind} tokens have none; only {who} do")));
+        return Err(Error::invalid(
+            field,
+            format!("{kind} tokens have none; only {who} do"),
+        ));
     }
     Ok(())
 }
@@ -157,16 +166,61 @@ fn refuse_scope(kind: TokenKind, field: &'static str, present: bool, allowed: bo
 fn check_fields(req: &NewToken) -> Result<()> {
     use TokenKind::*;
     let kind = req.kind;
-    refuse_scope(kind, "APIs", !req.apis.is_empty(), matches!(kind, Personal | Service | Rsa | Jwt), "personal, service, RSA and JWT tokens")?;
-    refuse_scope(kind, "projects", !req.projects.is_empty(), kind == Rsa, "RSA tokens")?;
+    refuse_scope(
+        kind,
+        "APIs",
+        !req.apis.is_empty(),
+        matches!(kind, Personal | Service | Rsa | Jwt),
+        "personal, service, RSA and JWT tokens",
+    )?;
+    refuse_scope(
+        kind,
+        "projects",
+        !req.projects.is_empty(),
+        kind == Rsa,
+        "RSA tokens",
+    )?;
     refuse_scope(kind, "users", !req.users.is_empty(), kind == Jwt, "JWTs")?;
-    refuse_scope(kind, "service account", req.service_account.is_some(), kind == Service, "service tokens")?;
-    refuse_scope(kind, "key size", req.rsa_bits.is_some(), kind == Rsa, "RSA tokens")?;
-    refuse_scope(kind, "algorithm", req.jwt_alg.is_some(), kind == Jwt, "JWTs")?;
-    refuse_scope(kind, "value", req.value.is_some(), kind == External, "external tokens")?;
-    refuse_scope(kind, "service", req.service.is_some(), kind == External, "external tokens")?;
+    refuse_scope(
+        kind,
+        "service account",
+        req.service_account.is_some(),
+        kind == Service,
+        "service tokens",
+    )?;
+    refuse_scope(
+        kind,
+        "key size",
+        req.rsa_bits.is_some(),
+        kind == Rsa,
+        "RSA tokens",
+    )?;
+    refuse_scope(
+        kind,
+        "algorithm",
+        req.jwt_alg.is_some(),
+        kind == Jwt,
+        "JWTs",
+    )?;
+    refuse_scope(
+        kind,
+        "value",
+        req.value.is_some(),
+        kind == External,
+        "external tokens",
+    )?;
+    refuse_scope(
+        kind,
+        "service",
+        req.service.is_some(),
+        kind == External,
+        "external tokens",
+    )?;
     if kind == Service && req.service_account.is_none() {
-        return Err(Error::invalid("service account", "a service token needs its service account"));
+        return Err(Error::invalid(
+            "service account",
+            "a service token needs its service account",
+        ));
     }
     Ok(())
 }
@@ -176,13 +230,22 @@ fn check_external(value: &Secret, service: Option<String>) -> Result<(Secret, Op
     // Validating the pasted value's shape; nothing of it enters the error.
     let trimmed = value.expose().trim();
     if trimmed.is_empty() {
-        return Err(Error::invalid("token value", "paste the token; it is empty"));
+        return Err(Error::invalid(
+            "token value",
+            "paste the token; it is empty",
+        ));
     }
     if trimmed.len() > MAX_EXTERNAL_BYTES {
-        return Err(Error::invalid("token value", format!("it is longer than {MAX_EXTERNAL_BYTES} bytes")));
+        return Err(Error::invalid(
+            "token value",
+            format!("it is longer than {MAX_EXTERNAL_BYTES} bytes"),
+        ));
     }
     if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(Error::invalid("token value", "it contains spaces or control characters; paste the token alone"));
+        return Err(Error::invalid(
+            "token value",
+            "it contains spaces or control characters; paste the token alone",
+        ));
     }
     let recognised = crate::external::recognise(trimmed);
     if recognised.checksum_ok == Some(false) {
@@ -212,7 +275,10 @@ impl Vault {
 
     /// Runs `f` with the JWT signer; a failed transaction drops the cached keys so a
     /// key created inside it is never used unsaved.
-    pub(crate) fn with_signer<T>(&mut self, f: impl FnOnce(&mut Vault, &mut Signer) -> Result<T>) -> Result<T> {
+    pub(crate) fn with_signer<T>(
+        &mut self,
+        f: impl FnOnce(&mut Vault, &mut Signer) -> Result<T>,
+    ) -> Result<T> {
         let mut signer = self.take_signer()?;
         let out = f(self, &mut signer);
         if out.is_ok() {
@@ -231,13 +297,25 @@ impl Vault {
     ) -> Result<T> {
         let result = self.transact(|tx, now| {
             let (token, out) = f(tx, now)?;
-            store::insert_audit(tx, &NewAuditEvent::token(action, Some(&token), "ok", "").at(now))?;
+            store::insert_audit(
+                tx,
+                &NewAuditEvent::token(action, Some(&token), "ok", "").at(now),
+            )?;
             Ok(out)
         });
         if let Err(err) = &result {
             let token = store::find_token(&self.conn, reference).ok().flatten();
-            let detail = if token.is_some() { err.to_string() } else { format!("failed: {}", err.code()) };
-            let _ = self.record_event(NewAuditEvent::token(action, token.as_ref(), "failed", detail));
+            let detail = if token.is_some() {
+                err.to_string()
+            } else {
+                format!("failed: {}", err.code())
+            };
+            let _ = self.record_event(NewAuditEvent::token(
+                action,
+                token.as_ref(),
+                "failed",
+                detail,
+            ));
         }
         result
     }
@@ -255,34 +333,91 @@ impl Vault {
             Some(reference) => store::find_token(&self.conn, reference)?.map(|t| t.id),
             None => None,
         };
-        Ok(!store::token_name_taken(&self.conn, &name, except_id.as_deref())?)
+        Ok(!store::token_name_taken(
+            &self.conn,
+            &name,
+            except_id.as_deref(),
+        )?)
     }
 
     /// Creates a token. Its secret is returned here once (for RSA, export the token file).
     pub fn create_token(&mut self, req: NewToken) -> Result<Issued> {
+        let name = req.name.clone();
+        let result = self.create_tokens(vec![req]).and_then(|mut issued| {
+            issued
+                .pop()
+                .ok_or_else(|| Error::Storage("nothing was created".into()))
+        });
+        if let Err(err) = &result {
+            let detail = format!("'{}' failed: {}", name.trim(), err.code());
+            let _ = self.record_event(NewAuditEvent::token("create", None, "failed", detail));
+        }
+        result
+    }
+
+    /// Creates several tokens in one transaction (an import, or seeding a benchmark):
+    /// all are created or none.
+    pub fn create_tokens(&mut self, requests: Vec<NewToken>) -> Result<Vec<Issued>> {
+        let now = self.now();
+        let workspaces = requests
+            .iter()
+            .filter(|r| r.kind == TokenKind::Workspace)
+            .count();
+        if workspaces > 1 {
+            return Err(Error::invalid("kind", "a vault has one workspace token"));
+        }
+        let prepared = requests
+            .into_iter()
+            .map(|req| self.prepare(req, now))
+            .collect::<Result<Vec<_>>>()?;
+        self.with_signer(|vault, signer| {
+            for p in &prepared {
+                if let Some(alg) = p.jwt_alg {
+                    signer.ensure(&vault.conn, alg)?;
+                }
+            }
+            vault.transact(|tx, now| {
+                prepared
+                    .into_iter()
+                    .map(|p| {
+                        let issued = insert_prepared(tx, signer, p, now)?;
+                        store::insert_audit(
+                            tx,
+                            &NewAuditEvent::token("create", Some(&issued.token), "ok", "").at(now),
+                        )?;
+                        Ok(issued)
+                    })
+                    .collect()
+            })
+        })
+    }
+
+    /// Validates a request and makes its secret (RSA keys before any transaction).
+    fn prepare(&self, req: NewToken, now: i64) -> Result<Prepared> {
         let name = validate_name(&req.name)?;
         check_fields(&req)?;
         let rotation_days = validate_rotation_days(req.rotation_days)?;
-        let now = self.now();
         if let Expiry::At(at) = req.expires {
             Expiry::at(at, now)?;
         }
         if store::token_name_taken(&self.conn, &name, None)? {
-            return Err(Error::NameTaken { what: "token", name });
+            return Err(Error::NameTaken {
+                what: "token",
+                name,
+            });
         }
-        if req.kind == TokenKind::Workspace {
-            if let Some(existing) = store::any_token_of_kind(&self.conn, TokenKind::Workspace)? {
-                return Err(Error::invalid(
-                    "kind",
-                    format!("the vault already has its workspace token '{existing}'; replace that one instead"),
-                ));
-            }
+        if req.kind == TokenKind::Workspace
+            && let Some(existing) = store::any_token_of_kind(&self.conn, TokenKind::Workspace)?
+        {
+            return Err(Error::invalid(
+                "kind",
+                format!(
+                    "the vault already has its workspace token '{existing}'; replace that one instead"
+                ),
+            ));
         }
-        let id = uuid::Uuid::now_v7().to_string();
-        let jwt_alg = (req.kind == TokenKind::Jwt).then(|| req.jwt_alg.unwrap_or(JwtAlg::Hs256));
         let mut service = None;
-        // RSA key generation is slow: do it before the write transaction starts.
-        let pre_made = match req.kind {
+        let made = match req.kind {
             TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => {
                 Some(text_secret(crate::generate::random::generate(req.kind)?))
             }
@@ -297,50 +432,24 @@ impl Vault {
                 })
             }
             TokenKind::External => {
-                let value = req
-                    .value
-                    .as_ref()
-                    .ok_or_else(|| Error::invalid("token value", "paste the token issued by the other service"))?;
+                let value = req.value.as_ref().ok_or_else(|| {
+                    Error::invalid("token value", "paste the token issued by the other service")
+                })?;
                 let (value, recognised) = check_external(value, req.service.clone())?;
                 service = recognised;
                 Some(text_secret(value))
             }
             TokenKind::Jwt => None,
         };
-        let row_name = name.clone();
-        let description = req.description.trim().to_string();
-        self.with_signer(|vault, signer| {
-            if let Some(alg) = jwt_alg {
-                signer.ensure(&vault.conn, alg)?;
-            }
-            vault.audited("create", &row_name, |tx, now| {
-                let made = match pre_made {
-                    Some(made) => made,
-                    None => {
-                        let claims = jwt_claims(signer, &id, &row_name, &req.apis, &req.users, now, req.expires.timestamp());
-                        text_secret(signer.sign(jwt_alg.unwrap_or(JwtAlg::Hs256), &claims)?)
-                    }
-                };
-                let row = NewTokenRow {
-                    id: &id,
-                    name: &row_name,
-                    description: &description,
-                    kind: req.kind,
-                    created_at: now,
-                    expires_at: req.expires.timestamp(),
-                    rotation_days,
-                    service_account: req.service_account.as_deref(),
-                    service: service.as_deref(),
-                    key_id: made.key_id.as_deref(),
-                    jwt_alg,
-                };
-                store::insert_token(tx, &row, &made.row())?;
-                store::set_scopes(tx, Catalog::Api, &id, &req.apis)?;
-                store::set_scopes(tx, Catalog::Project, &id, &req.projects)?;
-                store::set_scopes(tx, Catalog::User, &id, &req.users)?;
-                let token = store::token(tx, &id)?;
-                Ok((token.clone(), Issued { token, secret: made.shown }))
-            })
+        Ok(Prepared {
+            id: uuid::Uuid::now_v7().to_string(),
+            jwt_alg: (req.kind == TokenKind::Jwt).then(|| req.jwt_alg.unwrap_or(JwtAlg::Hs256)),
+            description: req.description.trim().to_string(),
+            name,
+            rotation_days,
+            service,
+            made,
+            req,
         })
     }
 
@@ -353,7 +462,10 @@ impl Vault {
         if let Some(name) = &changes.name {
             next.name = validate_name(name)?;
             if store::token_name_taken(&self.conn, &next.name, Some(&current.id))? {
-                return Err(Error::NameTaken { what: "token", name: next.name });
+                return Err(Error::NameTaken {
+                    what: "token",
+                    name: next.name,
+                });
             }
         }
         if let Some(description) = &changes.description {
@@ -372,10 +484,12 @@ impl Vault {
             apis: changes.apis.clone().unwrap_or_default(),
             projects: changes.projects.clone().unwrap_or_default(),
             users: changes.users.clone().unwrap_or_default(),
-            service_account: changes
-                .service_account
-                .clone()
-                .or_else(|| current.service_account.clone().filter(|_| current.kind == TokenKind::Service)),
+            service_account: changes.service_account.clone().or_else(|| {
+                current
+                    .service_account
+                    .clone()
+                    .filter(|_| current.kind == TokenKind::Service)
+            }),
             service: changes.service.clone(),
             ..NewToken::new(current.kind, "")
         };
@@ -418,12 +532,15 @@ impl Vault {
             return self.refuse("rotate", &current, "it is revoked; restore it first");
         }
         if new_value.is_some() && current.kind != TokenKind::External {
-            return Err(Error::invalid("value", "only external tokens take a new value; Tessera makes the others"));
+            return Err(Error::invalid(
+                "value",
+                "only external tokens take a new value; Tessera makes the others",
+            ));
         }
         let pre_made = match current.kind {
-            TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => {
-                Some(text_secret(crate::generate::random::generate(current.kind)?))
-            }
+            TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => Some(text_secret(
+                crate::generate::random::generate(current.kind)?,
+            )),
             TokenKind::Rsa => {
                 let (_, public) = store::secret_of(&self.conn, &current.id)?;
                 let bits = match public.as_deref().map(rsa_bits) {
@@ -440,7 +557,9 @@ impl Vault {
                 })
             }
             TokenKind::External => {
-                let value = new_value.ok_or_else(|| Error::invalid("value", "paste the new value of the external token"))?;
+                let value = new_value.ok_or_else(|| {
+                    Error::invalid("value", "paste the new value of the external token")
+                })?;
                 Some(text_secret(check_external(&value, None)?.0))
             }
             TokenKind::Jwt => None,
@@ -497,7 +616,11 @@ impl Vault {
     pub fn delete_token(&mut self, reference: &str) -> Result<Token> {
         let current = self.token(reference)?;
         if !current.lifetime.revoked {
-            return self.refuse("delete", &current, "only a revoked token can be deleted; revoke it first");
+            return self.refuse(
+                "delete",
+                &current,
+                "only a revoked token can be deleted; revoke it first",
+            );
         }
         let id = current.id.clone();
         self.audited("delete", &id, |tx, _| {
@@ -515,7 +638,11 @@ impl Vault {
             Purpose::Copy => "copy",
         };
         if token.kind == TokenKind::Rsa {
-            return self.refuse(action, &token, "an RSA token is handed out as a token file: export it");
+            return self.refuse(
+                action,
+                &token,
+                "an RSA token is handed out as a token file: export it",
+            );
         }
         let (value, _) = store::secret_of(&self.conn, &token.id)?;
         let secret = String::from_utf8(value)
@@ -526,15 +653,78 @@ impl Vault {
     }
 
     /// Refuses an action with [`Error::InvalidState`] and audits the refusal.
-    pub(crate) fn refuse<T>(&mut self, action: &'static str, token: &Token, reason: &'static str) -> Result<T> {
+    pub(crate) fn refuse<T>(
+        &mut self,
+        action: &'static str,
+        token: &Token,
+        reason: &'static str,
+    ) -> Result<T> {
         let err = Error::InvalidState {
             action,
             name: token.name.clone(),
             reason,
         };
-        self.record_event(NewAuditEvent::token(action, Some(token), "failed", err.to_string()))?;
+        self.record_event(NewAuditEvent::token(
+            action,
+            Some(token),
+            "failed",
+            err.to_string(),
+        ))?;
         Err(err)
     }
+}
+
+/// A validated creation request with its secret made (JWTs are signed at insert time).
+struct Prepared {
+    id: String,
+    name: String,
+    description: String,
+    rotation_days: Option<i64>,
+    service: Option<String>,
+    jwt_alg: Option<JwtAlg>,
+    made: Option<Made>,
+    req: NewToken,
+}
+
+/// Inserts one prepared token inside `tx`.
+fn insert_prepared(tx: &Transaction<'_>, signer: &Signer, p: Prepared, now: i64) -> Result<Issued> {
+    let made = match p.made {
+        Some(made) => made,
+        None => {
+            let claims = jwt_claims(
+                signer,
+                &p.id,
+                &p.name,
+                &p.req.apis,
+                &p.req.users,
+                now,
+                p.req.expires.timestamp(),
+            );
+            text_secret(signer.sign(p.jwt_alg.unwrap_or(JwtAlg::Hs256), &claims)?)
+        }
+    };
+    let row = NewTokenRow {
+        id: &p.id,
+        name: &p.name,
+        description: &p.description,
+        kind: p.req.kind,
+        created_at: now,
+        expires_at: p.req.expires.timestamp(),
+        rotation_days: p.rotation_days,
+        service_account: p.req.service_account.as_deref(),
+        service: p.service.as_deref(),
+        key_id: made.key_id.as_deref(),
+        jwt_alg: p.jwt_alg,
+    };
+    store::insert_token(tx, &row, &made.row())?;
+    store::set_scopes(tx, Catalog::Api, &p.id, &p.req.apis)?;
+    store::set_scopes(tx, Catalog::Project, &p.id, &p.req.projects)?;
+    store::set_scopes(tx, Catalog::User, &p.id, &p.req.users)?;
+    let token = store::token(tx, &p.id)?;
+    Ok(Issued {
+        token,
+        secret: made.shown,
+    })
 }
 
 fn jwt_claims(
@@ -565,15 +755,25 @@ fn jwt_claims(
 /// Signs a fresh JWT for `token` and stores it as the token's secret.
 fn resign(tx: &Transaction<'_>, signer: &Signer, token: &Token, now: i64) -> Result<Secret> {
     let alg = token.jwt_alg.unwrap_or(JwtAlg::Hs256);
-    let claims = jwt_claims(signer, &token.id, &token.name, &token.apis, &token.users, now, token.expires_at());
+    let claims = jwt_claims(
+        signer,
+        &token.id,
+        &token.name,
+        &token.apis,
+        &token.users,
+        now,
+        token.expires_at(),
+    );
     let made = text_secret(signer.sign(alg, &claims)?);
     store::replace_secret(tx, &token.id, &made.row(), None)?;
-    made.shown.ok_or_else(|| Error::Crypto("no JWT was made".into()))
+    made.shown
+        .ok_or_else(|| Error::Crypto("no JWT was made".into()))
 }
 
 /// The size in bits of an RSA public key (SPKI DER).
 fn rsa_bits(public_der: &[u8]) -> Result<usize> {
     use rsa::pkcs8::DecodePublicKey;
-    let key = rsa::RsaPublicKey::from_public_key_der(public_der).map_err(|e| Error::Damaged(e.to_string()))?;
+    let key = rsa::RsaPublicKey::from_public_key_der(public_der)
+        .map_err(|e| Error::Damaged(e.to_string()))?;
     Ok(rsa::traits::PublicKeyParts::size(&key) * 8)
 }

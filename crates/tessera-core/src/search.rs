@@ -91,7 +91,11 @@ fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: 
     kind.is_none_or(|k| row.kind == k)
         && status.is_none_or(|wanted| {
             let actual = row.lifetime.status(now);
-            if wanted == Status::Active { actual.is_usable() } else { actual == wanted }
+            if wanted == Status::Active {
+                actual.is_usable()
+            } else {
+                actual == wanted
+            }
         })
 }
 
@@ -105,7 +109,10 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     fn new(rows: Vec<IndexRow>) -> Self {
-        let haystacks = rows.iter().map(|r| Utf32String::from(r.name.as_str())).collect();
+        let haystacks = rows
+            .iter()
+            .map(|r| Utf32String::from(r.name.as_str()))
+            .collect();
         SearchIndex {
             rows,
             haystacks,
@@ -137,6 +144,11 @@ impl SearchIndex {
         SearchIndex::new(rows)
     }
 
+    /// Forgets the previous query, so the next one scores every name.
+    pub fn forget_previous(&mut self) {
+        self.last = None;
+    }
+
     /// Names indexed.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -165,7 +177,9 @@ impl SearchIndex {
         }
         let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
         let narrowing = match &self.last {
-            Some((previous, _)) => !previous.is_empty() && text.starts_with(previous.as_str()) && !text.contains('!'),
+            Some((previous, _)) => {
+                !previous.is_empty() && text.starts_with(previous.as_str()) && !text.contains('!')
+            }
             None => false,
         };
         let candidates: Vec<u32> = match (&self.last, narrowing) {
@@ -174,7 +188,9 @@ impl SearchIndex {
         };
         let mut scored: Vec<(u32, u32)> = Vec::with_capacity(candidates.len().min(4096));
         for i in candidates {
-            if let Some(score) = pattern.score(self.haystacks[i as usize].slice(..), &mut self.matcher) {
+            if let Some(score) =
+                pattern.score(self.haystacks[i as usize].slice(..), &mut self.matcher)
+            {
                 scored.push((i, score));
             }
         }
@@ -195,7 +211,11 @@ impl SearchIndex {
         }
         let pattern = Pattern::parse(text.trim_start(), CaseMatching::Smart, Normalization::Smart);
         let mut out = Vec::new();
-        pattern.indices(self.haystacks[index as usize].slice(..), &mut self.matcher, &mut out);
+        pattern.indices(
+            self.haystacks[index as usize].slice(..),
+            &mut self.matcher,
+            &mut out,
+        );
         out.sort_unstable();
         out.dedup();
         out
@@ -208,8 +228,12 @@ impl SearchIndex {
             // Rows are stored in name order.
             Sort::Relevance | Sort::Name => indices.sort_unstable(),
             Sort::Created => indices.sort_by_key(|i| Reverse(row(i).created_at)),
-            Sort::Expires => indices.sort_by_key(|i| row(i).lifetime.expires_at.unwrap_or(i64::MAX)),
-            Sort::LastUsed => indices.sort_by_key(|i| Reverse(row(i).last_used_at.unwrap_or(i64::MIN))),
+            Sort::Expires => {
+                indices.sort_by_key(|i| row(i).lifetime.expires_at.unwrap_or(i64::MAX))
+            }
+            Sort::LastUsed => {
+                indices.sort_by_key(|i| Reverse(row(i).last_used_at.unwrap_or(i64::MIN)))
+            }
         }
     }
 }
@@ -232,24 +256,49 @@ impl Vault {
         let now = self.now();
         let limit = query.limit.clamp(1, 1_000);
         let has_text = !query.text.trim().is_empty();
-        if !has_text && query.status.is_none() && matches!(query.sort, Sort::Relevance | Sort::Name) {
+        if !has_text && query.status.is_none() && matches!(query.sort, Sort::Relevance | Sort::Name)
+        {
             let (total, tokens) = store::tokens_page(&self.conn, query.kind, query.offset, limit)?;
-            let rows = tokens.into_iter().map(|token| Hit { token, positions: Vec::new() }).collect();
+            let rows = tokens
+                .into_iter()
+                .map(|token| Hit {
+                    token,
+                    positions: Vec::new(),
+                })
+                .collect();
             return Ok(Page { total, rows });
         }
         self.flush_usage()?;
-        let version: i64 = self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?;
-        if self.search.index.as_ref().is_none_or(|(v, _)| *v != version) {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?;
+        if self
+            .search
+            .index
+            .as_ref()
+            .is_none_or(|(v, _)| *v != version)
+        {
             let index = SearchIndex::new(store::index_rows(&self.conn)?);
             self.search.index = Some((version, index));
         }
         let Some((_, index)) = self.search.index.as_mut() else {
-            return Ok(Page { total: 0, rows: Vec::new() });
+            return Ok(Page {
+                total: 0,
+                rows: Vec::new(),
+            });
         };
         let mut matched = index.matches(&query.text, query.kind, query.status, now);
         index.sort(&mut matched, query.sort, has_text);
-        let window: Vec<u32> = matched.iter().skip(query.offset).take(limit).copied().collect();
-        let ids: Vec<&str> = window.iter().map(|&i| index.rows[i as usize].id.as_str()).collect();
+        let window: Vec<u32> = matched
+            .iter()
+            .skip(query.offset)
+            .take(limit)
+            .copied()
+            .collect();
+        let ids: Vec<&str> = window
+            .iter()
+            .map(|&i| index.rows[i as usize].id.as_str())
+            .collect();
         let tokens = store::tokens_by_ids(&self.conn, &ids)?;
         let rows = tokens
             .into_iter()
@@ -259,7 +308,10 @@ impl Vault {
                 token,
             })
             .collect();
-        Ok(Page { total: matched.len(), rows })
+        Ok(Page {
+            total: matched.len(),
+            rows,
+        })
     }
 }
 
@@ -291,12 +343,14 @@ mod tests {
 
     #[test]
     fn narrowing_gives_the_same_answer_as_a_fresh_search() {
-        let list: Vec<String> = (0..500).map(|i| format!("token-{i}-{}", i * 7 % 13)).collect();
+        let list: Vec<String> = (0..500)
+            .map(|i| format!("token-{i}-{}", i * 7 % 13))
+            .collect();
         let mut narrowed = SearchIndex::from_names(list.clone());
         let mut fresh = SearchIndex::from_names(list);
         for text in ["t", "to", "tok", "tok1", "tok12"] {
             let a = narrowed.matches(text, None, None, 0);
-            fresh.last = None;
+            fresh.forget_previous();
             let b = fresh.matches(text, None, None, 0);
             assert_eq!(a, b, "{text}");
         }

@@ -28,7 +28,8 @@ pub(crate) fn init_meta(conn: &Connection, vault_id: &str) -> Result<()> {
 
 /// The vault id stored inside the encrypted file.
 pub(crate) fn vault_id(conn: &Connection) -> Result<String> {
-    let bytes = meta_get(conn, "vault_id")?.ok_or_else(|| Error::Damaged("the vault has no id".into()))?;
+    let bytes =
+        meta_get(conn, "vault_id")?.ok_or_else(|| Error::Damaged("the vault has no id".into()))?;
     String::from_utf8(bytes).map_err(|_| Error::Damaged("the vault id is not text".into()))
 }
 
@@ -72,7 +73,11 @@ pub(crate) struct SecretRow<'a> {
     pub public_key: Option<&'a [u8]>,
 }
 
-pub(crate) fn insert_token(conn: &Connection, row: &NewTokenRow<'_>, secret: &SecretRow<'_>) -> Result<()> {
+pub(crate) fn insert_token(
+    conn: &Connection,
+    row: &NewTokenRow<'_>,
+    secret: &SecretRow<'_>,
+) -> Result<()> {
     let service_account_id = match row.service_account {
         Some(name) => Some(catalog_id(conn, Catalog::ServiceAccount, name)?),
         None => None,
@@ -97,7 +102,12 @@ pub(crate) fn insert_token(conn: &Connection, row: &NewTokenRow<'_>, secret: &Se
     .map_err(|e| name_conflict(e, "token", row.name))?;
     conn.execute(
         "INSERT INTO secrets (token_id, value, hash, public_key) VALUES (?1, ?2, ?3, ?4)",
-        params![row.id, secret.value, secret.hash.as_ref().map(|h| &h[..]), secret.public_key],
+        params![
+            row.id,
+            secret.value,
+            secret.hash.as_ref().map(|h| &h[..]),
+            secret.public_key
+        ],
     )?;
     Ok(())
 }
@@ -118,7 +128,11 @@ fn name_conflict(err: rusqlite::Error, what: &'static str, name: &str) -> Error 
 }
 
 /// Whether a name is taken, case-insensitively, by a token other than `except_id`.
-pub(crate) fn token_name_taken(conn: &Connection, name: &str, except_id: Option<&str>) -> Result<bool> {
+pub(crate) fn token_name_taken(
+    conn: &Connection,
+    name: &str,
+    except_id: Option<&str>,
+) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM tokens WHERE name = ?1 AND id IS NOT ?2")?
         .exists(params![name, except_id])?)
@@ -128,7 +142,11 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
     let kind: String = row.get(3)?;
     let jwt_alg: Option<String> = row.get(15)?;
     let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("bad {what}").into())
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("bad {what}").into(),
+        )
     };
     Ok(Token {
         id: row.get(0)?,
@@ -151,7 +169,10 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
         service_account: row.get(12)?,
         service: row.get(13)?,
         key_id: row.get(14)?,
-        jwt_alg: jwt_alg.map(|a| a.parse()).transpose().map_err(|_| bad(15, "algorithm"))?,
+        jwt_alg: jwt_alg
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(|_| bad(15, "algorithm"))?,
     })
 }
 
@@ -167,7 +188,10 @@ pub(crate) fn find_token(conn: &Connection, reference: &str) -> Result<Option<To
     let sql = format!(
         "SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id = ?1 OR t.name = ?1 ORDER BY t.id = ?1 DESC LIMIT 1"
     );
-    Ok(conn.prepare_cached(&sql)?.query_row([reference.trim()], token_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([reference.trim()], token_from_row)
+        .optional()?)
 }
 
 /// A token by id or name, or [`Error::NotFound`].
@@ -189,13 +213,18 @@ pub(crate) fn tokens_by_ids(conn: &Connection, ids: &[&str]) -> Result<Vec<Token
 }
 
 /// The token whose secret hashes to `hash`.
-pub(crate) fn token_by_hash(conn: &Connection, hash: &[u8; 32]) -> Result<Option<(Token, Vec<u8>)>> {
+pub(crate) fn token_by_hash(
+    conn: &Connection,
+    hash: &[u8; 32],
+) -> Result<Option<(Token, Vec<u8>)>> {
     let sql = format!(
         "SELECT {TOKEN_COLUMNS}, s.value FROM secrets s JOIN tokens t ON t.id = s.token_id WHERE s.hash = ?1"
     );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([&hash[..]], |row| Ok((token_from_row(row)?, row.get(AFTER_TOKEN)?)))
+        .query_row([&hash[..]], |row| {
+            Ok((token_from_row(row)?, row.get(AFTER_TOKEN)?))
+        })
         .optional()?)
 }
 
@@ -206,7 +235,9 @@ pub(crate) fn token_by_key_id(conn: &Connection, key_id: &str) -> Result<Option<
     );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([key_id], |row| Ok((token_from_row(row)?, row.get(AFTER_TOKEN)?)))
+        .query_row([key_id], |row| {
+            Ok((token_from_row(row)?, row.get(AFTER_TOKEN)?))
+        })
         .optional()?)
 }
 
@@ -219,18 +250,34 @@ pub(crate) fn secret_of(conn: &Connection, token_id: &str) -> Result<(Vec<u8>, O
 }
 
 /// Replaces a token's secret; the old one stops matching at once.
-pub(crate) fn replace_secret(conn: &Connection, token_id: &str, secret: &SecretRow<'_>, key_id: Option<&str>) -> Result<()> {
+pub(crate) fn replace_secret(
+    conn: &Connection,
+    token_id: &str,
+    secret: &SecretRow<'_>,
+    key_id: Option<&str>,
+) -> Result<()> {
     conn.execute(
         "UPDATE secrets SET value = ?2, hash = ?3, public_key = ?4 WHERE token_id = ?1",
-        params![token_id, secret.value, secret.hash.as_ref().map(|h| &h[..]), secret.public_key],
+        params![
+            token_id,
+            secret.value,
+            secret.hash.as_ref().map(|h| &h[..]),
+            secret.public_key
+        ],
     )?;
-    conn.execute("UPDATE tokens SET key_id = COALESCE(?2, key_id) WHERE id = ?1", params![token_id, key_id])?;
+    conn.execute(
+        "UPDATE tokens SET key_id = COALESCE(?2, key_id) WHERE id = ?1",
+        params![token_id, key_id],
+    )?;
     Ok(())
 }
 
 /// Starts a token's security period again.
 pub(crate) fn mark_rotated(conn: &Connection, token_id: &str, now: Timestamp) -> Result<()> {
-    conn.execute("UPDATE tokens SET rotated_at = ?2 WHERE id = ?1", params![token_id, now])?;
+    conn.execute(
+        "UPDATE tokens SET rotated_at = ?2 WHERE id = ?1",
+        params![token_id, now],
+    )?;
     Ok(())
 }
 
@@ -255,7 +302,11 @@ pub(crate) fn update_token(conn: &Connection, token: &Token) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn set_revoked(conn: &Connection, token_id: &str, revoked_at: Option<Timestamp>) -> Result<()> {
+pub(crate) fn set_revoked(
+    conn: &Connection,
+    token_id: &str,
+    revoked_at: Option<Timestamp>,
+) -> Result<()> {
     conn.execute(
         "UPDATE tokens SET revoked = ?2, revoked_at = ?3 WHERE id = ?1",
         params![token_id, revoked_at.is_some(), revoked_at],
@@ -269,7 +320,12 @@ pub(crate) fn delete_token(conn: &Connection, token_id: &str) -> Result<()> {
 }
 
 /// Adds `count` uses at time `at` to a token; a deleted token is skipped.
-pub(crate) fn record_use(conn: &Connection, token_id: &str, at: Timestamp, count: i64) -> Result<()> {
+pub(crate) fn record_use(
+    conn: &Connection,
+    token_id: &str,
+    at: Timestamp,
+    count: i64,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3 WHERE id = ?1",
     )?
@@ -315,7 +371,9 @@ pub(crate) fn index_rows(conn: &Connection) -> Result<Vec<IndexRow>> {
     let mut out = Vec::new();
     for row in rows {
         let (kind, mut index_row) = row?;
-        index_row.kind = kind.parse().map_err(|_| Error::Damaged(format!("unknown token kind '{kind}'")))?;
+        index_row.kind = kind
+            .parse()
+            .map_err(|_| Error::Damaged(format!("unknown token kind '{kind}'")))?;
         out.push(index_row);
     }
     Ok(out)
@@ -331,7 +389,12 @@ pub(crate) fn catalog_id(conn: &Connection, catalog: Catalog, name: &str) -> Res
         .ok_or_else(|| Error::not_found(catalog.label(), name.trim()))
 }
 
-pub(crate) fn catalog_add(conn: &Connection, catalog: Catalog, entry: &CatalogEntry, now: Timestamp) -> Result<()> {
+pub(crate) fn catalog_add(
+    conn: &Connection,
+    catalog: Catalog,
+    entry: &CatalogEntry,
+    now: Timestamp,
+) -> Result<()> {
     let result = match catalog {
         Catalog::Api => conn.execute(
             "INSERT INTO apis (name, method, path, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -375,7 +438,12 @@ pub(crate) fn catalog_list(conn: &Connection, catalog: Catalog) -> Result<Vec<Ca
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-pub(crate) fn catalog_rename(conn: &Connection, catalog: Catalog, old: &str, new: &str) -> Result<()> {
+pub(crate) fn catalog_rename(
+    conn: &Connection,
+    catalog: Catalog,
+    old: &str,
+    new: &str,
+) -> Result<()> {
     let id = catalog_id(conn, catalog, old)?;
     let sql = format!("UPDATE {} SET name = ?2 WHERE id = ?1", catalog.table());
     conn.execute(&sql, params![id, new])
@@ -399,11 +467,22 @@ pub(crate) fn catalog_remove(conn: &Connection, catalog: Catalog, id: i64) -> Re
 }
 
 /// Replaces a token's links to one catalog with `names` (each must exist).
-pub(crate) fn set_scopes(conn: &Connection, catalog: Catalog, token_id: &str, names: &[String]) -> Result<()> {
+pub(crate) fn set_scopes(
+    conn: &Connection,
+    catalog: Catalog,
+    token_id: &str,
+    names: &[String],
+) -> Result<()> {
     let Some((table, column)) = catalog.link() else {
-        return Err(Error::invalid("scope", "service accounts are not a scope list"));
+        return Err(Error::invalid(
+            "scope",
+            "service accounts are not a scope list",
+        ));
     };
-    conn.execute(&format!("DELETE FROM {table} WHERE token_id = ?1"), [token_id])?;
+    conn.execute(
+        &format!("DELETE FROM {table} WHERE token_id = ?1"),
+        [token_id],
+    )?;
     let sql = format!("INSERT OR IGNORE INTO {table} (token_id, {column}) VALUES (?1, ?2)");
     for name in names {
         let id = catalog_id(conn, catalog, name)?;
@@ -427,7 +506,12 @@ pub(crate) struct NewAuditEvent {
 
 impl NewAuditEvent {
     /// An event about a token.
-    pub(crate) fn token(action: &'static str, token: Option<&Token>, outcome: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn token(
+        action: &'static str,
+        token: Option<&Token>,
+        outcome: &str,
+        detail: impl Into<String>,
+    ) -> Self {
         NewAuditEvent {
             at: 0,
             action,
@@ -466,7 +550,10 @@ pub(crate) fn insert_audit(conn: &Connection, event: &NewAuditEvent) -> Result<(
 }
 
 /// Audit events newest first, filtered.
-pub(crate) fn audit_events(conn: &Connection, filter: &crate::audit::AuditFilter) -> Result<Vec<crate::audit::AuditEvent>> {
+pub(crate) fn audit_events(
+    conn: &Connection,
+    filter: &crate::audit::AuditFilter,
+) -> Result<Vec<crate::audit::AuditEvent>> {
     let mut stmt = conn.prepare(
         "SELECT id, at, action, token_id, token_name, outcome, detail FROM audit \
          WHERE (?1 IS NULL OR action = ?1) \

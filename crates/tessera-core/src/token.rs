@@ -123,7 +123,10 @@ impl Status {
 
     /// Whether a token in this status verifies.
     pub fn is_usable(self) -> bool {
-        matches!(self, Status::Active | Status::ExpiringSoon | Status::RotationDue)
+        matches!(
+            self,
+            Status::Active | Status::ExpiringSoon | Status::RotationDue
+        )
     }
 }
 
@@ -146,7 +149,9 @@ impl FromStr for Status {
             _ => {
                 return Err(Error::invalid(
                     "status",
-                    format!("'{s}' is not a status; use active, expiring, rotation_due, expired or revoked"),
+                    format!(
+                        "'{s}' is not a status; use active, expiring, rotation_due, expired or revoked"
+                    ),
                 ));
             }
         };
@@ -279,7 +284,10 @@ impl FromStr for JwtAlg {
             "HS256" => Ok(JwtAlg::Hs256),
             "RS256" => Ok(JwtAlg::Rs256),
             "EDDSA" | "ED25519" => Ok(JwtAlg::EdDsa),
-            _ => Err(Error::invalid("algorithm", format!("'{s}' is not offered; use HS256, RS256 or EdDSA"))),
+            _ => Err(Error::invalid(
+                "algorithm",
+                format!("'{s}' is not offered; use HS256, RS256 or EdDSA"),
+            )),
         }
     }
 }
@@ -305,7 +313,9 @@ impl Expiry {
         let bad = || {
             Error::invalid(
                 "expiry",
-                format!("'{text}' is not an expiry; use a duration like 30d, a date YYYY-MM-DD, or never"),
+                format!(
+                    "'{text}' is not an expiry; use a duration like 30d, a date YYYY-MM-DD, or never"
+                ),
             )
         };
         if text.eq_ignore_ascii_case("never") || text.eq_ignore_ascii_case("none") {
@@ -314,7 +324,10 @@ impl Expiry {
         let at = if let Some(at) = crate::clock::parse_rfc3339(text) {
             at
         } else if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            date.and_hms_opt(23, 59, 59).ok_or_else(bad)?.and_utc().timestamp()
+            date.and_hms_opt(23, 59, 59)
+                .ok_or_else(bad)?
+                .and_utc()
+                .timestamp()
         } else {
             let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
             let (digits, unit) = text.split_at(split);
@@ -328,7 +341,10 @@ impl Expiry {
                 _ => return Err(bad()),
             };
             if n == 0 || n > 100 * 365 * DAY / unit_secs {
-                return Err(Error::invalid("expiry", format!("'{text}' must be between 1 and 100 years")));
+                return Err(Error::invalid(
+                    "expiry",
+                    format!("'{text}' must be between 1 and 100 years"),
+                ));
             }
             now + n * unit_secs
         };
@@ -340,7 +356,10 @@ impl Expiry {
         if at <= now {
             return Err(Error::invalid(
                 "expiry",
-                format!("{} is in the past; choose a future date", crate::clock::rfc3339(at)),
+                format!(
+                    "{} is in the past; choose a future date",
+                    crate::clock::rfc3339(at)
+                ),
             ));
         }
         Ok(Expiry::At(at))
@@ -362,7 +381,10 @@ pub fn validate_name(name: &str) -> Result<String> {
         return Err(Error::invalid("name", "a name is required"));
     }
     if trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(Error::invalid("name", format!("at most {MAX_NAME_CHARS} characters")));
+        return Err(Error::invalid(
+            "name",
+            format!("at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(Error::invalid("name", "control characters are not allowed"));
@@ -373,7 +395,9 @@ pub fn validate_name(name: &str) -> Result<String> {
 /// Checks a security period in days.
 pub fn validate_rotation_days(days: Option<i64>) -> Result<Option<i64>> {
     match days {
-        Some(d) if !(1..=3650).contains(&d) => Err(Error::invalid("security period", "use 1 to 3650 days")),
+        Some(d) if !(1..=3650).contains(&d) => {
+            Err(Error::invalid("security period", "use 1 to 3650 days"))
+        }
         other => Ok(other),
     }
 }
@@ -406,7 +430,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(validate_name("  ci deploy ").ok().as_deref(), Some("ci deploy"));
+        assert_eq!(
+            validate_name("  ci deploy ").ok().as_deref(),
+            Some("ci deploy")
+        );
         assert!(validate_name("   ").is_err());
         assert!(validate_name(&"x".repeat(101)).is_err());
         assert!(validate_name(&"é".repeat(100)).is_ok());
@@ -424,8 +451,14 @@ mod tests {
         assert_eq!(life(false, None, None).status(NOW), Status::Active);
         assert_eq!(life(true, None, None).status(NOW), Status::Revoked);
         assert_eq!(life(false, Some(NOW), None).status(NOW), Status::Expired);
-        assert_eq!(life(false, Some(NOW + 7 * DAY), None).status(NOW), Status::ExpiringSoon);
-        assert_eq!(life(false, Some(NOW + 8 * DAY), None).status(NOW), Status::Active);
+        assert_eq!(
+            life(false, Some(NOW + 7 * DAY), None).status(NOW),
+            Status::ExpiringSoon
+        );
+        assert_eq!(
+            life(false, Some(NOW + 8 * DAY), None).status(NOW),
+            Status::Active
+        );
         assert_eq!(life(false, None, Some(10)).status(NOW), Status::RotationDue);
         assert_eq!(life(false, None, Some(11)).status(NOW), Status::Active);
         assert!(!Status::Expired.is_usable() && !Status::Revoked.is_usable());

@@ -52,8 +52,9 @@ impl VaultPaths {
         if let Some(home) = std::env::var_os("TESSERA_HOME").filter(|v| !v.is_empty()) {
             return Ok(VaultPaths::in_dir(home));
         }
-        let data = dirs::data_dir()
-            .ok_or_else(|| Error::Storage("no data folder is known for this user: set TESSERA_HOME".into()))?;
+        let data = dirs::data_dir().ok_or_else(|| {
+            Error::Storage("no data folder is known for this user: set TESSERA_HOME".into())
+        })?;
         Ok(VaultPaths::in_dir(data.join("tessera")))
     }
 
@@ -147,7 +148,11 @@ impl Vault {
     /// Creates a new vault at `paths`. With [`NewProtection::Keyring`] the key goes to
     /// `keys`; when that fails nothing is left behind and the error says so, so the
     /// caller can fall back to a master password.
-    pub fn create(paths: &VaultPaths, protection: NewProtection, keys: &dyn KeyStore) -> Result<Vault> {
+    pub fn create(
+        paths: &VaultPaths,
+        protection: NewProtection,
+        keys: &dyn KeyStore,
+    ) -> Result<Vault> {
         if paths.exists() {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
         }
@@ -177,7 +182,9 @@ impl Vault {
     }
 
     fn build_new(paths: &VaultPaths, header: &Header, key: &VaultKey) -> Result<Vault> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&paths.db, flags)?;
         apply_key(&conn, key)?;
         configure(&conn)?;
@@ -190,13 +197,20 @@ impl Vault {
 
     /// Opens the vault at `paths`: the key comes from `keys` for a keyring vault, or
     /// from `password` for a password vault. A wrong key or password changes no file.
-    pub fn open(paths: &VaultPaths, keys: &dyn KeyStore, password: Option<&Secret>) -> Result<Vault> {
+    pub fn open(
+        paths: &VaultPaths,
+        keys: &dyn KeyStore,
+        password: Option<&Secret>,
+    ) -> Result<Vault> {
         let header = paths.read_header()?;
         let (key, wrong) = match header.protection {
             Protection::Keyring => (keys.load(&header.vault_id)?, Error::WrongKey),
             Protection::Password => {
                 let password = password.ok_or(Error::PasswordRequired)?;
-                let kdf = header.kdf.as_ref().ok_or_else(|| Error::Damaged("no KDF parameters".into()))?;
+                let kdf = header
+                    .kdf
+                    .as_ref()
+                    .ok_or_else(|| Error::Damaged("no KDF parameters".into()))?;
                 (kdf.derive(password)?, Error::WrongPassword)
             }
         };
@@ -206,7 +220,9 @@ impl Vault {
         drop(key);
         // Reading the schema is the first access that decrypts a page: a wrong key fails
         // here, before any pragma could write to the files.
-        if let Err(err) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
+        if let Err(err) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        }) {
             return Err(match err.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::NotADatabase) => wrong,
                 _ => Error::from(err),
@@ -267,7 +283,11 @@ impl Vault {
         self.flush_usage()?;
         let kdf = KdfParams::fresh();
         let key = kdf.derive(new_password)?;
-        self.rekey(&key, Header::new(self.header.vault_id.clone(), Some(kdf)), keys)
+        self.rekey(
+            &key,
+            Header::new(self.header.vault_id.clone(), Some(kdf)),
+            keys,
+        )
     }
 
     /// Moves the key into the keyring: the database is re-keyed with a new random key
@@ -291,7 +311,8 @@ impl Vault {
             .inspect_err(|_| {
                 let _ = std::fs::remove_file(&pending);
             })?;
-        std::fs::rename(&pending, &self.paths.header).map_err(|e| Error::io("cannot write", &self.paths.header, e))?;
+        std::fs::rename(&pending, &self.paths.header)
+            .map_err(|e| Error::io("cannot write", &self.paths.header, e))?;
         let now_keyring = header.protection == Protection::Keyring;
         self.header = header;
         if was_keyring && !now_keyring {
@@ -303,13 +324,20 @@ impl Vault {
 
     /// Applies pending migrations, each in its own transaction.
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(Error::NewerSchema { found: version, known });
+            return Err(Error::NewerSchema {
+                found: version,
+                known,
+            });
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
@@ -319,9 +347,14 @@ impl Vault {
 
     /// Runs `f` in one immediate transaction together with any buffered last-use
     /// records. On error nothing is written.
-    pub(crate) fn transact<T>(&mut self, f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>) -> Result<T> {
+    pub(crate) fn transact<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>,
+    ) -> Result<T> {
         let now = self.clock.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
         tx.commit()?;
@@ -341,7 +374,9 @@ impl Vault {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         self.pending.write(&tx)?;
         tx.commit()?;
         self.pending.clear();
@@ -391,9 +426,12 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_000)?;
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage(format!("the vault could not switch to WAL mode (got {mode})")));
+        return Err(Error::Storage(format!(
+            "the vault could not switch to WAL mode (got {mode})"
+        )));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())

@@ -58,7 +58,9 @@ impl Reason {
         match self {
             Reason::Unknown => "no token in this vault matches",
             Reason::Malformed => "this is not a well-formed token",
-            Reason::BadChecksum => "the checksum does not match: the token is mistyped or truncated",
+            Reason::BadChecksum => {
+                "the checksum does not match: the token is mistyped or truncated"
+            }
             Reason::BadSignature => "the signature does not verify",
             Reason::Revoked => "the token is revoked",
             Reason::Expired => "the token has expired",
@@ -94,7 +96,12 @@ impl Verification {
 impl Vault {
     /// Verifies a token string, optionally for an API and a user. A success records
     /// the token's last use; every call is audited (without the token string).
-    pub fn verify(&mut self, presented: &str, api: Option<&str>, user: Option<&str>) -> Result<Verification> {
+    pub fn verify(
+        &mut self,
+        presented: &str,
+        api: Option<&str>,
+        user: Option<&str>,
+    ) -> Result<Verification> {
         let now = self.now();
         let (token, outcome) = self.check(presented.trim(), api, user, now)?;
         self.note_verification(token.as_ref(), outcome, now);
@@ -120,7 +127,9 @@ impl Vault {
             Shape::BadChecksum => return Ok((None, Err(Reason::BadChecksum))),
             Shape::Valid(_) => self.by_value(presented)?,
             Shape::Foreign if presented.is_empty() => return Ok((None, Err(Reason::Malformed))),
-            Shape::Foreign if presented.split('.').count() == 3 => return self.check_jwt(presented, api, user, now),
+            Shape::Foreign if presented.split('.').count() == 3 => {
+                return self.check_jwt(presented, api, user, now);
+            }
             Shape::Foreign => self.by_value(presented)?,
         };
         let Some(token) = found else {
@@ -133,10 +142,13 @@ impl Vault {
     /// Looks a token up by the hash of its value and compares the value in constant time.
     fn by_value(&self, presented: &str) -> Result<Option<Token>> {
         let hash = crate::lifecycle::hash(presented);
-        Ok(store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
-            let same: bool = subtle::ConstantTimeEq::ct_eq(stored.as_slice(), presented.as_bytes()).into();
-            same.then_some(token)
-        }))
+        Ok(
+            store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
+                let same: bool =
+                    subtle::ConstantTimeEq::ct_eq(stored.as_slice(), presented.as_bytes()).into();
+                same.then_some(token)
+            }),
+        )
     }
 
     fn check_jwt(
@@ -159,7 +171,8 @@ impl Vault {
                 None => Err(Reason::Unknown),
             };
             if let Err(reason) = verified {
-                let token = store::token_by_hash(&self.conn, &crate::lifecycle::hash(presented))?.map(|(t, _)| t);
+                let token = store::token_by_hash(&self.conn, &crate::lifecycle::hash(presented))?
+                    .map(|(t, _)| t);
                 return Ok((token, Err(reason)));
             }
             let Some(token) = self.by_value(presented)? else {
@@ -189,13 +202,22 @@ impl Vault {
     }
 
     /// Buffers the last-use record and the audit event of one verification.
-    fn note_verification(&mut self, token: Option<&Token>, outcome: std::result::Result<(), Reason>, now: Timestamp) {
+    fn note_verification(
+        &mut self,
+        token: Option<&Token>,
+        outcome: std::result::Result<(), Reason>,
+        now: Timestamp,
+    ) {
         let (label, detail) = match outcome {
             Ok(()) => ("active", String::new()),
             Err(reason) => ("inactive", reason.as_str().to_string()),
         };
         if let (Ok(()), Some(token)) = (outcome, token) {
-            let entry = self.pending.uses.entry(token.id.clone()).or_insert((now, 0));
+            let entry = self
+                .pending
+                .uses
+                .entry(token.id.clone())
+                .or_insert((now, 0));
             entry.0 = entry.0.max(now);
             entry.1 += 1;
         }
@@ -215,10 +237,17 @@ fn status_reason(token: &Token, now: Timestamp) -> std::result::Result<(), Reaso
 }
 
 /// Status, then scopes. An empty scope list means the token is not restricted by it.
-fn authorize(token: &Token, api: Option<&str>, user: Option<&str>, now: Timestamp) -> std::result::Result<(), Reason> {
+fn authorize(
+    token: &Token,
+    api: Option<&str>,
+    user: Option<&str>,
+    now: Timestamp,
+) -> std::result::Result<(), Reason> {
     status_reason(token, now)?;
     let allowed = |list: &[String], asked: Option<&str>| match asked {
-        Some(asked) if !list.is_empty() => list.iter().any(|x| x.eq_ignore_ascii_case(asked.trim())),
+        Some(asked) if !list.is_empty() => {
+            list.iter().any(|x| x.eq_ignore_ascii_case(asked.trim()))
+        }
         _ => true,
     };
     if !allowed(&token.apis, api) {

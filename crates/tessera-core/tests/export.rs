@@ -22,43 +22,73 @@ fn token_file_round_trip_signs_an_assertion_that_verifies() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
     }
     let json = Secret::new(std::fs::read_to_string(&path).expect("read"));
     assert_eq!(field(&json, "type"), "tessera_rsa_token");
     assert_eq!(field(&json, "token_id"), id);
     let key_id = field(&json, "key_id");
-    assert_eq!(Some(&key_id), t.vault.token("partner").expect("t").key_id.as_ref());
-    assert_eq!(field(&json, "public_key"), t.vault.public_key_pem("partner").expect("pem"));
+    assert_eq!(
+        Some(&key_id),
+        t.vault.token("partner").expect("t").key_id.as_ref()
+    );
+    assert_eq!(
+        field(&json, "public_key"),
+        t.vault.public_key_pem("partner").expect("pem")
+    );
 
     let private = Secret::new(field(&json, "private_key"));
     let now = t.vault.now();
     let assertion = sign_assertion(&private, &key_id, &id, "billing", now, 300).expect("sign");
-    match t.vault.verify(assertion.expose(), Some("billing"), None).expect("verify") {
+    match t
+        .vault
+        .verify(assertion.expose(), Some("billing"), None)
+        .expect("verify")
+    {
         Verification::Active(token) => assert_eq!(token.id, id),
         Verification::Inactive(r) => panic!("inactive: {r}"),
     }
     let wrong_aud = sign_assertion(&private, &key_id, &id, "search", now, 300).expect("sign");
     assert_eq!(
-        t.vault.verify(wrong_aud.expose(), Some("billing"), None).expect("v"),
+        t.vault
+            .verify(wrong_aud.expose(), Some("billing"), None)
+            .expect("v"),
         Verification::Inactive(Reason::ApiNotAuthorized)
     );
     let expired = sign_assertion(&private, &key_id, &id, "billing", now - 600, 300).expect("sign");
-    assert_eq!(t.vault.verify(expired.expose(), None, None).expect("v"), Verification::Inactive(Reason::Expired));
+    assert_eq!(
+        t.vault.verify(expired.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::Expired)
+    );
     let too_long = sign_assertion(&private, &key_id, &id, "billing", now, 86_400).expect("sign");
-    assert_eq!(t.vault.verify(too_long.expose(), None, None).expect("v"), Verification::Inactive(Reason::Malformed));
+    assert_eq!(
+        t.vault.verify(too_long.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::Malformed)
+    );
 
     // Another key presenting this token's key id.
     t.make(TokenKind::Rsa, "other");
     let other = t.vault.export_pem("other", None).expect("pem");
     let forged = sign_assertion(&other, &key_id, &id, "billing", now, 300).expect("sign");
-    assert_eq!(t.vault.verify(forged.expose(), None, None).expect("v"), Verification::Inactive(Reason::BadSignature));
+    assert_eq!(
+        t.vault.verify(forged.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::BadSignature)
+    );
 
     t.vault.revoke_token("partner").expect("revoke");
-    assert_eq!(t.vault.verify(assertion.expose(), None, None).expect("v"), Verification::Inactive(Reason::Revoked));
+    assert_eq!(
+        t.vault.verify(assertion.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::Revoked)
+    );
     t.vault.restore_token("partner").expect("restore");
     t.vault.rotate_token("partner", None).expect("rotate");
-    assert_eq!(t.vault.verify(assertion.expose(), None, None).expect("v"), Verification::Inactive(Reason::Unknown));
+    assert_eq!(
+        t.vault.verify(assertion.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::Unknown)
+    );
 }
 
 #[test]
@@ -66,23 +96,45 @@ fn import_reads_a_token_file_into_another_vault() {
     let mut a = TestVault::new();
     let (id, _) = a.make(TokenKind::Rsa, "moving");
     let pass = Secret::new("file passphrase".into());
-    let file = a.vault.export_token_file("moving", Some(&pass)).expect("export");
+    let file = a
+        .vault
+        .export_token_file("moving", Some(&pass))
+        .expect("export");
     assert!(field(&file, "private_key").starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
 
     let mut b = TestVault::new();
-    b.vault.catalog_remove(tessera_core::catalog::Catalog::Api, "billing").expect("remove");
-    assert!(matches!(b.vault.import_token_file(file.expose(), None), Err(Error::BadTokenFile(_))));
+    b.vault
+        .catalog_remove(tessera_core::catalog::Catalog::Api, "billing")
+        .expect("remove");
+    assert!(matches!(
+        b.vault.import_token_file(file.expose(), None),
+        Err(Error::BadTokenFile(_))
+    ));
     let wrong = Secret::new("nope".into());
-    assert!(matches!(b.vault.import_token_file(file.expose(), Some(&wrong)), Err(Error::WrongPassphrase)));
-    let token = b.vault.import_token_file(file.expose(), Some(&pass)).expect("import");
+    assert!(matches!(
+        b.vault.import_token_file(file.expose(), Some(&wrong)),
+        Err(Error::WrongPassphrase)
+    ));
+    let token = b
+        .vault
+        .import_token_file(file.expose(), Some(&pass))
+        .expect("import");
     assert_eq!(token.id, id);
     assert_eq!(token.apis, ["billing"], "missing catalog entries are added");
     assert_eq!(token.key_id, a.vault.token("moving").expect("t").key_id);
-    assert!(matches!(b.vault.import_token_file(file.expose(), Some(&pass)), Err(Error::BadTokenFile(_))));
+    assert!(matches!(
+        b.vault.import_token_file(file.expose(), Some(&pass)),
+        Err(Error::BadTokenFile(_))
+    ));
     let pem = b.vault.export_pem("moving", None).expect("pem");
     let key_id = token.key_id.expect("key id");
     let assertion = sign_assertion(&pem, &key_id, &id, "billing", b.vault.now(), 60).expect("sign");
-    assert!(b.vault.verify(assertion.expose(), Some("billing"), None).expect("v").is_active());
+    assert!(
+        b.vault
+            .verify(assertion.expose(), Some("billing"), None)
+            .expect("v")
+            .is_active()
+    );
     drop(b.vault);
     let reopened = Vault::open(&b.paths, &b.keys, None).expect("reopen");
     assert!(reopened.token("moving").is_ok());
@@ -108,28 +160,58 @@ fn malformed_token_files_get_a_clear_error_each() {
         (String::new(), "empty"),
         ("not json".into(), "not JSON"),
         ("[1,2]".into(), "no \"type\""),
-        (with(&|v| v["type"] = "service_account".into()), "its type is 'service_account'"),
-        (with(&|v| v["version"] = 9.into()), "version 9 is not supported"),
-        (with(&|v| { v.as_object_mut().map(|o| o.remove("key_id")); }), "missing field `key_id`"),
+        (
+            with(&|v| v["type"] = "service_account".into()),
+            "its type is 'service_account'",
+        ),
+        (
+            with(&|v| v["version"] = 9.into()),
+            "version 9 is not supported",
+        ),
+        (
+            with(&|v| {
+                v.as_object_mut().map(|o| o.remove("key_id"));
+            }),
+            "missing field `key_id`",
+        ),
         (with(&|v| v["token_id"] = "123".into()), "not a UUID"),
         (with(&|v| v["name"] = "".into()), "name"),
-        (with(&|v| v["created_at"] = "yesterday".into()), "created_at"),
+        (
+            with(&|v| v["created_at"] = "yesterday".into()),
+            "created_at",
+        ),
         (with(&|v| v["expires_at"] = "soon".into()), "expires_at"),
         (with(&|v| v["private_key"] = "garbage".into()), "PKCS#8"),
-        (with(&|v| v["public_key"] = other_public.clone().into()), "does not belong"),
-        (with(&|v| v["key_id"] = "AAAA".into()), "key_id does not match"),
+        (
+            with(&|v| v["public_key"] = other_public.clone().into()),
+            "does not belong",
+        ),
+        (
+            with(&|v| v["key_id"] = "AAAA".into()),
+            "key_id does not match",
+        ),
         (with(&|v| v["extra"] = 1.into()), "unknown field"),
         ("x".repeat(2 * 1024 * 1024), "larger than 1 MiB"),
     ];
     for (input, expected) in cases {
         match parse_token_file(&input, None) {
-            Err(Error::BadTokenFile(message)) => assert!(message.contains(expected), "{expected}: got {message}"),
+            Err(Error::BadTokenFile(message)) => {
+                assert!(message.contains(expected), "{expected}: got {message}")
+            }
             Err(other) => panic!("{expected}: got {other}"),
             Ok(_) => panic!("{expected}: accepted"),
         }
     }
     assert!(parse_token_file(good.expose(), None).is_ok());
-    assert!(matches!(t.vault.export_token_file("nonexistent", None), Err(Error::NotFound { .. })));
-    t.vault.create_token(request(TokenKind::Personal, "pat")).expect("pat");
-    assert!(matches!(t.vault.export_token_file("pat", None), Err(Error::InvalidState { .. })));
+    assert!(matches!(
+        t.vault.export_token_file("nonexistent", None),
+        Err(Error::NotFound { .. })
+    ));
+    t.vault
+        .create_token(request(TokenKind::Personal, "pat"))
+        .expect("pat");
+    assert!(matches!(
+        t.vault.export_token_file("pat", None),
+        Err(Error::InvalidState { .. })
+    ));
 }

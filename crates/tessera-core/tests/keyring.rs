@@ -17,8 +17,11 @@ fn the_real_keyring_keeps_the_vault_key() {
     let keyring = OsKeyring::new(Duration::from_secs(10));
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = VaultPaths::in_dir(dir.path().join("v"));
-    let mut vault = Vault::create(&paths, NewProtection::Keyring, &keyring).expect("create with the real keyring");
-    vault.create_token(NewToken::new(TokenKind::Personal, "kept")).expect("token");
+    let mut vault = Vault::create(&paths, NewProtection::Keyring, &keyring)
+        .expect("create with the real keyring");
+    vault
+        .create_token(NewToken::new(TokenKind::Personal, "kept"))
+        .expect("token");
     let id = vault.id().to_string();
     drop(vault);
     let stored = keyring.load(&id).expect("the key is in the keyring");
@@ -26,11 +29,22 @@ fn the_real_keyring_keeps_the_vault_key() {
     let vault = Vault::open(&paths, &keyring, None).expect("open with the real keyring");
     assert!(vault.token("kept").is_ok());
     drop(vault);
-    keyring.store(&id, &VaultKey::generate()).expect("overwrite");
-    assert!(matches!(Vault::open(&paths, &keyring, None), Err(tessera_core::Error::WrongKey)));
+    keyring
+        .store(&id, &VaultKey::generate())
+        .expect("overwrite");
+    assert!(matches!(
+        Vault::open(&paths, &keyring, None),
+        Err(tessera_core::Error::WrongKey)
+    ));
     keyring.remove(&id).expect("remove");
-    assert!(matches!(keyring.load(&id), Err(tessera_core::Error::KeyMissing)));
-    assert!(matches!(Vault::open(&paths, &keyring, None), Err(tessera_core::Error::KeyMissing)));
+    assert!(matches!(
+        keyring.load(&id),
+        Err(tessera_core::Error::KeyMissing)
+    ));
+    assert!(matches!(
+        Vault::open(&paths, &keyring, None),
+        Err(tessera_core::Error::KeyMissing)
+    ));
 }
 
 #[test]
@@ -41,7 +55,15 @@ fn a_missing_keyring_is_reported_not_hung() {
     }
     let keyring = OsKeyring::new(Duration::from_secs(3));
     let started = std::time::Instant::now();
-    let err = keyring.store("00000000-0000-7000-8000-000000000000", &VaultKey::generate()).expect_err("no keyring");
-    assert!(matches!(err, tessera_core::Error::KeyringUnavailable(_)), "{err}");
+    let err = keyring
+        .store(
+            "00000000-0000-7000-8000-000000000000",
+            &VaultKey::generate(),
+        )
+        .expect_err("no keyring");
+    assert!(
+        matches!(err, tessera_core::Error::KeyringUnavailable(_)),
+        "{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }

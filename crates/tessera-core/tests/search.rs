@@ -10,7 +10,13 @@ fn names(page: &tessera_core::search::Page) -> Vec<&str> {
 #[test]
 fn search_ranks_highlights_filters_and_pages() {
     let mut t = TestVault::new();
-    for name in ["prod deploy", "staging deploy", "github ci", "billing reader", "docs bot"] {
+    for name in [
+        "prod deploy",
+        "staging deploy",
+        "github ci",
+        "billing reader",
+        "docs bot",
+    ] {
         t.make(TokenKind::Personal, name);
     }
     t.make(TokenKind::Jwt, "deploy jwt");
@@ -27,28 +33,77 @@ fn search_ranks_highlights_filters_and_pages() {
     let highlighted: String = top.positions.iter().map(|&i| chars[i as usize]).collect();
     assert_eq!(highlighted, "depl");
 
-    let jwt_only = t.vault.search(&Query { kind: Some(TokenKind::Jwt), ..Query::text("depl") }).expect("kind");
+    let jwt_only = t
+        .vault
+        .search(&Query {
+            kind: Some(TokenKind::Jwt),
+            ..Query::text("depl")
+        })
+        .expect("kind");
     assert_eq!(names(&jwt_only), ["deploy jwt"]);
-    let revoked = t.vault.search(&Query { status: Some(Status::Revoked), ..Query::text("") }).expect("status");
+    let revoked = t
+        .vault
+        .search(&Query {
+            status: Some(Status::Revoked),
+            ..Query::text("")
+        })
+        .expect("status");
     assert_eq!(names(&revoked), ["staging deploy"]);
-    let expiring = t.vault.search(&Query { status: Some(Status::ExpiringSoon), ..Query::text("") }).expect("status");
+    let expiring = t
+        .vault
+        .search(&Query {
+            status: Some(Status::ExpiringSoon),
+            ..Query::text("")
+        })
+        .expect("status");
     assert_eq!(names(&expiring), ["expiring deploy"]);
-    let active = t.vault.search(&Query { status: Some(Status::Active), ..Query::text("deploy") }).expect("status");
-    assert_eq!(active.total, 3, "active includes expiring soon, not revoked");
+    let active = t
+        .vault
+        .search(&Query {
+            status: Some(Status::Active),
+            ..Query::text("deploy")
+        })
+        .expect("status");
+    assert_eq!(
+        active.total, 3,
+        "active includes expiring soon, not revoked"
+    );
 
     let all = t.vault.search(&Query::text("")).expect("list");
     assert_eq!(all.total, 7);
     assert_eq!(names(&all)[0], "billing reader");
-    let second = t.vault.search(&Query { offset: 2, limit: 2, ..Query::text("") }).expect("page");
+    let second = t
+        .vault
+        .search(&Query {
+            offset: 2,
+            limit: 2,
+            ..Query::text("")
+        })
+        .expect("page");
     assert_eq!(second.total, 7);
     assert_eq!(names(&second), names(&all)[2..4]);
-    let by_expiry = t.vault.search(&Query { sort: Sort::Expires, ..Query::text("") }).expect("sort");
+    let by_expiry = t
+        .vault
+        .search(&Query {
+            sort: Sort::Expires,
+            ..Query::text("")
+        })
+        .expect("sort");
     assert_eq!(names(&by_expiry)[0], "expiring deploy");
 
     // The index follows writes.
     t.make(TokenKind::Personal, "deploy later");
-    assert_eq!(t.vault.search(&Query::text("depl")).expect("search").total, 5);
+    assert_eq!(
+        t.vault.search(&Query::text("depl")).expect("search").total,
+        5
+    );
     t.clock.advance(4 * DAY);
-    let expired = t.vault.search(&Query { status: Some(Status::Expired), ..Query::text("dep") }).expect("s");
+    let expired = t
+        .vault
+        .search(&Query {
+            status: Some(Status::Expired),
+            ..Query::text("dep")
+        })
+        .expect("s");
     assert_eq!(names(&expired), ["expiring deploy"]);
 }

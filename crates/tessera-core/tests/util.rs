@@ -27,7 +27,13 @@ impl TestVault {
         let vault = Vault::create(&paths, NewProtection::Keyring, &keys)
             .expect("create vault")
             .with_clock(Arc::new(clock.clone()));
-        let mut t = TestVault { dir, paths, keys, clock, vault };
+        let mut t = TestVault {
+            dir,
+            paths,
+            keys,
+            clock,
+            vault,
+        };
         for (catalog, names) in [
             (Catalog::Api, &["billing", "search"][..]),
             (Catalog::Project, &["apollo"][..]),
@@ -35,7 +41,9 @@ impl TestVault {
             (Catalog::ServiceAccount, &["ci-bot"][..]),
         ] {
             for name in names {
-                t.vault.catalog_add(catalog, CatalogEntry::named(*name)).expect("catalog");
+                t.vault
+                    .catalog_add(catalog, CatalogEntry::named(*name))
+                    .expect("catalog");
             }
         }
         t
@@ -49,7 +57,10 @@ impl TestVault {
 
     /// Creates a token of `kind` with sensible scopes and returns (id, secret if any).
     pub fn make(&mut self, kind: TokenKind, name: &str) -> (String, Option<Secret>) {
-        let issued = self.vault.create_token(request(kind, name)).expect("create");
+        let issued = self
+            .vault
+            .create_token(request(kind, name))
+            .expect("create");
         (issued.token.id, issued.secret)
     }
 }
@@ -71,7 +82,12 @@ pub fn request(kind: TokenKind, name: &str) -> NewToken {
             req.apis = vec!["billing".into()];
             req.users = vec!["ada".into()];
         }
-        TokenKind::External => req.value = Some(Secret::new(format!("ext-{}-value-0123456789", name.replace(' ', "-")))),
+        TokenKind::External => {
+            req.value = Some(Secret::new(format!(
+                "ext-{}-value-0123456789",
+                name.replace(' ', "-")
+            )))
+        }
         TokenKind::Workspace => {}
     }
     req
@@ -83,7 +99,10 @@ pub fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .expect("read dir")
         .map(|e| {
             let e = e.expect("entry");
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("read"))
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
         })
         .collect();
     files.sort();

@@ -28,18 +28,25 @@ fn files_hold_no_plaintext_secret_or_name() {
 }
 
 fn check_no_plaintext(dir: &std::path::Path, needles: &[Vec<u8>], when: &str) {
-        let files = snapshot(dir);
-        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert!(names.contains(&"vault.db"), "{when}: {names:?}");
-        for (file, bytes) in &files {
-            if file.ends_with(".json") {
-                continue;
-            }
-            assert!(!bytes.starts_with(b"SQLite format 3"), "{when}: {file} has a plaintext SQLite header");
-            for needle in needles {
-                assert!(!contains(bytes, needle), "{when}: {file} holds {:?}", String::from_utf8_lossy(needle));
-            }
+    let files = snapshot(dir);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"vault.db"), "{when}: {names:?}");
+    for (file, bytes) in &files {
+        if file.ends_with(".json") {
+            continue;
         }
+        assert!(
+            !bytes.starts_with(b"SQLite format 3"),
+            "{when}: {file} has a plaintext SQLite header"
+        );
+        for needle in needles {
+            assert!(
+                !contains(bytes, needle),
+                "{when}: {file} holds {:?}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
 }
 
 #[test]
@@ -47,9 +54,14 @@ fn the_file_cannot_be_read_without_the_key() {
     let t = TestVault::new();
     let conn = rusqlite::Connection::open(&t.paths.db).expect("open raw");
     let err = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .expect_err("no key, no data");
-    assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase));
+    assert_eq!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase)
+    );
 }
 
 #[test]
@@ -60,7 +72,9 @@ fn a_wrong_key_changes_no_file() {
     let before = snapshot(&t.paths.dir);
     let header = tessera_core::header::Header::read(&t.paths.header).expect("header");
     let wrong = MemoryKeyStore::new();
-    wrong.store(&header.vault_id, &VaultKey::generate()).expect("store");
+    wrong
+        .store(&header.vault_id, &VaultKey::generate())
+        .expect("store");
     let err = Vault::open(&t.paths, &wrong, None).expect_err("wrong key");
     assert!(matches!(err, Error::WrongKey), "{err}");
     assert_eq!(snapshot(&t.paths.dir), before);
@@ -75,17 +89,33 @@ fn password_vaults_work_without_any_keyring_and_refuse_wrong_passwords() {
     let paths = VaultPaths::in_dir(dir.path().join("v"));
     let no_keyring = MemoryKeyStore::unavailable();
     let pw = Secret::new("correct horse battery staple".into());
-    let mut vault = Vault::create(&paths, NewProtection::Password(Secret::new(pw.expose().into())), &no_keyring)
-        .expect("create with password");
-    vault.create_token(request(TokenKind::Workspace, "ws")).expect("token");
+    let mut vault = Vault::create(
+        &paths,
+        NewProtection::Password(Secret::new(pw.expose().into())),
+        &no_keyring,
+    )
+    .expect("create with password");
+    vault
+        .create_token(request(TokenKind::Workspace, "ws"))
+        .expect("token");
     drop(vault);
     let before = snapshot(&paths.dir);
     let header = std::fs::read_to_string(&paths.header).expect("header");
-    assert!(header.contains("argon2id") && header.contains("\"m_kib\": 65536") && header.contains("\"t\": 3"));
+    assert!(
+        header.contains("argon2id")
+            && header.contains("\"m_kib\": 65536")
+            && header.contains("\"t\": 3")
+    );
 
     let wrong = Secret::new("Correct horse battery staple".into());
-    assert!(matches!(Vault::open(&paths, &no_keyring, Some(&wrong)), Err(Error::WrongPassword)));
-    assert!(matches!(Vault::open(&paths, &no_keyring, None), Err(Error::PasswordRequired)));
+    assert!(matches!(
+        Vault::open(&paths, &no_keyring, Some(&wrong)),
+        Err(Error::WrongPassword)
+    ));
+    assert!(matches!(
+        Vault::open(&paths, &no_keyring, None),
+        Err(Error::PasswordRequired)
+    ));
     assert_eq!(snapshot(&paths.dir), before, "failed opens changed a file");
     let vault = Vault::open(&paths, &no_keyring, Some(&pw)).expect("right password");
     assert!(vault.token("ws").is_ok());
@@ -95,12 +125,20 @@ fn password_vaults_work_without_any_keyring_and_refuse_wrong_passwords() {
 fn a_keyring_vault_needs_a_working_keyring_and_leaves_nothing_when_it_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = VaultPaths::in_dir(dir.path().join("v"));
-    let err = Vault::create(&paths, NewProtection::Keyring, &MemoryKeyStore::unavailable()).expect_err("no keyring");
+    let err = Vault::create(
+        &paths,
+        NewProtection::Keyring,
+        &MemoryKeyStore::unavailable(),
+    )
+    .expect_err("no keyring");
     assert!(matches!(err, Error::KeyringUnavailable(_)), "{err}");
     assert!(!paths.exists());
     let keys = MemoryKeyStore::new();
     Vault::create(&paths, NewProtection::Keyring, &keys).expect("create");
-    assert!(matches!(Vault::create(&paths, NewProtection::Keyring, &keys), Err(Error::VaultExists(_))));
+    assert!(matches!(
+        Vault::create(&paths, NewProtection::Keyring, &keys),
+        Err(Error::VaultExists(_))
+    ));
 }
 
 #[test]
@@ -109,17 +147,28 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
     t.make(TokenKind::Personal, "keep me");
     let header = tessera_core::header::Header::read(&t.paths.header).expect("header");
     let first = Secret::new("first password".into());
-    t.vault.change_password(&first, &t.keys).expect("to password");
-    assert!(t.keys.load(&header.vault_id).is_err(), "the keyring copy is removed");
+    t.vault
+        .change_password(&first, &t.keys)
+        .expect("to password");
+    assert!(
+        t.keys.load(&header.vault_id).is_err(),
+        "the keyring copy is removed"
+    );
     let second = Secret::new("second password".into());
     t.vault.change_password(&second, &t.keys).expect("change");
     drop(t.vault);
-    assert!(matches!(Vault::open(&t.paths, &t.keys, Some(&first)), Err(Error::WrongPassword)));
+    assert!(matches!(
+        Vault::open(&t.paths, &t.keys, Some(&first)),
+        Err(Error::WrongPassword)
+    ));
     let mut vault = Vault::open(&t.paths, &t.keys, Some(&second)).expect("new password");
     assert!(vault.token("keep me").is_ok());
     vault.use_keyring(&t.keys).expect("back to keyring");
     drop(vault);
-    assert!(matches!(Vault::open(&t.paths, &t.keys, Some(&second)), Ok(_)), "a keyring vault ignores the password");
+    assert!(
+        matches!(Vault::open(&t.paths, &t.keys, Some(&second)), Ok(_)),
+        "a keyring vault ignores the password"
+    );
     assert!(!t.paths.dir.join("vault.header.json.new").exists());
 }
 
@@ -129,11 +178,20 @@ fn missing_or_damaged_parts_are_named() {
     drop(t.vault);
     let header = std::fs::read(&t.paths.header).expect("header");
     std::fs::write(&t.paths.header, b"{not json").expect("damage");
-    assert!(matches!(Vault::open(&t.paths, &t.keys, None), Err(Error::Damaged(_))));
+    assert!(matches!(
+        Vault::open(&t.paths, &t.keys, None),
+        Err(Error::Damaged(_))
+    ));
     std::fs::remove_file(&t.paths.header).expect("rm");
-    assert!(matches!(Vault::open(&t.paths, &t.keys, None), Err(Error::Damaged(_))));
+    assert!(matches!(
+        Vault::open(&t.paths, &t.keys, None),
+        Err(Error::Damaged(_))
+    ));
     std::fs::write(&t.paths.header, header).expect("restore");
     assert!(Vault::open(&t.paths, &t.keys, None).is_ok());
     let empty = VaultPaths::in_dir(t.dir.path().join("nothing"));
-    assert!(matches!(Vault::open(&empty, &t.keys, None), Err(Error::NoVault(_))));
+    assert!(matches!(
+        Vault::open(&empty, &t.keys, None),
+        Err(Error::NoVault(_))
+    ));
 }

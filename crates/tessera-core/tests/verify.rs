@@ -15,7 +15,13 @@ fn reason(v: Verification) -> Reason {
 fn each_kind_verifies_and_records_last_use() {
     let mut t = TestVault::new();
     let mut secrets = Vec::new();
-    for kind in [TokenKind::Workspace, TokenKind::Personal, TokenKind::Service, TokenKind::Jwt, TokenKind::External] {
+    for kind in [
+        TokenKind::Workspace,
+        TokenKind::Personal,
+        TokenKind::Service,
+        TokenKind::Jwt,
+        TokenKind::External,
+    ] {
         let (id, secret) = t.make(kind, &format!("v-{kind}"));
         secrets.push((id, secret.expect("secret"), kind));
     }
@@ -23,7 +29,11 @@ fn each_kind_verifies_and_records_last_use() {
         let mut req = request(TokenKind::Jwt, &format!("jwt-{}", alg.as_str()));
         req.jwt_alg = Some(alg);
         let issued = t.vault.create_token(req).expect("jwt");
-        secrets.push((issued.token.id, issued.secret.expect("secret"), TokenKind::Jwt));
+        secrets.push((
+            issued.token.id,
+            issued.secret.expect("secret"),
+            TokenKind::Jwt,
+        ));
     }
     t.clock.advance(3_600);
     for (id, secret, kind) in &secrets {
@@ -51,7 +61,12 @@ fn last_use_survives_a_reopen_without_explicit_flush() {
     let (_, secret) = t.make(TokenKind::Personal, "p");
     let secret = secret.expect("secret");
     for _ in 0..3 {
-        assert!(t.vault.verify(secret.expose(), None, None).expect("verify").is_active());
+        assert!(
+            t.vault
+                .verify(secret.expose(), None, None)
+                .expect("verify")
+                .is_active()
+        );
     }
     t.reopen();
     assert_eq!(t.vault.token("p").expect("t").use_count, 3);
@@ -62,36 +77,98 @@ fn revoked_expired_and_replaced_tokens_never_verify() {
     let mut t = TestVault::new();
     let mut req = request(TokenKind::Personal, "short");
     req.expires = Expiry::parse("1d", t.vault.now()).expect("1d");
-    let short = t.vault.create_token(req).expect("create").secret.expect("secret");
+    let short = t
+        .vault
+        .create_token(req)
+        .expect("create")
+        .secret
+        .expect("secret");
     let mut req = request(TokenKind::Jwt, "short jwt");
     req.expires = Expiry::parse("1d", t.vault.now()).expect("1d");
-    let short_jwt = t.vault.create_token(req).expect("create").secret.expect("secret");
+    let short_jwt = t
+        .vault
+        .create_token(req)
+        .expect("create")
+        .secret
+        .expect("secret");
     let (_, revoked) = t.make(TokenKind::Service, "revoked");
     let revoked = revoked.expect("secret");
     let (_, revoked_jwt) = t.make(TokenKind::Jwt, "revoked jwt");
     let revoked_jwt = revoked_jwt.expect("secret");
     t.vault.revoke_token("revoked").expect("revoke");
     t.vault.revoke_token("revoked jwt").expect("revoke");
-    assert_eq!(reason(t.vault.verify(revoked.expose(), None, None).expect("v")), Reason::Revoked);
-    assert_eq!(reason(t.vault.verify(revoked_jwt.expose(), None, None).expect("v")), Reason::Revoked);
+    assert_eq!(
+        reason(t.vault.verify(revoked.expose(), None, None).expect("v")),
+        Reason::Revoked
+    );
+    assert_eq!(
+        reason(t.vault.verify(revoked_jwt.expose(), None, None).expect("v")),
+        Reason::Revoked
+    );
     t.vault.restore_token("revoked").expect("restore");
-    assert!(t.vault.verify(revoked.expose(), None, None).expect("v").is_active());
+    assert!(
+        t.vault
+            .verify(revoked.expose(), None, None)
+            .expect("v")
+            .is_active()
+    );
 
-    assert!(t.vault.verify(short.expose(), None, None).expect("v").is_active());
+    assert!(
+        t.vault
+            .verify(short.expose(), None, None)
+            .expect("v")
+            .is_active()
+    );
     t.clock.advance(DAY);
-    assert_eq!(reason(t.vault.verify(short.expose(), None, None).expect("v")), Reason::Expired);
-    assert_eq!(reason(t.vault.verify(short_jwt.expose(), None, None).expect("v")), Reason::Expired);
+    assert_eq!(
+        reason(t.vault.verify(short.expose(), None, None).expect("v")),
+        Reason::Expired
+    );
+    assert_eq!(
+        reason(t.vault.verify(short_jwt.expose(), None, None).expect("v")),
+        Reason::Expired
+    );
 
     let (_, old) = t.make(TokenKind::Personal, "rotated");
-    let new = t.vault.rotate_token("rotated", None).expect("rotate").secret.expect("secret");
-    assert_eq!(reason(t.vault.verify(old.expect("old").expose(), None, None).expect("v")), Reason::Unknown);
-    assert!(t.vault.verify(new.expose(), None, None).expect("v").is_active());
+    let new = t
+        .vault
+        .rotate_token("rotated", None)
+        .expect("rotate")
+        .secret
+        .expect("secret");
+    assert_eq!(
+        reason(
+            t.vault
+                .verify(old.expect("old").expose(), None, None)
+                .expect("v")
+        ),
+        Reason::Unknown
+    );
+    assert!(
+        t.vault
+            .verify(new.expose(), None, None)
+            .expect("v")
+            .is_active()
+    );
 
     let (_, old_jwt) = t.make(TokenKind::Jwt, "re-signed");
     t.vault
-        .modify_token("re-signed", TokenChanges { description: Some("x".into()), ..Default::default() })
+        .modify_token(
+            "re-signed",
+            TokenChanges {
+                description: Some("x".into()),
+                ..Default::default()
+            },
+        )
         .expect("modify");
-    assert_eq!(reason(t.vault.verify(old_jwt.expect("old").expose(), None, None).expect("v")), Reason::Unknown);
+    assert_eq!(
+        reason(
+            t.vault
+                .verify(old_jwt.expect("old").expose(), None, None)
+                .expect("v")
+        ),
+        Reason::Unknown
+    );
 }
 
 #[test]
@@ -99,16 +176,58 @@ fn scopes_are_enforced() {
     let mut t = TestVault::new();
     let (_, pat) = t.make(TokenKind::Personal, "billing only");
     let pat = pat.expect("secret");
-    assert!(t.vault.verify(pat.expose(), Some("billing"), None).expect("v").is_active());
-    assert!(t.vault.verify(pat.expose(), Some("BILLING"), None).expect("v").is_active());
-    assert_eq!(reason(t.vault.verify(pat.expose(), Some("search"), None).expect("v")), Reason::ApiNotAuthorized);
+    assert!(
+        t.vault
+            .verify(pat.expose(), Some("billing"), None)
+            .expect("v")
+            .is_active()
+    );
+    assert!(
+        t.vault
+            .verify(pat.expose(), Some("BILLING"), None)
+            .expect("v")
+            .is_active()
+    );
+    assert_eq!(
+        reason(
+            t.vault
+                .verify(pat.expose(), Some("search"), None)
+                .expect("v")
+        ),
+        Reason::ApiNotAuthorized
+    );
     let (_, jwt) = t.make(TokenKind::Jwt, "jwt for ada");
     let jwt = jwt.expect("secret");
-    assert!(t.vault.verify(jwt.expose(), Some("billing"), Some("ada")).expect("v").is_active());
-    assert_eq!(reason(t.vault.verify(jwt.expose(), None, Some("grace")).expect("v")), Reason::UserNotAuthorized);
-    assert_eq!(reason(t.vault.verify(jwt.expose(), Some("search"), None).expect("v")), Reason::ApiNotAuthorized);
+    assert!(
+        t.vault
+            .verify(jwt.expose(), Some("billing"), Some("ada"))
+            .expect("v")
+            .is_active()
+    );
+    assert_eq!(
+        reason(
+            t.vault
+                .verify(jwt.expose(), None, Some("grace"))
+                .expect("v")
+        ),
+        Reason::UserNotAuthorized
+    );
+    assert_eq!(
+        reason(
+            t.vault
+                .verify(jwt.expose(), Some("search"), None)
+                .expect("v")
+        ),
+        Reason::ApiNotAuthorized
+    );
     let (_, ws) = t.make(TokenKind::Workspace, "ws");
-    assert!(t.vault.verify(ws.expect("ws").expose(), Some("anything"), None).expect("v").is_active(), "no scope list, no restriction");
+    assert!(
+        t.vault
+            .verify(ws.expect("ws").expose(), Some("anything"), None)
+            .expect("v")
+            .is_active(),
+        "no scope list, no restriction"
+    );
 }
 
 #[test]
@@ -130,12 +249,22 @@ fn malformed_and_unknown_strings_get_precise_reasons() {
         ("a.b.c", Reason::Malformed),
     ];
     for (input, expected) in cases {
-        assert_eq!(reason(t.vault.verify(input, None, None).expect("v")), expected, "{input:?}");
+        assert_eq!(
+            reason(t.vault.verify(input, None, None).expect("v")),
+            expected,
+            "{input:?}"
+        );
     }
     let other = tessera_core::generate::random::generate(TokenKind::Personal).expect("random");
-    assert_eq!(reason(t.vault.verify(other.expose(), None, None).expect("v")), Reason::Unknown);
+    assert_eq!(
+        reason(t.vault.verify(other.expose(), None, None).expect("v")),
+        Reason::Unknown
+    );
     let big = "a".repeat(100_000) + "." + &"b".repeat(10) + ".c";
-    assert_eq!(reason(t.vault.verify(&big, None, None).expect("v")), Reason::Malformed);
+    assert_eq!(
+        reason(t.vault.verify(&big, None, None).expect("v")),
+        Reason::Malformed
+    );
 }
 
 #[test]
@@ -143,6 +272,10 @@ fn a_jwt_from_another_vault_is_not_trusted() {
     let mut a = TestVault::new();
     let mut b = TestVault::new();
     let (_, jwt) = a.make(TokenKind::Jwt, "a's jwt");
-    let r = reason(b.vault.verify(jwt.expect("jwt").expose(), None, None).expect("v"));
+    let r = reason(
+        b.vault
+            .verify(jwt.expect("jwt").expose(), None, None)
+            .expect("v"),
+    );
     assert!(matches!(r, Reason::BadSignature | Reason::Unknown), "{r}");
 }

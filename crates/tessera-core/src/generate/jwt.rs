@@ -175,7 +175,11 @@ impl Signer {
     }
 
     /// Checks a JWT against the vault's keys and the time `now`.
-    pub(crate) fn verify(&self, token: &str, now: Timestamp) -> std::result::Result<JwtClaims, Reason> {
+    pub(crate) fn verify(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> std::result::Result<JwtClaims, Reason> {
         let header = checked_header(token)?;
         let alg = [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa]
             .into_iter()
@@ -193,8 +197,14 @@ impl Signer {
         validation.required_spec_claims.clear();
         validation.leeway = 0;
         validation.set_issuer(&[&self.issuer]);
-        let data = jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, &validation).map_err(reason)?;
-        check_times(data.claims.exp, Some(data.claims.nbf), now, ISSUED_LEEWAY_SECS)?;
+        let data = jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, &validation)
+            .map_err(reason)?;
+        check_times(
+            data.claims.exp,
+            Some(data.claims.nbf),
+            now,
+            ISSUED_LEEWAY_SECS,
+        )?;
         Ok(data.claims)
     }
 }
@@ -209,8 +219,9 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
             let public = {
                 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
                 // Deriving the public half of the vault's own signing key.
-                let private = rsa::RsaPrivateKey::from_pkcs8_der(der.expose())
-                    .map_err(|e| Error::Damaged(format!("the vault's RS256 key is unreadable: {e}")))?;
+                let private = rsa::RsaPrivateKey::from_pkcs8_der(der.expose()).map_err(|e| {
+                    Error::Damaged(format!("the vault's RS256 key is unreadable: {e}"))
+                })?;
                 private
                     .to_public_key()
                     .to_public_key_der()
@@ -220,7 +231,9 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
             let pkcs1 = crate::generate::rsa::private_pkcs1_der(der)?;
             Ok(KeyPair {
                 encoding: EncodingKey::from_rsa_der(pkcs1.expose()),
-                decoding: DecodingKey::from_rsa_der(&crate::generate::rsa::public_pkcs1_der(&public)?),
+                decoding: DecodingKey::from_rsa_der(&crate::generate::rsa::public_pkcs1_der(
+                    &public,
+                )?),
             })
         }
         JwtAlg::EdDsa => {
@@ -241,7 +254,8 @@ fn checked_header(token: &str) -> std::result::Result<Header, Reason> {
         return Err(Reason::Malformed);
     }
     let header = jsonwebtoken::decode_header(token).map_err(|_| Reason::Malformed)?;
-    if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() || header.x5c.is_some() {
+    if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() || header.x5c.is_some()
+    {
         return Err(Reason::Malformed);
     }
     Ok(header)
@@ -262,7 +276,12 @@ fn reason(err: jsonwebtoken::errors::Error) -> Reason {
     }
 }
 
-fn check_times(exp: i64, nbf: Option<i64>, now: Timestamp, leeway: i64) -> std::result::Result<(), Reason> {
+fn check_times(
+    exp: i64,
+    nbf: Option<i64>,
+    now: Timestamp,
+    leeway: i64,
+) -> std::result::Result<(), Reason> {
     if exp <= now - leeway {
         return Err(Reason::Expired);
     }
@@ -304,15 +323,20 @@ pub(crate) fn verify_assertion(
     if header.alg != Algorithm::RS256 {
         return Err(Reason::BadSignature);
     }
-    let pkcs1 = crate::generate::rsa::public_pkcs1_der(public_der).map_err(|_| Reason::Malformed)?;
+    let pkcs1 =
+        crate::generate::rsa::public_pkcs1_der(public_der).map_err(|_| Reason::Malformed)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
     validation.leeway = 0;
-    let data = jsonwebtoken::decode::<AssertionClaims>(token, &DecodingKey::from_rsa_der(&pkcs1), &validation)
-        .map_err(reason)?;
+    let data = jsonwebtoken::decode::<AssertionClaims>(
+        token,
+        &DecodingKey::from_rsa_der(&pkcs1),
+        &validation,
+    )
+    .map_err(reason)?;
     let claims = data.claims;
     if claims.sub != token_id {
         return Err(Reason::Malformed);
@@ -325,7 +349,9 @@ pub(crate) fn verify_assertion(
     if let Some(api) = api {
         let audiences: Vec<&str> = match &claims.aud {
             Some(serde_json::Value::String(s)) => vec![s.as_str()],
-            Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).collect(),
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|v| v.as_str()).collect()
+            }
             _ => Vec::new(),
         };
         if !audiences.iter().any(|a| a.eq_ignore_ascii_case(api)) {
@@ -371,7 +397,8 @@ mod tests {
         let conn = Connection::open_in_memory().expect("memory db");
         conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             .expect("meta");
-        let mut signer = Signer::load(&conn, "00000000-0000-7000-8000-000000000001").expect("signer");
+        let mut signer =
+            Signer::load(&conn, "00000000-0000-7000-8000-000000000001").expect("signer");
         signer.ensure(&conn, JwtAlg::Rs256).expect("rs256");
         signer.ensure(&conn, JwtAlg::EdDsa).expect("eddsa");
         (conn, signer)
@@ -385,13 +412,16 @@ mod tests {
     }
 
     fn hs_key(conn: &Connection) -> Vec<u8> {
-        store::meta_get(conn, "jwt_hs256").expect("meta").expect("hs key")
+        store::meta_get(conn, "jwt_hs256")
+            .expect("meta")
+            .expect("hs key")
     }
 
     /// Signs arbitrary claims with the vault's own HMAC key, as an attacker who had it
     /// could not, to test the claim checks that follow the signature.
     fn hs_signed(conn: &Connection, header: &Header, claims: &serde_json::Value) -> String {
-        jsonwebtoken::encode(header, claims, &EncodingKey::from_secret(&hs_key(conn))).expect("encode")
+        jsonwebtoken::encode(header, claims, &EncodingKey::from_secret(&hs_key(conn)))
+            .expect("encode")
     }
 
     fn hs_header() -> Header {
@@ -411,7 +441,11 @@ mod tests {
         for alg in [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa] {
             let token = signer.sign(alg, &claims).expect("sign");
             // The test verifies the JWT it just signed.
-            assert_eq!(signer.verify(token.expose(), NOW).expect("verify"), claims, "{alg:?}");
+            assert_eq!(
+                signer.verify(token.expose(), NOW).expect("verify"),
+                claims,
+                "{alg:?}"
+            );
         }
     }
 
@@ -420,7 +454,10 @@ mod tests {
         let (_, signer) = signer();
         let header = b64(br#"{"alg":"none","kid":"tessera-hs256","typ":"JWT"}"#);
         let payload = b64(claims(&signer).to_string().as_bytes());
-        for token in [format!("{header}.{payload}."), format!("{header}.{payload}.AAAA")] {
+        for token in [
+            format!("{header}.{payload}."),
+            format!("{header}.{payload}.AAAA"),
+        ] {
             assert_eq!(signer.verify(&token, NOW), Err(Reason::Malformed));
         }
     }
@@ -429,22 +466,36 @@ mod tests {
     fn hs_rs_confusion_is_rejected() {
         let (conn, signer) = signer();
         // An attacker signs HS256 with the vault's RSA public key as the HMAC secret.
-        let der = store::meta_get(&conn, "jwt_rs256").expect("meta").expect("rsa key");
+        let der = store::meta_get(&conn, "jwt_rs256")
+            .expect("meta")
+            .expect("rsa key");
         let public_pem = {
             use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
             let private = rsa::RsaPrivateKey::from_pkcs8_der(&der).expect("key");
-            private.to_public_key().to_public_key_pem(LineEnding::LF).expect("pem")
+            private
+                .to_public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .expect("pem")
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("tessera-rs256".into());
-        let token = jsonwebtoken::encode(&header, &claims(&signer), &EncodingKey::from_secret(public_pem.as_bytes()))
-            .expect("encode");
+        let token = jsonwebtoken::encode(
+            &header,
+            &claims(&signer),
+            &EncodingKey::from_secret(public_pem.as_bytes()),
+        )
+        .expect("encode");
         assert_eq!(signer.verify(&token, NOW), Err(Reason::BadSignature));
         // And an RS256 header on the HMAC key's id.
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some("tessera-hs256".into());
         let parts: Vec<&str> = token.split('.').collect();
-        let forged = format!("{}.{}.{}", b64(serde_json::to_string(&header).expect("h").as_bytes()), parts[1], parts[2]);
+        let forged = format!(
+            "{}.{}.{}",
+            b64(serde_json::to_string(&header).expect("h").as_bytes()),
+            parts[1],
+            parts[2]
+        );
         assert_eq!(signer.verify(&forged, NOW), Err(Reason::BadSignature));
     }
 
@@ -460,7 +511,11 @@ mod tests {
             evil.apis = vec!["admin".into()];
             let payload = b64(serde_json::to_string(&evil).expect("json").as_bytes());
             let tampered = format!("{}.{payload}.{}", parts[0], parts[2]);
-            assert_eq!(signer.verify(&tampered, NOW), Err(Reason::BadSignature), "{alg:?}");
+            assert_eq!(
+                signer.verify(&tampered, NOW),
+                Err(Reason::BadSignature),
+                "{alg:?}"
+            );
         }
     }
 
@@ -483,7 +538,10 @@ mod tests {
         let expired = with(&|c| c["exp"] = NOW.into());
         assert_eq!(signer.verify(&expired, NOW), Err(Reason::Expired));
         let boundary = with(&|c| c["exp"] = (NOW + 1).into());
-        assert!(signer.verify(&boundary, NOW).is_ok(), "one second before exp is still valid");
+        assert!(
+            signer.verify(&boundary, NOW).is_ok(),
+            "one second before exp is still valid"
+        );
         let early = with(&|c| c["nbf"] = (NOW + 1).into());
         assert_eq!(signer.verify(&early, NOW), Err(Reason::NotYetValid));
         let foreign = with(&|c| c["iss"] = "tessera:someone-else".into());
@@ -495,13 +553,22 @@ mod tests {
         let (conn, signer) = signer();
         let mut jku = hs_header();
         jku.jku = Some("https://attacker.example/keys".into());
-        assert_eq!(signer.verify(&hs_signed(&conn, &jku, &claims(&signer)), NOW), Err(Reason::Malformed));
+        assert_eq!(
+            signer.verify(&hs_signed(&conn, &jku, &claims(&signer)), NOW),
+            Err(Reason::Malformed)
+        );
         let mut x5u = hs_header();
         x5u.x5u = Some("https://attacker.example/cert".into());
-        assert_eq!(signer.verify(&hs_signed(&conn, &x5u, &claims(&signer)), NOW), Err(Reason::Malformed));
+        assert_eq!(
+            signer.verify(&hs_signed(&conn, &x5u, &claims(&signer)), NOW),
+            Err(Reason::Malformed)
+        );
         let mut other_kid = hs_header();
         other_kid.kid = Some("../../keys/attacker".into());
-        assert_eq!(signer.verify(&hs_signed(&conn, &other_kid, &claims(&signer)), NOW), Err(Reason::Unknown));
+        assert_eq!(
+            signer.verify(&hs_signed(&conn, &other_kid, &claims(&signer)), NOW),
+            Err(Reason::Unknown)
+        );
         let oversized = format!("{}.{}.x", "a".repeat(MAX_JWT_BYTES), "b");
         assert_eq!(signer.verify(&oversized, NOW), Err(Reason::Malformed));
     }

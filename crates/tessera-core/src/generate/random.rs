@@ -1,5 +1,5 @@
-//! Random tokens in the layout GitHub uses: `prefix` + 30 base62 characters (178 bits)
-//! + 6 base62 characters of the CRC32 of everything before them. The checksum lets a
+//! Random tokens in the layout GitHub uses: `prefix`, then 30 base62 characters (178
+//! bits), then 6 base62 characters of the CRC32 of everything before them. The checksum lets a
 //! pasted typo or a scanner's match be recognised offline, before any lookup.
 
 use crate::error::{Error, Result};
@@ -58,7 +58,9 @@ pub fn parse(token: &str) -> Shape {
     };
     let prefix_len = 4;
     if token.len() != prefix_len + RANDOM_CHARS + CHECKSUM_CHARS
-        || !token[prefix_len..].bytes().all(|b| b.is_ascii_alphanumeric())
+        || !token[prefix_len..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric())
     {
         return Shape::Malformed;
     }
@@ -90,7 +92,11 @@ mod tests {
 
     #[test]
     fn tokens_have_prefix_length_and_valid_checksum() {
-        for kind in [TokenKind::Workspace, TokenKind::Personal, TokenKind::Service] {
+        for kind in [
+            TokenKind::Workspace,
+            TokenKind::Personal,
+            TokenKind::Service,
+        ] {
             let token = generate(kind).expect("random kind");
             // Test reads the value it just made.
             let text = token.expose();
@@ -115,7 +121,11 @@ mod tests {
     fn a_typo_breaks_the_checksum() {
         let token = generate_with_rng(TokenKind::Personal, &mut seeded()).expect("token");
         let mut typo = token.expose().to_string();
-        let flipped = if typo.as_bytes()[10] == b'a' { "b" } else { "a" };
+        let flipped = if typo.as_bytes()[10] == b'a' {
+            "b"
+        } else {
+            "a"
+        };
         typo.replace_range(10..11, flipped);
         assert_eq!(parse(&typo), Shape::BadChecksum);
     }

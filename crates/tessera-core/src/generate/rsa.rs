@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::secret::{Secret, SecretBytes};
 use crate::token::RSA_BITS;
 use base64::Engine;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use sha2::Digest;
 
 /// A freshly made or decoded key pair.
@@ -24,7 +26,10 @@ pub struct RsaKeyPair {
 /// Generates a key pair of `bits` (2048, 3072 or 4096).
 pub fn generate(bits: usize) -> Result<RsaKeyPair> {
     if !RSA_BITS.contains(&bits) {
-        return Err(Error::invalid("key size", format!("{bits} bits is not offered; use 2048, 3072 or 4096")));
+        return Err(Error::invalid(
+            "key size",
+            format!("{bits} bits is not offered; use 2048, 3072 or 4096"),
+        ));
     }
     let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
         .map_err(|e| Error::Crypto(format!("RSA key generation: {e}")))?;
@@ -60,9 +65,15 @@ pub fn private_pem(private_der: &SecretBytes, passphrase: Option<&Secret>) -> Re
         .map_err(|e| Error::Damaged(format!("a stored private key is unreadable: {e}")))?;
     let pem = match passphrase {
         None => private.to_pkcs8_pem(LineEnding::LF),
-        Some(pass) if pass.is_empty() => return Err(Error::invalid("passphrase", "it cannot be empty")),
+        Some(pass) if pass.is_empty() => {
+            return Err(Error::invalid("passphrase", "it cannot be empty"));
+        }
         // The passphrase encrypts the file the user asked for.
-        Some(pass) => private.to_pkcs8_encrypted_pem(&mut rand::rngs::OsRng, pass.expose().as_bytes(), LineEnding::LF),
+        Some(pass) => private.to_pkcs8_encrypted_pem(
+            &mut rand::rngs::OsRng,
+            pass.expose().as_bytes(),
+            LineEnding::LF,
+        ),
     }
     .map_err(|e| Error::Crypto(format!("PEM encoding: {e}")))?;
     Ok(Secret::new(pem.to_string()))
@@ -82,25 +93,32 @@ pub fn parse_private_pem(pem: &str, passphrase: Option<&Secret>) -> Result<RsaKe
     let encrypted = pem.contains("BEGIN ENCRYPTED PRIVATE KEY");
     let private = if encrypted {
         let pass = passphrase.ok_or_else(|| {
-            Error::BadTokenFile("the private key is encrypted: give its passphrase with --passphrase-stdin".into())
+            Error::BadTokenFile(
+                "the private key is encrypted: give its passphrase with --passphrase-stdin".into(),
+            )
         })?;
         // Decrypting the key the user is importing.
-        rsa::RsaPrivateKey::from_pkcs8_encrypted_pem(pem, pass.expose().as_bytes()).map_err(|_| Error::WrongPassphrase)?
+        rsa::RsaPrivateKey::from_pkcs8_encrypted_pem(pem, pass.expose().as_bytes())
+            .map_err(|_| Error::WrongPassphrase)?
     } else {
-        rsa::RsaPrivateKey::from_pkcs8_pem(pem)
-            .map_err(|e| Error::BadTokenFile(format!("private_key is not a PKCS#8 RSA key ({e})")))?
+        rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| {
+            Error::BadTokenFile(format!("private_key is not a PKCS#8 RSA key ({e})"))
+        })?
     };
     let bits = rsa::traits::PublicKeyParts::size(&private) * 8;
     if !RSA_BITS.contains(&bits) {
-        return Err(Error::BadTokenFile(format!("the key has {bits} bits; Tessera takes 2048, 3072 or 4096")));
+        return Err(Error::BadTokenFile(format!(
+            "the key has {bits} bits; Tessera takes 2048, 3072 or 4096"
+        )));
     }
     from_private(&private)
 }
 
 /// Reads an SPKI public key PEM into DER.
 pub fn parse_public_pem(pem: &str) -> Result<Vec<u8>> {
-    let public = rsa::RsaPublicKey::from_public_key_pem(pem)
-        .map_err(|e| Error::BadTokenFile(format!("public_key is not an SPKI RSA public key ({e})")))?;
+    let public = rsa::RsaPublicKey::from_public_key_pem(pem).map_err(|e| {
+        Error::BadTokenFile(format!("public_key is not an SPKI RSA public key ({e})"))
+    })?;
     Ok(public
         .to_public_key_der()
         .map_err(|e| Error::Crypto(e.to_string()))?
@@ -124,7 +142,9 @@ pub(crate) fn private_pkcs1_der(private_der: &SecretBytes) -> Result<SecretBytes
     // Converting the vault's own JWT signing key for the signer.
     let private = rsa::RsaPrivateKey::from_pkcs8_der(private_der.expose())
         .map_err(|e| Error::Damaged(format!("a stored private key is unreadable: {e}")))?;
-    let der = private.to_pkcs1_der().map_err(|e| Error::Crypto(e.to_string()))?;
+    let der = private
+        .to_pkcs1_der()
+        .map_err(|e| Error::Crypto(e.to_string()))?;
     Ok(SecretBytes::new(der.as_bytes().to_vec()))
 }
 
@@ -144,20 +164,42 @@ mod tests {
 
         let pass = Secret::new("hunter2 hunter2".into());
         let enc = private_pem(&pair.private_der, Some(&pass)).expect("encrypted pem");
-        assert!(enc.expose().starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-        assert_eq!(parse_private_pem(enc.expose(), Some(&pass)).expect("decrypt").key_id, pair.key_id);
+        assert!(
+            enc.expose()
+                .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        );
+        assert_eq!(
+            parse_private_pem(enc.expose(), Some(&pass))
+                .expect("decrypt")
+                .key_id,
+            pair.key_id
+        );
         let wrong = Secret::new("wrong".into());
-        assert!(matches!(parse_private_pem(enc.expose(), Some(&wrong)), Err(Error::WrongPassphrase)));
-        assert!(matches!(parse_private_pem(enc.expose(), None), Err(Error::BadTokenFile(_))));
+        assert!(matches!(
+            parse_private_pem(enc.expose(), Some(&wrong)),
+            Err(Error::WrongPassphrase)
+        ));
+        assert!(matches!(
+            parse_private_pem(enc.expose(), None),
+            Err(Error::BadTokenFile(_))
+        ));
 
         let public = public_pem(&pair.public_der).expect("public pem");
-        assert_eq!(parse_public_pem(&public).expect("parse public"), pair.public_der);
+        assert_eq!(
+            parse_public_pem(&public).expect("parse public"),
+            pair.public_der
+        );
     }
 
     #[test]
     fn odd_sizes_and_garbage_are_refused() {
         assert!(generate(1024).is_err());
-        assert!(matches!(parse_private_pem("not a key", None), Err(Error::BadTokenFile(_))));
-        assert!(parse_public_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_err());
+        assert!(matches!(
+            parse_private_pem("not a key", None),
+            Err(Error::BadTokenFile(_))
+        ));
+        assert!(
+            parse_public_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_err()
+        );
     }
 }
