@@ -122,21 +122,43 @@ impl Vault {
         user: Option<&str>,
         now: Timestamp,
     ) -> Result<(Option<Token>, std::result::Result<(), Reason>)> {
-        let found = match random::parse(presented) {
+        match random::parse(presented) {
             Shape::Malformed => return Ok((None, Err(Reason::Malformed))),
             Shape::BadChecksum => return Ok((None, Err(Reason::BadChecksum))),
-            Shape::Valid(_) => self.by_value(presented)?,
             Shape::Foreign if presented.is_empty() => return Ok((None, Err(Reason::Malformed))),
-            Shape::Foreign if presented.split('.').count() == 3 => {
-                return self.check_jwt(presented, api, user, now);
+            Shape::Valid(_) | Shape::Foreign => {}
+        }
+        match self.by_value(presented)? {
+            Some(token) if token.kind == TokenKind::Jwt => {
+                let outcome = self
+                    .check_signature(presented, now)?
+                    .and_then(|()| authorize(&token, api, user, now));
+                Ok((Some(token), outcome))
             }
-            Shape::Foreign => self.by_value(presented)?,
-        };
-        let Some(token) = found else {
-            return Ok((None, Err(Reason::Unknown)));
-        };
-        let outcome = authorize(&token, api, user, now);
-        Ok((Some(token), outcome))
+            Some(token) => {
+                let outcome = authorize(&token, api, user, now);
+                Ok((Some(token), outcome))
+            }
+            None if presented.split('.').count() == 3 => {
+                self.check_other_jwt(presented, api, user, now)
+            }
+            None => Ok((None, Err(Reason::Unknown))),
+        }
+    }
+
+    /// Checks a JWT against the vault's signing keys and its time claims.
+    fn check_signature(
+        &mut self,
+        presented: &str,
+        now: Timestamp,
+    ) -> Result<std::result::Result<(), Reason>> {
+        if self.signer.is_none() {
+            self.signer = Some(jwt::Signer::load(&self.conn, &self.header.vault_id)?);
+        }
+        Ok(match &self.signer {
+            Some(signer) => signer.verify(presented, now).map(|_| ()),
+            None => Err(Reason::Unknown),
+        })
     }
 
     /// Looks a token up by the hash of its value and compares the value in constant time.
@@ -151,7 +173,9 @@ impl Vault {
         )
     }
 
-    fn check_jwt(
+    /// A JWT that is not a current token value: a tampered or replaced Tessera JWT, or
+    /// an RSA token holder's assertion.
+    fn check_other_jwt(
         &mut self,
         presented: &str,
         api: Option<&str>,
@@ -163,23 +187,11 @@ impl Vault {
             Err(reason) => return Ok((None, Err(reason))),
         };
         if kid.as_deref().is_some_and(|k| k.starts_with("tessera-")) {
-            if self.signer.is_none() {
-                self.signer = Some(jwt::Signer::load(&self.conn, &self.header.vault_id)?);
-            }
-            let verified = match &self.signer {
-                Some(signer) => signer.verify(presented, now),
-                None => Err(Reason::Unknown),
-            };
-            if let Err(reason) = verified {
-                let token = store::token_by_hash(&self.conn, &crate::lifecycle::hash(presented))?
-                    .map(|(t, _)| t);
-                return Ok((token, Err(reason)));
-            }
-            let Some(token) = self.by_value(presented)? else {
-                return Ok((None, Err(Reason::Unknown)));
-            };
-            let outcome = authorize(&token, api, user, now);
-            return Ok((Some(token), outcome));
+            // Well signed but not current means replaced: unknown.
+            let outcome = self
+                .check_signature(presented, now)?
+                .and(Err(Reason::Unknown));
+            return Ok((None, outcome));
         }
         let Some(kid) = kid else {
             return Ok((None, Err(Reason::Unknown)));

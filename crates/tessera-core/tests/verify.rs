@@ -279,3 +279,23 @@ fn a_jwt_from_another_vault_is_not_trusted() {
     );
     assert!(matches!(r, Reason::BadSignature | Reason::Unknown), "{r}");
 }
+
+#[test]
+fn an_external_token_shaped_like_a_jwt_verifies_by_value() {
+    let mut t = TestVault::new();
+    let mut req = request(TokenKind::External, "cloud session");
+    let foreign_jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNsb3VkIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    req.value = Some(tessera_core::Secret::new(foreign_jwt.into()));
+    t.vault.create_token(req).expect("create");
+    assert!(
+        t.vault
+            .verify(foreign_jwt, None, None)
+            .expect("v")
+            .is_active()
+    );
+    t.vault.revoke_token("cloud session").expect("revoke");
+    assert_eq!(
+        reason(t.vault.verify(foreign_jwt, None, None).expect("v")),
+        Reason::Revoked
+    );
+}

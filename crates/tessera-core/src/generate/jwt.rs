@@ -62,9 +62,24 @@ struct KeyPair {
     decoding: DecodingKey,
 }
 
+/// The validation applied to Tessera's own JWTs of one algorithm: signature and issuer
+/// here; `exp` and `nbf` against the vault's clock in [`check_times`].
+fn issued_validation(alg: Algorithm, issuer: &str) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.leeway = 0;
+    validation.set_issuer(&[issuer]);
+    validation
+}
+
 /// The vault's JWT keys, decoded once per open vault.
 pub struct Signer {
     issuer: String,
+    /// Built once: verification is a hot path.
+    validations: [Validation; 3],
     hs256: KeyPair,
     rs256: Option<KeyPair>,
     eddsa: Option<KeyPair>,
@@ -111,8 +126,12 @@ impl Signer {
                 .map(|der| key_pair(alg, &SecretBytes::new(der)))
                 .transpose()
         };
+        let issuer = format!("tessera:{vault_id}");
         Ok(Signer {
-            issuer: format!("tessera:{vault_id}"),
+            // In `JwtAlg` order: indexed by `alg as usize`.
+            validations: [Algorithm::HS256, Algorithm::RS256, Algorithm::EdDSA]
+                .map(|alg| issued_validation(alg, &issuer)),
+            issuer,
             // The signer needs the vault's HMAC key.
             hs256: KeyPair {
                 encoding: EncodingKey::from_secret(hs.expose()),
@@ -190,15 +209,9 @@ impl Signer {
         if header.alg != jose(alg) {
             return Err(Reason::BadSignature);
         }
-        let mut validation = Validation::new(jose(alg));
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
-        validation.leeway = 0;
-        validation.set_issuer(&[&self.issuer]);
-        let data = jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, &validation)
-            .map_err(reason)?;
+        let validation = &self.validations[alg as usize];
+        let data =
+            jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, validation).map_err(reason)?;
         check_times(
             data.claims.exp,
             Some(data.claims.nbf),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tessera needs and a fresh Debian/Ubuntu machine
+# lacks: system packages (apt) and the rustup components. Safe to run again: it only
+# installs what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config libssl-dev libdbus-1-dev   # building (SQLCipher, keyring)
+  xvfb xauth x11-utils xclip                             # the clipboard under a virtual display
+  dbus gnome-keyring                                     # a real Secret Service for keyring tests
+  fzf                                                    # the search benchmark's reference
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null; then
+    sudo=(sudo)
+  else
+    echo "error: these packages are missing and neither root nor sudo is available: ${missing[*]}" >&2
+    exit 1
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "error: Rust is not installed; install it with rustup (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+for component in clippy rustfmt; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
