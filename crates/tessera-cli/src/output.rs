@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use tessera_core::audit::AuditEvent;
 use tessera_core::clock::{Timestamp, relative, rfc3339};
 use tessera_core::search::Hit;
-use tessera_core::token::Token;
+use tessera_core::token::{Status, Token};
 
 /// Writes to stdout; a closed pipe (`tessera list | head`) ends the program quietly.
 pub fn emit(text: &str) {
@@ -133,6 +133,16 @@ fn highlight(name: &str, positions: &[u32], styled: bool) -> String {
         .collect()
 }
 
+/// A status in its colour: green usable, yellow needing attention, red unusable.
+fn status_colored(status: Status) -> String {
+    let colour = match status {
+        Status::Active => "32",
+        Status::ExpiringSoon | Status::RotationDue => "33",
+        Status::Expired | Status::Revoked => "31",
+    };
+    format!("\x1b[{colour}m{status}\x1b[0m")
+}
+
 /// Cuts a cell to `max` characters with an ellipsis.
 fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -191,6 +201,9 @@ pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
         let mut shown = row.clone();
         if name == t.name {
             shown[0] = highlight(&t.name, &hit.positions, styled);
+        }
+        if styled {
+            shown[2] = status_colored(t.status(now));
         }
         cells.push(row);
         decorated.push(shown);
