@@ -379,6 +379,10 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         self.pending.write(&tx)?;
         tx.commit()?;
+        if !self.pending.uses.is_empty() {
+            // Last-use times order the "last used" sort.
+            self.search.invalidate();
+        }
         self.pending.clear();
         Ok(())
     }
