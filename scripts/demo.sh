@@ -9,7 +9,7 @@ export TESSERA_HOME="$demo_home/vault" TESSERA_PASSWORD="demo password 123" NO_C
 pause=${TESSERA_DEMO_PAUSE:-0.6}
 
 step() {
-  printf '\n\033[1m$ tessera %s\033[0m\n' "$*"
+  printf '\n\033[1m$ tessera'; printf ' %q' "$@"; printf '\033[0m\n'
   sleep "$pause"
   "$bin" "$@" || true
 }

@@ -134,6 +134,18 @@ pub(crate) fn hash(token: &str) -> [u8; 32] {
     sha2::Sha256::digest(token.as_bytes()).into()
 }
 
+/// A new RSA key pair in stored form.
+fn rsa_secret(bits: usize) -> Result<Made> {
+    let pair = crate::generate::rsa::generate(bits)?;
+    Ok(Made {
+        value: pair.private_der,
+        hash: None,
+        public_key: Some(pair.public_der),
+        key_id: Some(pair.key_id),
+        shown: None,
+    })
+}
+
 fn text_secret(secret: Secret) -> Made {
     // The string is stored and hashed for lookup.
     let value = SecretBytes::new(secret.expose().as_bytes().to_vec());
@@ -421,16 +433,7 @@ impl Vault {
             TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => {
                 Some(text_secret(crate::generate::random::generate(req.kind)?))
             }
-            TokenKind::Rsa => {
-                let pair = crate::generate::rsa::generate(req.rsa_bits.unwrap_or(2048))?;
-                Some(Made {
-                    value: pair.private_der,
-                    hash: None,
-                    public_key: Some(pair.public_der),
-                    key_id: Some(pair.key_id),
-                    shown: None,
-                })
-            }
+            TokenKind::Rsa => Some(rsa_secret(req.rsa_bits.unwrap_or(2048))?),
             TokenKind::External => {
                 let value = req.value.as_ref().ok_or_else(|| {
                     Error::invalid("token value", "paste the token issued by the other service")
@@ -547,14 +550,7 @@ impl Vault {
                     Some(Ok(bits)) => bits,
                     _ => 2048,
                 };
-                let pair = crate::generate::rsa::generate(bits)?;
-                Some(Made {
-                    value: pair.private_der,
-                    hash: None,
-                    public_key: Some(pair.public_der),
-                    key_id: Some(pair.key_id),
-                    shown: None,
-                })
+                Some(rsa_secret(bits)?)
             }
             TokenKind::External => {
                 let value = new_value.ok_or_else(|| {
