@@ -1,40 +1,76 @@
 # Tessera: the commands CI runs, runnable locally.
-#   make run    the guided CLI demo (the desktop window comes with the app)
-#   make test   installs what is missing, then lint + every test
+#   make run    opens the desktop app (release build); without a display, the CLI demo
+#   make test   installs what is missing, then lint + every test (unit, integration,
+#               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
 #   make bench  criterion benchmarks and the search latency table
-#   make lint   rustfmt and clippy
+#   make lint   rustfmt, clippy and the UI's type check
+#   make deb    the .deb package
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/tessera/target
 export CARGO_TERM_COLOR ?= never
 CARGO := cargo
+TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test bench lint deps build fmt
+.PHONY: run demo test test-rust test-ui test-e2e bench lint deps ui app app-release deb fmt
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	npm --prefix ui ci --no-audit --no-fund
+
+ui: deps ui/node_modules/.package-lock.json
+	npm --prefix ui run build
+
+# The app as tests and screenshots need it: the UI served from the binary.
+app: ui
+	$(CARGO) build --locked -p tessera-app --features custom-protocol
 	$(CARGO) build --locked -p tessera-cli
 
-run: build
+app-release: ui
+	$(CARGO) build --locked --release -p tessera-app --features custom-protocol
+
+run: deps
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  $(MAKE) --no-print-directory app-release && exec "$(CARGO_TARGET_DIR)/release/tessera-app"; \
+	else \
+	  echo "No display here (DISPLAY and WAYLAND_DISPLAY are unset): running the CLI demo instead."; \
+	  $(MAKE) --no-print-directory demo; \
+	fi
+
+demo: deps
+	$(CARGO) build --locked -p tessera-cli
 	@TESSERA_BIN="$(CARGO_TARGET_DIR)/debug/tessera" bash scripts/demo.sh
 
-lint: deps
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	npm --prefix ui run check
 
 fmt:
 	$(CARGO) fmt --all
 
-test: lint
-	$(CARGO) test --locked --workspace
+test-rust: ui
+	CI=$${CI:-} $(CARGO) test --locked --workspace
 	# The clipboard, for real: a virtual X display, read back with xclip.
 	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
 	# The keyring, for real: gnome-keyring's Secret Service in a private D-Bus session.
 	bash scripts/test-keyring.sh
 
+test-ui: ui
+	npm --prefix ui test
+
+test-e2e: app
+	TESSERA_APP="$(CARGO_TARGET_DIR)/debug/tessera-app" TESSERA_CLI="$(CARGO_TARGET_DIR)/debug/tessera" \
+	  bash tests/e2e/run.sh
+
+test: lint test-rust test-ui test-e2e
+
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core
 	$(CARGO) bench --locked -p tessera-core --bench search
+
+deb: ui
+	$(TAURI) build --bundles deb

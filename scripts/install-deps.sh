@@ -6,10 +6,22 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config libssl-dev libdbus-1-dev   # building (SQLCipher, keyring)
-  xvfb xauth x11-utils xclip                             # the clipboard under a virtual display
+  libwebkit2gtk-4.1-dev librsvg2-dev                     # building the desktop app (Tauri 2)
+  nodejs npm                                             # building the web front end
+  xvfb xauth x11-utils xclip imagemagick                 # a virtual display, the clipboard, screenshots
+  webkit2gtk-driver                                      # WebKitWebDriver, for end-to-end tests
   dbus gnome-keyring                                     # a real Secret Service for keyring tests
   fzf                                                    # the search benchmark's reference
 )
+
+# Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=()
+  for package in "${packages[@]}"; do
+    case "$package" in nodejs|npm) ;; *) filtered+=("$package") ;; esac
+  done
+  packages=("${filtered[@]}")
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -37,3 +49,8 @@ fi
 for component in clippy rustfmt; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
+
+# tauri-driver bridges WebDriver to the app's WebView for the end-to-end tests.
+if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  cargo install tauri-driver --locked --version 2.1.0 --quiet
+fi

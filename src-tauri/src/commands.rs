@@ -1,0 +1,486 @@
+//! One Tauri command per user action: take the arguments, call one core function on the
+//! open vault (off the main thread), map the result to a DTO.
+
+use crate::dto::*;
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tauri::{AppHandle, Manager};
+use tessera_core::catalog::{Catalog, CatalogEntry};
+use tessera_core::header::Protection;
+use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
+use tessera_core::search::{Query, Sort};
+use tessera_core::token::{Expiry, TokenKind};
+use tessera_core::{NewProtection, Secret, Vault};
+
+/// Runs blocking work (vault, keyring, KDF, RSA) on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppState, &AppHandle) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app))
+        .await
+        .map_err(|e| IpcError::new("internal", e.to_string()))?
+}
+
+fn status(state: &AppState) -> AppStatus {
+    let unlocked = state.vault.lock().map(|v| v.is_some()).unwrap_or(false);
+    let protection = state.paths.protection().ok();
+    AppStatus {
+        state: match (unlocked, &protection) {
+            (true, _) => VaultState::Unlocked,
+            (false, Some(_)) => VaultState::Locked,
+            (false, None) if state.paths.exists() => VaultState::Locked,
+            (false, None) => VaultState::NoVault,
+        },
+        protection: protection.map(|p| match p {
+            Protection::Keyring => "keyring".into(),
+            Protection::Password => "password".into(),
+        }),
+        vault_dir: state.paths.dir.display().to_string(),
+        settings: state.settings(),
+    }
+}
+
+fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
+    if let Ok(mut guard) = state.vault.lock() {
+        *guard = Some(vault);
+    }
+    state.touch();
+    crate::warnings::notify_expiring(app);
+    status(state)
+}
+
+fn parse<T: std::str::FromStr<Err = tessera_core::Error>>(
+    value: Option<&str>,
+) -> IpcResult<Option<T>> {
+    Ok(value
+        .filter(|v| !v.is_empty())
+        .map(str::parse)
+        .transpose()?)
+}
+
+fn catalog(name: &str) -> IpcResult<Catalog> {
+    Ok(name.parse()?)
+}
+
+#[tauri::command]
+pub async fn app_status(app: AppHandle) -> IpcResult<AppStatus> {
+    blocking(app, |state, _| Ok(status(state))).await
+}
+
+#[tauri::command]
+pub async fn create_vault(
+    app: AppHandle,
+    protection: String,
+    password: Option<String>,
+) -> IpcResult<AppStatus> {
+    blocking(app, move |state, app| {
+        let protection = match (protection.as_str(), password) {
+            ("keyring", _) => NewProtection::Keyring,
+            ("password", Some(pw)) if pw.chars().count() >= 8 => {
+                NewProtection::Password(Secret::new(pw))
+            }
+            ("password", _) => {
+                return Err(IpcError::new(
+                    "invalid",
+                    "choose a master password of at least 8 characters",
+                ));
+            }
+            _ => {
+                return Err(IpcError::new(
+                    "invalid",
+                    "choose the keyring or a master password",
+                ));
+            }
+        };
+        let vault = Vault::create(&state.paths, protection, &state.keyring)?;
+        Ok(open(state, app, vault))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+    blocking(app, move |state, app| {
+        let password = password.map(Secret::new);
+        let vault = Vault::open(&state.paths, &state.keyring, password.as_ref())?;
+        Ok(open(state, app, vault))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn lock(app: AppHandle) -> IpcResult<AppStatus> {
+    blocking(app, |state, _| {
+        state.lock();
+        Ok(status(state))
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn note_activity(state: tauri::State<'_, AppState>) {
+    state.touch();
+}
+
+#[tauri::command]
+pub async fn search_tokens(app: AppHandle, request: SearchRequest) -> IpcResult<TokenPage> {
+    blocking(app, move |state, _| {
+        let sort = match request.sort.as_str() {
+            "name" => Sort::Name,
+            "created" => Sort::Created,
+            "expires" => Sort::Expires,
+            "last_used" => Sort::LastUsed,
+            _ => Sort::Relevance,
+        };
+        let query = Query {
+            text: request.text,
+            kind: parse(request.kind.as_deref())?,
+            status: parse(request.status.as_deref())?,
+            sort,
+            offset: request.offset as usize,
+            limit: request.limit as usize,
+        };
+        state.with_vault(|vault| {
+            let page = vault.search(&query)?;
+            let now = vault.now();
+            Ok(TokenPage {
+                total: page.total as u32,
+                offset: request.offset,
+                rows: page
+                    .rows
+                    .into_iter()
+                    .map(|hit| TokenRow::from_hit(hit, now))
+                    .collect(),
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
+    blocking(app, |state, _| {
+        state.with_vault(|vault| {
+            TokenKind::ALL
+                .iter()
+                .map(|&kind| {
+                    let query = Query {
+                        kind: Some(kind),
+                        limit: 1,
+                        ..Query::text("")
+                    };
+                    Ok(KindCount {
+                        kind: kind.as_str().into(),
+                        count: vault.search(&query)?.total as u32,
+                    })
+                })
+                .collect()
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| Ok(TokenRow::new(&v.token(&id)?, Vec::new(), v.now())))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn name_available(
+    app: AppHandle,
+    name: String,
+    except: Option<String>,
+) -> IpcResult<bool> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| v.name_available(&name, except.as_deref()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn recognise_token(value: String) -> Recognised {
+    // Wrapped so the pasted value is zeroized when done.
+    let value = Secret::new(value);
+    let r = tessera_core::external::recognise(value.expose());
+    Recognised {
+        service: r.service.map(Into::into),
+        label: r.label.map(Into::into),
+        checksum_ok: r.checksum_ok,
+    }
+}
+
+#[tauri::command]
+pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<Created> {
+    blocking(app, move |state, _| {
+        state.with_vault(|vault| {
+            let req = NewToken {
+                description: request.description,
+                expires: Expiry::parse(&request.expires, vault.now())?,
+                apis: request.apis,
+                projects: request.projects,
+                users: request.users,
+                service_account: request.service_account.filter(|s| !s.is_empty()),
+                rsa_bits: request.rsa_bits.map(|b| b as usize),
+                jwt_alg: request
+                    .jwt_alg
+                    .as_deref()
+                    .filter(|a| !a.is_empty())
+                    .map(str::parse)
+                    .transpose()?,
+                rotation_days: request.rotation_days,
+                value: request.value.map(Secret::new),
+                service: request.service.filter(|s| !s.is_empty()),
+                ..NewToken::new(request.kind.parse()?, request.name)
+            };
+            let issued = vault.create_token(req)?;
+            Ok(Created {
+                token: TokenRow::new(&issued.token, Vec::new(), vault.now()),
+                // The new secret is shown this once, as the user just asked for it.
+                secret: issued.secret.map(|s| s.expose().to_string()),
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn edit_token(app: AppHandle, id: String, request: EditRequest) -> IpcResult<TokenRow> {
+    blocking(app, move |state, _| {
+        state.with_vault(|vault| {
+            let changes = TokenChanges {
+                name: request.name,
+                description: request.description,
+                expires: request
+                    .expires
+                    .map(|e| Expiry::parse(&e, vault.now()))
+                    .transpose()?,
+                apis: request.apis,
+                projects: request.projects,
+                users: request.users,
+                service_account: request.service_account,
+                rotation_days: request.rotation_days.map(|d| (d != 0).then_some(d)),
+                service: request.service,
+            };
+            let issued = vault.modify_token(&id, changes)?;
+            Ok(TokenRow::new(&issued.token, Vec::new(), vault.now()))
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rotate_token(app: AppHandle, id: String, value: Option<String>) -> IpcResult<Created> {
+    blocking(app, move |state, _| {
+        state.with_vault(|vault| {
+            let issued = vault.rotate_token(&id, value.map(Secret::new))?;
+            Ok(Created {
+                token: TokenRow::new(&issued.token, Vec::new(), vault.now()),
+                // The replacement is shown once, as for a new token.
+                secret: issued.secret.map(|s| s.expose().to_string()),
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn revoke_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| Ok(TokenRow::new(&v.revoke_token(&id)?, Vec::new(), v.now())))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn restore_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| Ok(TokenRow::new(&v.restore_token(&id)?, Vec::new(), v.now())))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_token(app: AppHandle, id: String) -> IpcResult<()> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| v.delete_token(&id).map(|_| ()))
+    })
+    .await
+}
+
+static COPY_SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+#[tauri::command]
+pub async fn copy_secret(app: AppHandle, id: String) -> IpcResult<CopyResult> {
+    blocking(app, move |state, app| {
+        let (name, secret) =
+            state.with_vault(|v| Ok((v.token(&id)?.name, v.reveal_secret(&id, Purpose::Copy)?)))?;
+        let seconds = state.settings().clipboard_clear_seconds;
+        let copied = tessera_core::clipboard::copy(secret, Duration::from_secs(seconds.into()))?;
+        let sequence = COPY_SEQUENCE.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Ok(mut slot) = state.clipboard.lock() {
+            *slot = Some((sequence, copied));
+        }
+        if seconds > 0 {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(seconds.into()));
+                let state = app.state::<AppState>();
+                let due = state
+                    .clipboard
+                    .lock()
+                    .ok()
+                    .and_then(|mut slot| match slot.as_ref() {
+                        Some((seq, _)) if *seq == sequence => slot.take(),
+                        _ => None,
+                    });
+                if let Some((_, copied)) = due {
+                    let _ = copied.clear_now();
+                }
+            });
+        }
+        Ok(CopyResult {
+            name,
+            clear_after: seconds,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reveal_secret(app: AppHandle, id: String) -> IpcResult<String> {
+    // Revealing is an explicit request; the value goes to this one caller.
+    blocking(app, move |state, _| {
+        state.with_vault(|v| Ok(v.reveal_secret(&id, Purpose::Reveal)?.expose().to_string()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn download_token_file(
+    app: AppHandle,
+    id: String,
+    passphrase: Option<String>,
+) -> IpcResult<Download> {
+    blocking(app, move |state, app| {
+        let name = state.with_vault(|v| Ok(v.token(&id)?.name))?;
+        let Some(path) = crate::download::choose_path(app, &name) else {
+            return Ok(Download { path: None });
+        };
+        let passphrase = passphrase.filter(|p| !p.is_empty()).map(Secret::new);
+        let file = state.with_vault(|v| v.export_token_file(&id, passphrase.as_ref()))?;
+        tessera_core::export::write_secret_file(&path, &file)?;
+        Ok(Download {
+            path: Some(path.display().to_string()),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn catalog_list(app: AppHandle, catalog_name: String) -> IpcResult<Vec<CatalogItem>> {
+    blocking(app, move |state, _| {
+        let which = catalog(&catalog_name)?;
+        state.with_vault(|v| {
+            Ok(v.catalog_list(which)?
+                .into_iter()
+                .map(CatalogItem::from)
+                .collect())
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn catalog_add(
+    app: AppHandle,
+    catalog_name: String,
+    entry: CatalogInput,
+) -> IpcResult<CatalogItem> {
+    blocking(app, move |state, _| {
+        let which = catalog(&catalog_name)?;
+        let entry = CatalogEntry {
+            detail: entry.detail,
+            extra: entry.extra,
+            ..CatalogEntry::named(entry.name)
+        };
+        state.with_vault(|v| Ok(v.catalog_add(which, entry)?.into()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn catalog_rename(
+    app: AppHandle,
+    catalog_name: String,
+    old: String,
+    new: String,
+) -> IpcResult<()> {
+    blocking(app, move |state, _| {
+        let which = catalog(&catalog_name)?;
+        state.with_vault(|v| v.catalog_rename(which, &old, &new))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn catalog_remove(app: AppHandle, catalog_name: String, name: String) -> IpcResult<()> {
+    blocking(app, move |state, _| {
+        let which = catalog(&catalog_name)?;
+        state.with_vault(|v| v.catalog_remove(which, &name))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
+    blocking(app, move |state, _| {
+        let filter = tessera_core::audit::AuditFilter {
+            action: query.action.filter(|a| !a.is_empty()),
+            token: query.token.filter(|t| !t.is_empty()),
+            since: None,
+            succeeded: query.failed_only.then_some(false),
+            limit: Some(query.limit.into()),
+        };
+        state.with_vault(|v| Ok(v.audit(&filter)?.into_iter().map(AuditRow::from).collect()))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Settings> {
+    blocking(app, move |state, _| {
+        crate::settings::save(&state.paths, &settings).map_err(|m| IpcError::new("invalid", m))?;
+        if let Ok(mut current) = state.settings.lock() {
+            *current = settings.clone();
+        }
+        Ok(settings)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn change_password(app: AppHandle, new_password: String) -> IpcResult<()> {
+    blocking(app, move |state, _| {
+        if new_password.chars().count() < 8 {
+            return Err(IpcError::new("invalid", "use at least 8 characters"));
+        }
+        let password = Secret::new(new_password);
+        state.with_vault(|v| v.change_password(&password, &state.keyring))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn expiring_tokens(app: AppHandle) -> IpcResult<Vec<TokenRow>> {
+    blocking(app, |state, _| {
+        let days = state.settings().expiry_warning_days;
+        state.with_vault(|v| crate::warnings::needing_attention(v, days))
+    })
+    .await
+}

@@ -1,0 +1,213 @@
+//! Tessera's desktop app: Tauri setup, the one `AppState`, and one thin command per
+//! user action over `tessera-core`. This is the only crate that knows Tauri and IPC.
+
+mod command_names;
+mod commands;
+mod download;
+mod dto;
+mod error;
+mod settings;
+mod state;
+mod warnings;
+
+pub use command_names::COMMANDS;
+use state::AppState;
+use std::time::{Duration, Instant};
+use tauri::{Manager, RunEvent};
+
+/// Starts the app.
+pub fn run() {
+    let paths = match tessera_core::VaultPaths::default_location() {
+        Ok(paths) => paths,
+        Err(err) => {
+            eprintln!("tessera: {err}");
+            std::process::exit(1);
+        }
+    };
+    let app = build(tauri::Builder::default(), AppState::new(paths))
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|err| {
+            eprintln!("tessera: cannot start: {err}");
+            std::process::exit(1);
+        });
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            app.state::<AppState>().lock();
+        }
+    });
+}
+
+/// The builder with plugins, state and commands.
+fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder<tauri::Wry> {
+    builder
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(state)
+        .setup(|app| {
+            start_ticker(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(trace(tauri::generate_handler![
+            commands::app_status,
+            commands::create_vault,
+            commands::unlock,
+            commands::lock,
+            commands::note_activity,
+            commands::search_tokens,
+            commands::token_counts,
+            commands::get_token,
+            commands::name_available,
+            commands::recognise_token,
+            commands::create_token,
+            commands::edit_token,
+            commands::rotate_token,
+            commands::revoke_token,
+            commands::restore_token,
+            commands::delete_token,
+            commands::copy_secret,
+            commands::reveal_secret,
+            commands::download_token_file,
+            commands::catalog_list,
+            commands::catalog_add,
+            commands::catalog_rename,
+            commands::catalog_remove,
+            commands::audit_events,
+            commands::save_settings,
+            commands::change_password,
+            commands::expiring_tokens,
+        ]))
+}
+
+/// With `TESSERA_TRACE_IPC=1`, names each command as it arrives on stderr (never its
+/// arguments, which may hold a secret).
+fn trace(
+    handler: impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    let on = std::env::var_os("TESSERA_TRACE_IPC").is_some_and(|v| v == "1");
+    move |invoke| {
+        if on {
+            eprintln!("tessera ipc: {}", invoke.message.command());
+        }
+        handler(invoke)
+    }
+}
+
+/// Once a second: write buffered last-use records, lock after the idle time, and warn
+/// about expiring tokens once a day.
+fn start_ticker(app: tauri::AppHandle) {
+    std::thread::Builder::new()
+        .name("tessera-ticker".into())
+        .spawn(move || {
+            let mut last_warning = Instant::now();
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+                let state = app.state::<AppState>();
+                if let Ok(mut guard) = state.vault.try_lock()
+                    && let Some(vault) = guard.as_mut()
+                {
+                    let _ = vault.flush_usage();
+                }
+                let minutes = state.settings().auto_lock_minutes;
+                let idle = state
+                    .last_activity
+                    .lock()
+                    .map(|at| at.elapsed())
+                    .unwrap_or_default();
+                if minutes > 0 && idle >= Duration::from_secs(u64::from(minutes) * 60) {
+                    state.lock();
+                }
+                if last_warning.elapsed() >= Duration::from_secs(86_400) {
+                    last_warning = Instant::now();
+                    warnings::notify_expiring(&app);
+                }
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|err| eprintln!("tessera: no background ticker: {err}"));
+}
+
+#[cfg(test)]
+mod tests {
+    /// The command list used for permissions matches `generate_handler!`, and the
+    /// capability grants exactly those commands.
+    #[test]
+    fn command_lists_agree() {
+        let source = include_str!("lib.rs");
+        let start = source.find("generate_handler![").expect("handler list");
+        let end = source[start..].find("])").expect("end of list") + start;
+        let handled: Vec<&str> = source[start..end]
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("commands::"))
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        assert_eq!(handled, super::COMMANDS);
+
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json"))
+                .expect("capability json");
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("string").to_string())
+            .collect();
+        let expected: Vec<String> = super::COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(
+            granted, expected,
+            "the capability grants only Tessera's commands"
+        );
+    }
+
+    /// Writes the TypeScript bindings; CI fails when the committed file differs.
+    #[test]
+    fn typescript_bindings_are_current() {
+        use crate::dto::*;
+        use ts_rs::TS;
+        let mut out = String::from(
+            "// Generated from src-tauri/src/dto.rs by `cargo test -p tessera-app`. Do not edit.\n\n",
+        );
+        for decl in [
+            VaultState::decl(),
+            AppStatus::decl(),
+            Settings::decl(),
+            TokenRow::decl(),
+            SearchRequest::decl(),
+            TokenPage::decl(),
+            KindCount::decl(),
+            CreateRequest::decl(),
+            EditRequest::decl(),
+            Created::decl(),
+            CopyResult::decl(),
+            Recognised::decl(),
+            CatalogItem::decl(),
+            CatalogInput::decl(),
+            AuditRow::decl(),
+            AuditQuery::decl(),
+            Download::decl(),
+            crate::error::IpcError::decl(),
+        ] {
+            out.push_str("export ");
+            out.push_str(&decl);
+            out.push_str("\n\n");
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc/bindings.gen.ts");
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current != out {
+            std::fs::write(path, &out).expect("write bindings");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ui/src/ipc/bindings.gen.ts was stale: commit the regenerated file"
+            );
+        }
+    }
+}

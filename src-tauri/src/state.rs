@@ -1,0 +1,81 @@
+//! The app's one state: the open vault (or none: locked), the clipboard duty, settings,
+//! and the time of the last user activity for auto-lock.
+
+use crate::dto::Settings;
+use crate::error::{IpcError, IpcResult};
+use std::sync::Mutex;
+use std::time::Instant;
+use tessera_core::clipboard::Copied;
+use tessera_core::keys::OsKeyring;
+use tessera_core::{Vault, VaultPaths};
+
+/// Everything the commands share.
+pub struct AppState {
+    /// `None` while locked. Never hold the guard across an `.await`.
+    pub vault: Mutex<Option<Vault>>,
+    pub paths: VaultPaths,
+    pub keyring: OsKeyring,
+    /// The last secret put on the clipboard, with a sequence number so a timer clears
+    /// only its own copy.
+    pub clipboard: Mutex<Option<(u64, Copied)>>,
+    pub settings: Mutex<Settings>,
+    pub last_activity: Mutex<Instant>,
+}
+
+impl AppState {
+    pub fn new(paths: VaultPaths) -> Self {
+        let settings = crate::settings::load(&paths);
+        AppState {
+            vault: Mutex::new(None),
+            paths,
+            keyring: OsKeyring::default(),
+            clipboard: Mutex::new(None),
+            settings: Mutex::new(settings),
+            last_activity: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Notes user activity (any command does).
+    pub fn touch(&self) {
+        if let Ok(mut at) = self.last_activity.lock() {
+            *at = Instant::now();
+        }
+    }
+
+    /// Runs `f` on the open vault, or fails with "locked".
+    pub fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
+    ) -> IpcResult<T> {
+        self.touch();
+        let mut guard = self
+            .vault
+            .lock()
+            .map_err(|_| IpcError::new("internal", "the vault lock was poisoned"))?;
+        let vault = guard.as_mut().ok_or_else(IpcError::locked)?;
+        Ok(f(vault)?)
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Locks: flushes and closes the vault (its key is zeroized) and clears the
+    /// clipboard if it still holds a Tessera secret.
+    pub fn lock(&self) {
+        if let Ok(mut guard) = self.vault.lock()
+            && let Some(vault) = guard.take()
+        {
+            let _ = vault.lock();
+        }
+        self.clear_clipboard();
+    }
+
+    /// Clears the clipboard now if it still holds the secret Tessera put there.
+    pub fn clear_clipboard(&self) {
+        let job = self.clipboard.lock().ok().and_then(|mut c| c.take());
+        if let Some((_, copied)) = job {
+            let _ = copied.clear_now();
+        }
+    }
+}

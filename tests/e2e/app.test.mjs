@@ -1,0 +1,255 @@
+// End-to-end: the built Tessera app in its real WebView, driven through WebDriver under
+// Xvfb, against a temporary vault, a headless gnome-keyring and the real X clipboard.
+import assert from "node:assert/strict";
+import { createHash, createPublicKey } from "node:crypto";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  click, clipboard, freshHome, openApp, row, rowAction, screenshot, select, sleep,
+  stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
+} from "./harness.mjs";
+
+after(stopDriver);
+
+/** Fills and submits the generate dialog; returns the created secret (if any). */
+async function createToken(browser, kind, name, { apis = [], projects = [], users = [], serviceAccount, value, expiry = "30d", shot } = {}) {
+  await click(browser, tid("new-token"));
+  await select(browser, "#gen-kind", kind);
+  await type(browser, "#gen-name", name);
+  if (kind === "external") await type(browser, "#gen-value", value);
+  await select(browser, "#gen-expiry", expiry);
+  for (const api of apis) await click(browser, `${tid("api-option")}[data-name="${api}"]`);
+  for (const project of projects) await click(browser, `${tid("project-option")}[data-name="${project}"]`);
+  for (const user of users) await click(browser, `${tid("user-option")}[data-name="${user}"]`);
+  if (serviceAccount) await select(browser, "#gen-service-account", serviceAccount);
+  if (shot) screenshot(shot);
+  await click(browser, tid("gen-submit"));
+  await waitFor(browser, tid("created-panel"), 30_000);
+  let secret = null;
+  if (kind !== "rsa") {
+    await click(browser, tid("created-reveal"));
+    await browser.waitUntil(async () => !(await text(browser, tid("created-secret"))).includes("•"));
+    secret = (await text(browser, tid("created-secret"))).replace(/\s/g, "");
+  }
+  return secret;
+}
+
+async function closeCreated(browser) {
+  await click(browser, tid("created-done"));
+  await waitGone(browser, tid("created-panel"));
+}
+
+async function addCatalog(browser, nav, name) {
+  await click(browser, tid(nav));
+  await type(browser, "#catalog-name", name);
+  await click(browser, tid("catalog-add"));
+  await waitFor(browser, `${tid("catalog-row")}[data-name="${name}"]`);
+}
+
+async function rowAttr(browser, name, attr) {
+  return (await browser.$(row(name))).getAttribute(attr);
+}
+
+describe("a keyring vault", () => {
+  const home = freshHome();
+  let browser;
+  const secrets = {};
+
+  before(async () => {
+    browser = await openApp(home);
+  });
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  test("first run keeps the key in the keyring", async () => {
+    await click(browser, tid("setup-keyring"));
+    await click(browser, tid("setup-submit"));
+    await waitFor(browser, tid("new-token"), 20_000);
+    for (const [nav, name] of [
+      ["nav-apis", "billing"], ["nav-apis", "search"], ["nav-projects", "apollo"],
+      ["nav-users", "ada"], ["nav-service-accounts", "ci-bot"],
+    ]) {
+      await addCatalog(browser, nav, name);
+    }
+    await click(browser, tid("nav-all"));
+  });
+
+  test("each kind is created and shows active and Not used", async () => {
+    secrets.workspace = await createToken(browser, "workspace", "team workspace", { expiry: "never" });
+    await closeCreated(browser);
+    secrets.personal = await createToken(browser, "personal", "prod deploy", { apis: ["billing"], shot: "generate-modal" });
+    screenshot("created-panel");
+    await closeCreated(browser);
+    secrets.service = await createToken(browser, "service", "search indexer", { apis: ["search"], serviceAccount: "ci-bot" });
+    await closeCreated(browser);
+    await createToken(browser, "rsa", "partner integration", { apis: ["billing"], projects: ["apollo"], expiry: "90d" });
+    await closeCreated(browser);
+    secrets.jwt = await createToken(browser, "jwt", "web session", { apis: ["billing"], users: ["ada"], expiry: "7d" });
+    await closeCreated(browser);
+    secrets.external = await createToken(browser, "external", "gitlab ci", { value: "glpat-e2eE2Ee2eE2Ee2eE2E" });
+    await closeCreated(browser);
+
+    for (const [name, kind] of [
+      ["team workspace", "workspace"], ["prod deploy", "personal"], ["search indexer", "service"],
+      ["partner integration", "rsa"], ["web session", "jwt"], ["gitlab ci", "external"],
+    ]) {
+      await waitFor(browser, row(name));
+      assert.equal(await rowAttr(browser, name, "data-kind"), kind);
+      const status = await rowAttr(browser, name, "data-status");
+      assert.ok(status === "active" || status === "expiring", `${name} is ${status}`);
+      assert.equal(await text(browser, `${row(name)} ${tid("token-usage")}`), "Not used");
+    }
+    assert.match(secrets.personal, /^tsp_[0-9A-Za-z]{36}$/);
+    assert.match(secrets.jwt, /^eyJ/);
+    screenshot("token-list");
+  });
+
+  test("the CLI verifies what the app created, and the app shows the use", async () => {
+    const out = tessera(home, "verify", secrets.personal, "--api", "billing");
+    assert.match(out, /^active/);
+    await click(browser, tid("nav-personal"));
+    await click(browser, tid("nav-all"));
+    await browser.waitUntil(async () => (await text(browser, `${row("prod deploy")} ${tid("token-usage")}`)).startsWith("Last used"));
+  });
+
+  test("copy puts the secret on the clipboard and clears it", async () => {
+    await click(browser, tid("nav-settings"));
+    await type(browser, "#set-clipboard", "3");
+    await click(browser, tid("settings-save"));
+    await waitToast(browser, "Settings saved");
+    await click(browser, tid("nav-all"));
+    await rowAction(browser, "prod deploy", "copy");
+    await browser.waitUntil(async () => clipboard() === secrets.personal, { timeout: 5000, timeoutMsg: "secret not on the clipboard" });
+    await waitToast(browser, "Clipboard clears");
+    await browser.waitUntil(async () => clipboard() === "", { timeout: 8000, timeoutMsg: "clipboard not cleared" });
+    await rowAction(browser, "web session", "copy-secret-id");
+    await browser.waitUntil(async () => clipboard() === secrets.jwt, { timeout: 5000 });
+  });
+
+  test("search narrows and highlights", async () => {
+    await click(browser, tid("nav-all"));
+    const rows = () => count(browser, tid("token-row"));
+    await browser.waitUntil(async () => (await rows()) === 6, { timeoutMsg: "not 6 rows" });
+    await type(browser, "#search", "dep");
+    await browser.waitUntil(async () => (await rows()) === 1, { timeoutMsg: "search did not narrow" });
+    const marks = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="token-name"] mark')).map((m) => m.textContent).join(""),
+    );
+    assert.equal(marks, "dep");
+    await type(browser, "#search", "");
+    await browser.waitUntil(async () => (await rows()) === 6);
+  });
+
+  test("no Delete on an active token; revoke, restore, revoke, delete", async () => {
+    await click(browser, `${row("search indexer")} ${tid("row-menu")}`);
+    assert.equal(await (await browser.$(tid("action-delete"))).isExisting(), false);
+    await browser.keys("Escape");
+    await rowAction(browser, "search indexer", "revoke");
+    await waitToast(browser, "Token successfully revoked");
+    await browser.waitUntil(async () => (await rowAttr(browser, "search indexer", "data-status")) === "revoked");
+    await rowAction(browser, "search indexer", "restore");
+    await waitToast(browser, "Token successfully restored");
+    await browser.waitUntil(async () => (await rowAttr(browser, "search indexer", "data-status")) === "active");
+    await rowAction(browser, "search indexer", "revoke");
+    await browser.waitUntil(async () => (await rowAttr(browser, "search indexer", "data-status")) === "revoked");
+    await rowAction(browser, "search indexer", "delete");
+    await waitFor(browser, tid("confirm-dialog"));
+    const dialogText = await text(browser, tid("confirm-dialog"));
+    assert.match(dialogText, /Delete Token/);
+    assert.match(dialogText, /cannot be undone/i);
+    screenshot("delete-confirm");
+    await click(browser, tid("confirm-ok"));
+    await waitToast(browser, "Token successfully deleted");
+    await waitGone(browser, row("search indexer"));
+    assert.match(tessera(home, "audit", "--token", "search indexer"), /delete/);
+  });
+
+  test("RSA download gives a private, parseable token file matching the vault", async () => {
+    await rowAction(browser, "partner integration", "download");
+    await waitFor(browser, "#download-passphrase");
+    screenshot("rsa-token");
+    await click(browser, tid("download-submit"));
+    await waitToast(browser, "saved");
+    const files = readdirSync(home.downloads);
+    assert.equal(files.length, 1);
+    const file = path.join(home.downloads, files[0]);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const parsed = JSON.parse(readFileSync(file, "utf8"));
+    assert.equal(parsed.type, "tessera_rsa_token");
+    assert.equal(parsed.name, "partner integration");
+    const der = createPublicKey(parsed.public_key).export({ type: "spki", format: "der" });
+    const keyId = createHash("sha256").update(der).digest("base64url");
+    assert.equal(parsed.key_id, keyId);
+    const shown = JSON.parse(tessera(home, "show", "partner integration", "--json"));
+    assert.equal(shown.key_id, keyId, "the file's public key is the vault's");
+  });
+
+  test("empty, duplicate and past inputs show inline errors and create nothing", async () => {
+    const before = JSON.parse(tessera(home, "list", "--json")).total;
+    await click(browser, tid("new-token"));
+    await select(browser, "#gen-kind", "personal");
+    await click(browser, tid("gen-submit"));
+    await waitFor(browser, tid("name-error"));
+    await type(browser, "#gen-name", "PROD DEPLOY");
+    await browser.waitUntil(async () => (await text(browser, tid("name-error"))).toLowerCase().includes("already"));
+    await type(browser, "#gen-name", "fresh name");
+    await select(browser, "#gen-expiry", "custom");
+    await type(browser, "#gen-expiry-date", "2020-01-01");
+    await click(browser, tid("gen-submit"));
+    await waitFor(browser, tid("expiry-error"));
+    await browser.keys("Escape");
+    assert.equal(JSON.parse(tessera(home, "list", "--json")).total, before);
+  });
+
+  test("JWT row, activity log and dark theme look right", async () => {
+    await click(browser, tid("nav-jwt"));
+    await waitFor(browser, row("web session"));
+    screenshot("jwt-token");
+    await click(browser, tid("nav-activity"));
+    await waitFor(browser, tid("audit-row"));
+    assert.ok((await count(browser, tid("audit-row"))) >= 10);
+    screenshot("activity");
+    await click(browser, tid("nav-settings"));
+    await select(browser, "#set-theme", "dark");
+    await click(browser, tid("settings-save"));
+    await click(browser, tid("nav-all"));
+    await waitFor(browser, row("prod deploy"));
+    await sleep(300);
+    screenshot("dark-theme");
+    await click(browser, tid("nav-settings"));
+    await select(browser, "#set-theme", "system");
+    await click(browser, tid("settings-save"));
+  });
+});
+
+describe("a master-password vault", () => {
+  const home = freshHome();
+  let browser;
+
+  before(async () => {
+    browser = await openApp(home);
+  });
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  test("lock, a wrong password is refused with a message, unlock", async () => {
+    await click(browser, tid("setup-password"));
+    await type(browser, "#setup-password-input", "a long master password");
+    await type(browser, "#setup-password-confirm", "a long master password");
+    await click(browser, tid("setup-submit"));
+    await waitFor(browser, tid("new-token"), 30_000);
+    await click(browser, tid("lock-button"));
+    await waitFor(browser, "#unlock-password");
+    await type(browser, "#unlock-password", "not the password");
+    await click(browser, tid("unlock-submit"));
+    await waitFor(browser, tid("unlock-error"), 20_000);
+    assert.match(await text(browser, tid("unlock-error")), /wrong master password/i);
+    await type(browser, "#unlock-password", "a long master password");
+    await click(browser, tid("unlock-submit"));
+    await waitFor(browser, tid("new-token"), 30_000);
+    assert.equal(await (await browser.$("#unlock-password")).isExisting(), false);
+  });
+});

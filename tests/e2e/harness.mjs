@@ -1,0 +1,172 @@
+// Starts tauri-driver and the built Tessera app against a temporary vault, and offers
+// the small vocabulary the end-to-end tests speak: click, type, wait, read the clipboard,
+// take a screenshot of the whole (virtual) screen.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+export const app = process.env.TESSERA_APP ?? path.join(repo, "target/debug/tessera-app");
+export const cli = process.env.TESSERA_CLI ?? path.join(repo, "target/debug/tessera");
+export const screenshots = path.join(repo, "docs/screenshots");
+
+let driver;
+
+/** Starts tauri-driver (it starts WebKitWebDriver, which starts the app) with the
+ * environment the app must see: its vault folder and download folder. */
+async function startDriver(env) {
+  stopDriver();
+  driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", "4444"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, ...env },
+    // Its own process group, so stopping it also stops WebKitWebDriver and the app.
+    detached: true,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+}
+
+export function stopDriver() {
+  if (driver?.pid) {
+    try {
+      process.kill(-driver.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
+  driver = undefined;
+}
+
+/** A fresh vault folder and download folder; the app and CLI both use it. */
+export function freshHome() {
+  const root = mkdtempSync(path.join(tmpdir(), "tessera-e2e-"));
+  const home = path.join(root, "vault");
+  const downloads = path.join(root, "downloads");
+  mkdirSync(downloads);
+  return { root, home, downloads };
+}
+
+/** Opens the app on `home` and returns a WebDriver session. */
+export async function openApp(home) {
+  await startDriver({ TESSERA_HOME: home.home, TESSERA_DOWNLOAD_DIR: home.downloads });
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    capabilities: {
+      "tauri:options": { application: app },
+    },
+  });
+  await browser.setTimeout({ implicit: 0 });
+  return browser;
+}
+
+/** `[data-testid=...]` */
+export const tid = (id) => `[data-testid="${id}"]`;
+
+export async function click(browser, selector) {
+  const el = await browser.$(selector);
+  await el.waitForClickable({ timeout: 10_000 });
+  await el.click();
+}
+
+/** Replaces an input's value the way typing does (events included). */
+export async function type(browser, selector, text) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 10_000 });
+  await el.clearValue();
+  if (text.length > 0) {
+    await el.setValue(text);
+  } else {
+    // Clearing fires no input event in WebKitWebDriver; the app must hear it.
+    await browser.execute((sel) => {
+      const input = document.querySelector(sel);
+      input.value = "";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }, selector);
+  }
+}
+
+export async function select(browser, selector, value) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 10_000 });
+  await el.selectByAttribute("value", value);
+}
+
+export async function waitFor(browser, selector, timeout = 10_000) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout });
+  return el;
+}
+
+export async function waitGone(browser, selector, timeout = 10_000) {
+  await browser.waitUntil(async () => !(await (await browser.$(selector)).isDisplayed()), { timeout });
+}
+
+/** The row of the token named `name`. */
+export const row = (name) => `${tid("token-row")}[data-name="${name}"]`;
+
+/** Dismisses every toast, so none covers what the next step clicks. */
+export async function dismissToasts(browser) {
+  await browser.execute(() => {
+    for (const button of document.querySelectorAll('[data-testid="toast"] button')) button.click();
+  });
+  await browser.waitUntil(async () => (await toasts(browser)).length === 0, { timeout: 5000 });
+}
+
+/** Opens a row's ⋮ menu and picks an action. */
+export async function rowAction(browser, name, action) {
+  await dismissToasts(browser);
+  await click(browser, `${row(name)} ${tid("row-menu")}`);
+  await click(browser, tid(`action-${action}`));
+}
+
+/** An element's text content, whitespace collapsed (WebKitWebDriver's rendered-text
+ * answer is empty for some styled elements). */
+export async function text(browser, selector) {
+  const el = await browser.$(selector);
+  await el.waitForExist({ timeout: 10_000 });
+  return String(await el.getProperty("textContent")).replace(/\s+/g, " ").trim();
+}
+
+/** How many elements match. */
+export async function count(browser, selector) {
+  return (await browser.$$(selector)).length;
+}
+
+/** The text of every toast shown. */
+export async function toasts(browser) {
+  return browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="toast"]')).map((e) => e.textContent ?? ""),
+  );
+}
+
+export async function waitToast(browser, text, timeout = 10_000) {
+  await browser.waitUntil(async () => (await toasts(browser)).some((t) => t.includes(text)), {
+    timeout,
+    timeoutMsg: `no toast saying "${text}"`,
+  });
+}
+
+/** The clipboard, as another program sees it. */
+export function clipboard() {
+  try {
+    return execFileSync("xclip", ["-o", "-selection", "clipboard"], { timeout: 3000 }).toString();
+  } catch {
+    return "";
+  }
+}
+
+/** A screenshot of the whole virtual screen, as a person would see it. */
+export function screenshot(name) {
+  mkdirSync(screenshots, { recursive: true });
+  execFileSync("import", ["-window", "root", path.join(screenshots, `${name}.png`)]);
+}
+
+/** Runs the tessera CLI on the same vault. */
+export function tessera(home, ...args) {
+  return execFileSync(cli, args, { env: { ...process.env, TESSERA_HOME: home.home } }).toString();
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

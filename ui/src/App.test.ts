@@ -1,0 +1,73 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import type { SearchRequest } from "./ipc";
+import { DEFAULT_SETTINGS, session } from "./stores/session.svelte";
+import { tokenRow } from "./test-utils";
+
+
+const status = (state: string, protection: string | null) => ({
+  state,
+  protection,
+  vault_dir: "/vault",
+  settings: { ...DEFAULT_SETTINGS, theme: "dark" },
+});
+
+describe("App shell", () => {
+  beforeEach(() => {
+    session.screen = "loading";
+    session.unlockError = null;
+  });
+  afterEach(() => clearMocks());
+
+  it("first run creates a password vault after inline validation", async () => {
+    let created: unknown = null;
+    mockIPC((cmd, args) => {
+      if (cmd === "app_status") return status("no_vault", null);
+      if (cmd === "create_vault") {
+        created = args;
+        return status("unlocked", "password");
+      }
+      if (cmd === "search_tokens") return { total: 0, offset: 0, rows: [] };
+      if (cmd === "token_counts" || cmd === "expiring_tokens") return [];
+      return null;
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("setup-password"));
+    const pw = document.getElementById("setup-password-input") as HTMLInputElement;
+    await fireEvent.input(pw, { target: { value: "short" } });
+    await fireEvent.click(screen.getByTestId("setup-submit"));
+    expect(await screen.findByText("Use at least 8 characters")).toBeTruthy();
+    await fireEvent.input(pw, { target: { value: "long enough" } });
+    await fireEvent.input(document.getElementById("setup-password-confirm") as HTMLInputElement, { target: { value: "long enough" } });
+    await fireEvent.click(screen.getByTestId("setup-submit"));
+    await waitFor(() => expect(created).toEqual({ protection: "password", password: "long enough" }));
+    expect(await screen.findByText("Create your first token")).toBeTruthy();
+    expect(document.documentElement.dataset.theme).toBe("dark");
+  });
+
+  it("unlocks a keyring vault automatically, shows the list and locks on 'locked' errors", async () => {
+    let locked = false;
+    mockIPC((cmd, args) => {
+      if (cmd === "app_status") return status("locked", "keyring");
+      if (cmd === "unlock") return status("unlocked", "keyring");
+      if (cmd === "search_tokens") {
+        if (locked) throw { kind: "locked", message: "Tessera is locked: unlock it to continue" };
+        const request = (args as { request: SearchRequest }).request;
+        const rows = [tokenRow({ id: "a", name: "alpha" }), tokenRow({ id: "b", name: "beta", status: "revoked" })];
+        return { total: 2, offset: request.offset, rows: request.offset === 0 ? rows : [] };
+      }
+      if (cmd === "token_counts") return [{ kind: "personal", count: 2 }];
+      if (cmd === "expiring_tokens") return [tokenRow({ id: "a", name: "alpha", status: "expiring" })];
+      return null;
+    });
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId("token-row")).toHaveLength(2));
+    expect(screen.getByTestId("expiry-banner").textContent).toContain("1 token expires soon");
+    expect(screen.getByTestId("nav-all").textContent).toContain("2");
+    locked = true;
+    await fireEvent.change(document.getElementById("sort") as HTMLSelectElement, { target: { value: "name" } });
+    await waitFor(() => expect(screen.getByTestId("unlock-submit")).toBeTruthy());
+  });
+});

@@ -1,0 +1,86 @@
+// Generated from src-tauri/src/dto.rs by `cargo test -p tessera-app`. Do not edit.
+
+export type VaultState = "no_vault" | "locked" | "unlocked";
+
+export type AppStatus = { state: VaultState, 
+/**
+ * "keyring" or "password", when a vault exists.
+ */
+protection: string | null, vault_dir: string, settings: Settings, };
+
+export type Settings = { 
+/**
+ * Seconds before a copied secret is cleared; 0 = never.
+ */
+clipboard_clear_seconds: number, 
+/**
+ * Minutes of inactivity before the vault locks; 0 = never.
+ */
+auto_lock_minutes: number, 
+/**
+ * Days before expiry from which a warning is shown.
+ */
+expiry_warning_days: number, 
+/**
+ * "system", "light" or "dark".
+ */
+theme: string, };
+
+export type TokenRow = { id: string, name: string, description: string, kind: string, status: string, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, 
+/**
+ * "Last used 3 hours ago" or "Not used".
+ */
+usage: string, rotation_days: number | null, rotation_due_at: number | null, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: string | null, 
+/**
+ * Matched character positions in the name.
+ */
+positions: Array<number>, };
+
+export type SearchRequest = { text: string, kind: string | null, status: string | null, 
+/**
+ * "relevance", "name", "created", "expires" or "last_used".
+ */
+sort: string, offset: number, limit: number, };
+
+export type TokenPage = { total: number, offset: number, rows: Array<TokenRow>, };
+
+export type KindCount = { kind: string, count: number, };
+
+export type CreateRequest = { kind: string, name: string, description: string, 
+/**
+ * "never", a duration such as "30d", or a date "YYYY-MM-DD".
+ */
+expires: string, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, rsa_bits: number | null, jwt_alg: string | null, rotation_days: number | null, value: string | null, service: string | null, };
+
+export type EditRequest = { name: string | null, description: string | null, expires: string | null, apis: Array<string> | null, projects: Array<string> | null, users: Array<string> | null, service_account: string | null, 
+/**
+ * Days; 0 removes the security period.
+ */
+rotation_days: number | null, service: string | null, };
+
+export type Created = { token: TokenRow, secret: string | null, };
+
+export type CopyResult = { name: string, 
+/**
+ * Seconds until it is cleared; 0 = never.
+ */
+clear_after: number, };
+
+export type Recognised = { service: string | null, label: string | null, checksum_ok: boolean | null, };
+
+export type CatalogItem = { name: string, detail: string | null, extra: string | null, created_at: number, };
+
+export type CatalogInput = { name: string, detail: string | null, extra: string | null, };
+
+export type AuditRow = { id: number, at: number, action: string, token_id: string | null, token_name: string | null, outcome: string, detail: string, };
+
+export type AuditQuery = { action: string | null, token: string | null, failed_only: boolean, limit: number, };
+
+export type Download = { 
+/**
+ * The file written, or null when the user cancelled the dialog.
+ */
+path: string | null, };
+
+export type IpcError = { kind: string, message: string, };
+

@@ -1,0 +1,102 @@
+/**
+ * The only file that calls Tauri's `invoke`: one typed async function per Rust command.
+ * Errors reject with an `IpcError` (`{ kind, message }`); kind "locked" means the vault
+ * locked itself (idle) and the UI should show the unlock screen.
+ */
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AppStatus,
+  AuditQuery,
+  AuditRow,
+  CatalogInput,
+  CatalogItem,
+  CopyResult,
+  CreateRequest,
+  Created,
+  Download,
+  EditRequest,
+  IpcError,
+  KindCount,
+  Recognised,
+  SearchRequest,
+  Settings,
+  TokenPage,
+  TokenRow,
+} from "./bindings.gen";
+
+export type * from "./bindings.gen";
+
+/** The four catalogs, as the commands name them. */
+export type CatalogName = "api" | "project" | "user" | "service-account";
+
+/** Whether a rejection is an IpcError from Rust. */
+export function isIpcError(err: unknown): err is IpcError {
+  return typeof err === "object" && err !== null && "kind" in err && "message" in err;
+}
+
+/** A message a person can act on, whatever was thrown. */
+export function errorMessage(err: unknown): string {
+  if (isIpcError(err)) return err.message.charAt(0).toUpperCase() + err.message.slice(1);
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Vault state, protection and settings. */
+export const appStatus = () => invoke<AppStatus>("app_status");
+/** First run: create the vault, its key in the keyring or from a master password. */
+export const createVault = (protection: "keyring" | "password", password: string | null) =>
+  invoke<AppStatus>("create_vault", { protection, password });
+/** Opens the vault: no password for a keyring vault. */
+export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });
+/** Locks: drops the key and clears a copied secret. */
+export const lock = () => invoke<AppStatus>("lock");
+/** Resets the idle timer. */
+export const noteActivity = () => invoke<void>("note_activity");
+
+/** One window of the token list: metadata only, never a secret. */
+export const searchTokens = (request: SearchRequest) => invoke<TokenPage>("search_tokens", { request });
+/** Tokens per kind. */
+export const tokenCounts = () => invoke<KindCount[]>("token_counts");
+/** One token's metadata. */
+export const getToken = (id: string) => invoke<TokenRow>("get_token", { id });
+/** Whether a name is free (case-insensitive), ignoring the token `except`. */
+export const nameAvailable = (name: string, except: string | null = null) =>
+  invoke<boolean>("name_available", { name, except });
+/** The service and checksum of a pasted token, recognised from its prefix. */
+export const recogniseToken = (value: string) => invoke<Recognised>("recognise_token", { value });
+
+/** Creates a token; the secret is in the answer this once. */
+export const createToken = (request: CreateRequest) => invoke<Created>("create_token", { request });
+/** Changes metadata (a JWT is re-signed). */
+export const editToken = (id: string, request: EditRequest) => invoke<TokenRow>("edit_token", { id, request });
+/** A new secret (external tokens: the pasted new value). */
+export const rotateToken = (id: string, value: string | null = null) =>
+  invoke<Created>("rotate_token", { id, value });
+export const revokeToken = (id: string) => invoke<TokenRow>("revoke_token", { id });
+export const restoreToken = (id: string) => invoke<TokenRow>("restore_token", { id });
+/** Deletes a revoked token for good. */
+export const deleteToken = (id: string) => invoke<void>("delete_token", { id });
+
+/** Rust puts the secret on the clipboard and clears it after the configured time. */
+export const copySecret = (id: string) => invoke<CopyResult>("copy_secret", { id });
+/** The secret itself, on explicit request (Reveal). */
+export const revealSecret = (id: string) => invoke<string>("reveal_secret", { id });
+/** Saves an RSA token file through a native dialog; path null when cancelled. */
+export const downloadTokenFile = (id: string, passphrase: string | null) =>
+  invoke<Download>("download_token_file", { id, passphrase });
+
+export const catalogList = (catalog: CatalogName) => invoke<CatalogItem[]>("catalog_list", { catalogName: catalog });
+export const catalogAdd = (catalog: CatalogName, entry: CatalogInput) =>
+  invoke<CatalogItem>("catalog_add", { catalogName: catalog, entry });
+export const catalogRename = (catalog: CatalogName, old: string, renamed: string) =>
+  invoke<void>("catalog_rename", { catalogName: catalog, old, new: renamed });
+export const catalogRemove = (catalog: CatalogName, name: string) =>
+  invoke<void>("catalog_remove", { catalogName: catalog, name });
+
+/** Audit events, newest first. */
+export const auditEvents = (query: AuditQuery) => invoke<AuditRow[]>("audit_events", { query });
+export const saveSettings = (settings: Settings) => invoke<Settings>("save_settings", { settings });
+/** Sets a new master password; the vault is re-keyed. */
+export const changePassword = (newPassword: string) => invoke<void>("change_password", { newPassword });
+/** Tokens expiring within the warning window or due for rotation. */
+export const expiringTokens = () => invoke<TokenRow[]>("expiring_tokens");

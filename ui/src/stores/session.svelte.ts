@@ -1,0 +1,121 @@
+/** The vault session: first run / locked / unlocked, protection and settings. */
+import {
+  appStatus,
+  createVault,
+  errorMessage,
+  isIpcError,
+  lock,
+  noteActivity,
+  unlock,
+  type AppStatus,
+  type Settings,
+} from "../ipc";
+import { toasts } from "./toasts.svelte";
+
+export type Screen = "loading" | "no_vault" | "locked" | "unlocked";
+
+export const DEFAULT_SETTINGS: Settings = {
+  clipboard_clear_seconds: 30,
+  auto_lock_minutes: 15,
+  expiry_warning_days: 7,
+  theme: "system",
+};
+
+const ACTIVITY_INTERVAL_MS = 30_000;
+
+class Session {
+  screen = $state<Screen>("loading");
+  protection = $state<string | null>(null);
+  vaultDir = $state("");
+  settings = $state<Settings>({ ...DEFAULT_SETTINGS });
+  /** The last unlock failure, shown on the unlock screen. */
+  unlockError = $state<string | null>(null);
+  /** Bumped on every unlock so views reload their data. */
+  generation = $state(0);
+  private lastActivity = 0;
+
+  apply(status: AppStatus): void {
+    this.protection = status.protection;
+    this.vaultDir = status.vault_dir;
+    this.settings = status.settings;
+    if (status.state === "unlocked" && this.screen !== "unlocked") this.generation++;
+    this.screen = status.state;
+  }
+
+  /** Start-up: reads the status and opens a keyring vault without asking. */
+  async start(): Promise<void> {
+    try {
+      const status = await appStatus();
+      this.apply(status);
+      if (status.state === "locked" && status.protection === "keyring") await this.unlock(null);
+    } catch (err) {
+      this.unlockError = errorMessage(err);
+      this.screen = "locked";
+    }
+  }
+
+  async create(protection: "keyring" | "password", password: string | null): Promise<void> {
+    this.apply(await createVault(protection, password));
+  }
+
+  /** Unlocks; on failure keeps the unlock screen with the error. Returns success. */
+  async unlock(password: string | null): Promise<boolean> {
+    try {
+      const status = await unlock(password);
+      this.unlockError = null;
+      this.apply(status);
+      return true;
+    } catch (err) {
+      this.unlockError = errorMessage(err);
+      this.screen = "locked";
+      return false;
+    }
+  }
+
+  async lock(): Promise<void> {
+    try {
+      this.apply(await lock());
+    } catch {
+      this.screen = "locked";
+    }
+    this.unlockError = null;
+    this.screen = "locked";
+  }
+
+  /** The vault locked itself: show the unlock screen. */
+  lockedOut(): void {
+    if (this.screen === "unlocked") {
+      this.screen = "locked";
+      this.unlockError = null;
+    }
+  }
+
+  /** Reports user activity to the idle timer, at most once per 30 s. */
+  activity(now: number = Date.now()): void {
+    if (this.screen !== "unlocked" || now - this.lastActivity < ACTIVITY_INTERVAL_MS) return;
+    this.lastActivity = now;
+    noteActivity().catch((err: unknown) => handleError(err, false));
+  }
+}
+
+export const session = new Session();
+
+/**
+ * Handles a failed IPC call: kind "locked" sends the user to the unlock screen,
+ * anything else becomes an error toast (unless `toast` is false). Returns the message.
+ */
+export function handleError(err: unknown, toast = true): string {
+  if (isIpcError(err) && err.kind === "locked") {
+    session.lockedOut();
+    return errorMessage(err);
+  }
+  const message = errorMessage(err);
+  if (toast) toasts.error(message);
+  return message;
+}
+
+/** Applies a theme setting to <html data-theme>. */
+export function applyTheme(theme: string, prefersDark: boolean): void {
+  const resolved = theme === "light" || theme === "dark" ? theme : prefersDark ? "dark" : "light";
+  document.documentElement.dataset.theme = resolved;
+}
