@@ -18,8 +18,10 @@ TAURI := ui/node_modules/.bin/tauri
 deps:
 	@bash scripts/install-deps.sh
 
+# `npm install`, not `npm ci`: npm ci rejects this lock file for the Tauri CLI's optional
+# per-platform packages that are not installed here (a known npm limitation).
 ui/node_modules/.package-lock.json: ui/package-lock.json
-	npm --prefix ui ci --no-audit --no-fund
+	npm --prefix ui install --no-audit --no-fund
 
 ui: deps ui/node_modules/.package-lock.json
 	npm --prefix ui run build
