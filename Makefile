@@ -2,7 +2,7 @@
 #   make run    opens the desktop app (release build); without a display, the CLI demo
 #   make test   installs what is missing, then lint + every test (unit, integration,
 #               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
-#   make bench  criterion benchmarks and the search latency table
+#   make bench  criterion benchmarks and the search latency table (bench-app: the app)
 #   make lint   rustfmt, clippy and the UI's type check
 #   make deb    the .deb package
 
@@ -13,7 +13,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test test-rust test-ui test-e2e bench lint deps ui app app-release deb fmt
+.PHONY: run demo test test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
 
 deps:
 	@bash scripts/install-deps.sh
@@ -73,6 +73,12 @@ test: lint test-rust test-ui test-e2e
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core
 	$(CARGO) bench --locked -p tessera-core --bench search
+
+# The desktop app on a 100,000-token vault: start, keystroke latency, memory.
+bench-app: app-release
+	$(CARGO) build --locked --release -p tessera-core --example seed
+	$(CARGO) build --locked -p tessera-cli
+	bash scripts/bench-app.sh
 
 deb: ui
 	$(TAURI) build --bundles deb

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmarks the desktop app on a 100,000-token vault (see tests/e2e/bench.mjs) and
+# prints a Markdown table. Needs the release app: `make app-release` first (make bench-app).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-$HOME/.cache/tessera/target}
+export TESSERA_APP=${TESSERA_APP:-$target/release/tessera-app} TESSERA_CLI=${TESSERA_CLI:-$target/debug/tessera}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BENCH_HOME="$work/vault" XDG_DATA_HOME="$work/xdg" NO_AT_BRIDGE=1
+(cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; })
+dbus-run-session -- sh -c '
+  echo -n tessera-bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  "'"$target"'/release/examples/seed" "$BENCH_HOME" 100000
+  xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/bench.mjs
+' 2> >(grep -v "Failed to set fd limit" >&2)
