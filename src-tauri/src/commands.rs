@@ -48,7 +48,9 @@ fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
         *guard = Some(vault);
     }
     state.touch();
-    crate::warnings::notify_expiring(app);
+    // Off the unlock path: a slow notification service must not delay the window.
+    let app = app.clone();
+    std::thread::spawn(move || crate::warnings::notify_expiring(&app));
     status(state)
 }
 

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  click, clipboard, freshHome, openApp, row, rowAction, screenshot, select, sleep,
+  click, clipboard, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
   stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 
@@ -23,7 +23,10 @@ async function createToken(browser, kind, name, { apis = [], projects = [], user
   for (const project of projects) await click(browser, `${tid("project-option")}[data-name="${project}"]`);
   for (const user of users) await click(browser, `${tid("user-option")}[data-name="${user}"]`);
   if (serviceAccount) await select(browser, "#gen-service-account", serviceAccount);
-  if (shot) screenshot(shot);
+  if (shot) {
+    await sleep(400); // let the dialog finish fading in
+    screenshot(shot);
+  }
   await click(browser, tid("gen-submit"));
   await waitFor(browser, tid("created-panel"), 30_000);
   let secret = null;
@@ -80,6 +83,7 @@ describe("a keyring vault", () => {
     secrets.workspace = await createToken(browser, "workspace", "team workspace", { expiry: "never" });
     await closeCreated(browser);
     secrets.personal = await createToken(browser, "personal", "prod deploy", { apis: ["billing"], shot: "generate-modal" });
+    await sleep(400);
     screenshot("created-panel");
     await closeCreated(browser);
     secrets.service = await createToken(browser, "service", "search indexer", { apis: ["search"], serviceAccount: "ci-bot" });
@@ -103,6 +107,7 @@ describe("a keyring vault", () => {
     }
     assert.match(secrets.personal, /^tsp_[0-9A-Za-z]{36}$/);
     assert.match(secrets.jwt, /^eyJ/);
+    await dismissToasts(browser);
     screenshot("token-list");
   });
 
@@ -159,6 +164,7 @@ describe("a keyring vault", () => {
     const dialogText = await text(browser, tid("confirm-dialog"));
     assert.match(dialogText, /Delete Token/);
     assert.match(dialogText, /cannot be undone/i);
+    await sleep(400);
     screenshot("delete-confirm");
     await click(browser, tid("confirm-ok"));
     await waitToast(browser, "Token successfully deleted");
@@ -169,6 +175,7 @@ describe("a keyring vault", () => {
   test("RSA download gives a private, parseable token file matching the vault", async () => {
     await rowAction(browser, "partner integration", "download");
     await waitFor(browser, "#download-passphrase");
+    await sleep(400);
     screenshot("rsa-token");
     await click(browser, tid("download-submit"));
     await waitToast(browser, "saved");

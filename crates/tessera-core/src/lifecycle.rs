@@ -278,7 +278,8 @@ fn check_external(value: &Secret, service: Option<String>) -> Result<(Secret, Op
 }
 
 impl Vault {
-    fn take_signer(&mut self) -> Result<Signer> {
+    /// The vault's JWT signer, loaded on first use; the caller puts it back.
+    pub(crate) fn take_signer(&mut self) -> Result<Signer> {
         match self.signer.take() {
             Some(signer) => Ok(signer),
             None => Signer::load(&self.conn, &self.header.vault_id),

@@ -152,13 +152,10 @@ impl Vault {
         presented: &str,
         now: Timestamp,
     ) -> Result<std::result::Result<(), Reason>> {
-        if self.signer.is_none() {
-            self.signer = Some(jwt::Signer::load(&self.conn, &self.header.vault_id)?);
-        }
-        Ok(match &self.signer {
-            Some(signer) => signer.verify(presented, now).map(|_| ()),
-            None => Err(Reason::Unknown),
-        })
+        let signer = self.take_signer()?;
+        let outcome = signer.verify(presented, now).map(|_| ());
+        self.signer = Some(signer);
+        Ok(outcome)
     }
 
     /// Looks a token up by the hash of its value and compares the value in constant time.
