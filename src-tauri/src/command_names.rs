@@ -8,6 +8,7 @@ pub const COMMANDS: &[&str] = &[
     "lock",
     "note_activity",
     "search_tokens",
+    "prepare_search",
     "token_counts",
     "get_token",
     "name_available",

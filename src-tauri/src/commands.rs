@@ -11,7 +11,7 @@ use tessera_core::catalog::{Catalog, CatalogEntry};
 use tessera_core::header::Protection;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Query, Sort};
-use tessera_core::token::{Expiry, TokenKind};
+use tessera_core::token::Expiry;
 use tessera_core::{NewProtection, Secret, Vault};
 
 /// Runs blocking work (vault, keyring, KDF, RSA) on the blocking pool.
@@ -48,9 +48,13 @@ fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
         *guard = Some(vault);
     }
     state.touch();
-    // Off the unlock path: a slow notification service must not delay the window.
+    // Off the unlock path, and a moment later: the first rows come first, and a slow
+    // notification service cannot delay the window.
     let app = app.clone();
-    std::thread::spawn(move || crate::warnings::notify_expiring(&app));
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(2));
+        crate::warnings::notify_expiring(&app);
+    });
     status(state)
 }
 
@@ -162,24 +166,27 @@ pub async fn search_tokens(app: AppHandle, request: SearchRequest) -> IpcResult<
     .await
 }
 
+/// Builds the search index in the background, so the first keystroke is fast.
+#[tauri::command]
+pub async fn prepare_search(app: AppHandle) -> IpcResult<()> {
+    blocking(app, |state, _| {
+        state.with_vault(|vault| vault.prepare_search())
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
     blocking(app, |state, _| {
         state.with_vault(|vault| {
-            TokenKind::ALL
-                .iter()
-                .map(|&kind| {
-                    let query = Query {
-                        kind: Some(kind),
-                        limit: 1,
-                        ..Query::text("")
-                    };
-                    Ok(KindCount {
-                        kind: kind.as_str().into(),
-                        count: vault.search(&query)?.total as u32,
-                    })
+            Ok(vault
+                .kind_counts()?
+                .into_iter()
+                .map(|(kind, count)| KindCount {
+                    kind: kind.as_str().into(),
+                    count: count as u32,
                 })
-                .collect()
+                .collect())
         })
     })
     .await

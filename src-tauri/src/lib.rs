@@ -9,6 +9,7 @@ mod error;
 mod settings;
 mod state;
 mod warnings;
+mod webview;
 
 pub use command_names::COMMANDS;
 use state::AppState;
@@ -50,6 +51,9 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                webview::configure(&window);
+            }
             start_ticker(app.handle().clone());
             Ok(())
         })
@@ -60,6 +64,7 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             commands::lock,
             commands::note_activity,
             commands::search_tokens,
+            commands::prepare_search,
             commands::token_counts,
             commands::get_token,
             commands::name_available,

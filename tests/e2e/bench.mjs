@@ -2,38 +2,67 @@
 // rows (p50/p99, measured inside the page from the input event to the next frame after
 // the list changed), and memory of every app process (RSS and PSS from smaps_rollup).
 // Run by scripts/bench-app.sh, which seeds the vault and starts the keyring session.
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { openApp, stopDriver, tid, waitFor } from "./harness.mjs";
 
 const home = { home: process.env.BENCH_HOME, downloads: process.env.BENCH_HOME };
-const started = performance.now();
 const browser = await openApp(home);
 await waitFor(browser, tid("token-row"), 120_000);
-const interactive = performance.now() - started;
 
-// One keystroke: set the search text, then wait for the result count to change and one
-// more animation frame (the rows painted).
+// Start to interactive list: from the moment the kernel started the tessera-app process
+// (its start time in /proc, so WebDriver's own start-up is not counted) to the frame that
+// painted the first rows (a performance mark the list sets, on the page's clock, which is
+// wall-clock time from performance.timeOrigin).
+function processStartEpochMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[19]);
+  const btime = Number(/^btime (\d+)/m.exec(readFileSync("/proc/stat", "utf8"))[1]);
+  const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  return btime * 1000 + (ticks / hz) * 1000;
+}
+const appPid = readdirSync("/proc").find((p) => {
+  try {
+    return /^\d+$/.test(p) && readFileSync(`/proc/${p}/comm`, "utf8").trim() === "tessera-app";
+  } catch {
+    return false;
+  }
+});
+const page = await browser.execute(() => ({
+  origin: performance.timeOrigin,
+  rows: performance.getEntriesByName("tessera:first-rows")[0]?.startTime,
+}));
+const processStart = processStartEpochMs(appPid);
+const toPage = page.origin - processStart;
+const interactive = page.origin + page.rows - processStart;
+
+// One keystroke: set the search text as typing does, then wait until the list shows the
+// results for that text (the grid's data-query attribute) and the frame that shows them
+// has been painted (the task after the next animation frame).
 async function keystroke(text) {
   return browser.executeAsync(function (text, done) {
     const input = document.querySelector("#search");
-    const count = document.querySelector('[data-testid="result-count"]');
-    const before = count ? count.textContent : "";
+    const grid = document.querySelector('[role="grid"]');
+    let finished = false;
+    const finish = (value) => {
+      if (finished) return;
+      finished = true;
+      observer.disconnect();
+      clearTimeout(limit);
+      done(value);
+    };
+    const painted = () => requestAnimationFrame(() => setTimeout(() => finish(performance.now() - t0), 0));
+    const observer = new MutationObserver(() => {
+      if (grid.dataset.query === text) painted();
+    });
+    observer.observe(grid, { attributes: true, attributeFilter: ["data-query"] });
+    const limit = setTimeout(() => finish(-1), 5000);
     const t0 = performance.now();
     input.value = text;
     input.dispatchEvent(new Event("input", { bubbles: true }));
-    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    const check = () => {
-      const now = count ? count.textContent : "";
-      if (now !== before || performance.now() - t0 > 2000) {
-        requestAnimationFrame(() => done(performance.now() - t0));
-      } else {
-        requestAnimationFrame(check);
-      }
-    };
-    requestAnimationFrame(check);
   }, text);
 }
-
 const samples = [];
 for (let round = 0; round < 10; round++) {
   for (const word of ["prod", "billing", "deploy", "search", "writer"]) {
@@ -41,6 +70,8 @@ for (let round = 0; round < 10; round++) {
     await keystroke("");
   }
 }
+const timedOut = samples.filter((ms) => ms < 0).length;
+if (timedOut > 0) throw new Error(`${timedOut} keystrokes never showed their results within 5 s`);
 samples.sort((a, b) => a - b);
 const pct = (p) => samples[Math.min(samples.length - 1, Math.round((samples.length - 1) * p))];
 
@@ -58,9 +89,10 @@ function memory() {
     }
     if (!/tessera-app|WebKitWebProcess|WebKitNetworkProcess/.test(cmd)) continue;
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const processPss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    names.push(cmd.split("\0")[0].split("/").pop());
+    pss += processPss;
+    names.push(`${cmd.split("\0")[0].split("/").pop()} ${(processPss / 1024).toFixed(0)}`);
   }
   return { rss: rss / 1024, pss: pss / 1024, names };
 }
@@ -68,10 +100,11 @@ const mem = memory();
 
 console.log(`| measure | value | target |`);
 console.log(`|---|---:|---|`);
-console.log(`| start to interactive list (WebDriver session start to first row) | ${(interactive / 1000).toFixed(2)} s | ≤ 1.5 s |`);
+console.log(`| start to interactive list (app process start to first rows painted) | ${(interactive / 1000).toFixed(2)} s | ≤ 1.5 s |`);
+console.log(`| … of which process start to page navigation | ${(toPage / 1000).toFixed(2)} s | |`);
 console.log(`| keystroke to painted rows, p50 (${samples.length} keystrokes) | ${pct(0.5).toFixed(1)} ms | |`);
 console.log(`| keystroke to painted rows, p99 | ${pct(0.99).toFixed(1)} ms | ≤ 50 ms |`);
-console.log(`| memory of all app processes, RSS (${mem.names.join(", ")}) | ${mem.rss.toFixed(0)} MiB | |`);
-console.log(`| memory of all app processes, PSS | ${mem.pss.toFixed(0)} MiB | ≤ 300 MiB |`);
+console.log(`| memory of all app processes, RSS | ${mem.rss.toFixed(0)} MiB | |`);
+console.log(`| memory of all app processes, PSS (${mem.names.join(", ")}) | ${mem.pss.toFixed(0)} MiB | ≤ 300 MiB |`);
 await browser.deleteSession();
 stopDriver();

@@ -64,7 +64,7 @@ describe("App shell", () => {
     });
     render(App);
     await waitFor(() => expect(screen.getAllByTestId("token-row")).toHaveLength(2));
-    expect(screen.getByTestId("expiry-banner").textContent).toContain("1 token expires soon");
+    expect((await screen.findByTestId("expiry-banner")).textContent).toContain("1 token expires soon");
     expect(screen.getByTestId("nav-all").textContent).toContain("2");
     locked = true;
     await fireEvent.change(document.getElementById("sort") as HTMLSelectElement, { target: { value: "name" } });

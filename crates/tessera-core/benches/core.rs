@@ -148,6 +148,12 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    list.bench_function("open vault + build search index", |b| {
+        b.iter(|| {
+            let mut vault = Vault::open(&seeded.paths, &seeded.keys, None).expect("open");
+            vault.prepare_search().expect("index");
+        })
+    });
     list.bench_function("fuzzy query 'depl', open vault", |b| {
         b.iter(|| {
             assert!(

@@ -107,3 +107,50 @@ fn search_ranks_highlights_filters_and_pages() {
         .expect("s");
     assert_eq!(names(&expired), ["expiring deploy"]);
 }
+
+#[test]
+fn kind_counts_and_unfiltered_pages_agree_with_the_tokens() {
+    let mut t = TestVault::new();
+    assert!(
+        t.vault
+            .kind_counts()
+            .expect("counts")
+            .iter()
+            .all(|&(_, n)| n == 0)
+    );
+    for i in 0..5 {
+        t.make(TokenKind::Personal, &format!("personal {i}"));
+    }
+    t.make(TokenKind::Jwt, "a jwt");
+    t.make(TokenKind::Jwt, "b jwt");
+    let counts = t.vault.kind_counts().expect("counts");
+    assert_eq!(counts.len(), TokenKind::ALL.len());
+    for (kind, count) in counts {
+        let expected = match kind {
+            TokenKind::Personal => 5,
+            TokenKind::Jwt => 2,
+            _ => 0,
+        };
+        assert_eq!(count, expected, "{kind:?}");
+        let page = t
+            .vault
+            .search(&Query {
+                kind: Some(kind),
+                limit: 3,
+                ..Query::text("")
+            })
+            .expect("kind page");
+        assert_eq!(page.total, expected);
+        assert!(page.rows.iter().all(|h| h.token.kind == kind));
+    }
+    let all = t
+        .vault
+        .search(&Query {
+            offset: 2,
+            limit: 3,
+            ..Query::text("")
+        })
+        .expect("page");
+    assert_eq!(all.total, 7);
+    assert_eq!(names(&all), ["personal 0", "personal 1", "personal 2"]);
+}

@@ -55,6 +55,8 @@ export const noteActivity = () => invoke<void>("note_activity");
 
 /** One window of the token list: metadata only, never a secret. */
 export const searchTokens = (request: SearchRequest) => invoke<TokenPage>("search_tokens", { request });
+/** Builds the search index ahead of the first keystroke. */
+export const prepareSearch = () => invoke<void>("prepare_search");
 /** Tokens per kind. */
 export const tokenCounts = () => invoke<KindCount[]>("token_counts");
 /** One token's metadata. */

@@ -3,7 +3,7 @@
  * the sidebar counts. Pages of PAGE_SIZE rows are fetched by offset on demand, so the
  * virtualized list only ever asks for what is on screen.
  */
-import { expiringTokens, searchTokens, tokenCounts, type SearchRequest, type TokenRow } from "../ipc";
+import { expiringTokens, prepareSearch, searchTokens, tokenCounts, type SearchRequest, type TokenRow } from "../ipc";
 import { handleError } from "./session.svelte";
 
 export type Sort = "relevance" | "name" | "created" | "expires" | "last_used";
@@ -14,10 +14,11 @@ export const SORTS: ReadonlyArray<{ value: Sort; label: string }> = [
   { value: "expires", label: "Expires soonest" },
   { value: "last_used", label: "Recently used" },
 ];
-export const PAGE_SIZE = 100;
-const MAX_CACHED_QUERIES = 24;
+export const PAGE_SIZE = 50;
+const MAX_CACHED_QUERIES = 12;
 
 type Entry = {
+  text: string;
   total: number | null;
   pages: Map<number, TokenRow[]>;
   pending: Map<number, Promise<void>>;
@@ -39,6 +40,8 @@ export class TokenStore {
   /** Bumped whenever cached data changes, so readers re-run. */
   private version = $state(0);
   private cache = new Map<string, Entry>();
+  /** Whether the search index was asked to be built since the last change. */
+  private prepared = false;
   /** The last range asked for, refetched on refresh. */
   private lastRange: [number, number] = [0, PAGE_SIZE];
 
@@ -48,7 +51,7 @@ export class TokenStore {
   private entry(key: string = this.key): Entry {
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = { total: null, pages: new Map(), pending: new Map() };
+      entry = { text: (JSON.parse(key) as [string])[0], total: null, pages: new Map(), pending: new Map() };
       this.cache.set(key, entry);
       if (this.cache.size > MAX_CACHED_QUERIES) {
         const oldest = this.cache.keys().next().value;
@@ -58,18 +61,33 @@ export class TokenStore {
     return entry;
   }
 
-  /** Matching tokens in the current query; null until the first page arrives. */
-  get total(): number | null {
+  /**
+   * The results on screen: the current query's once its first page has arrived, until
+   * then the previous ones, so typing or a refresh never blanks the list.
+   */
+  private shownEntry: Entry | null = null;
+
+  private shown(): Entry | null {
     void this.version;
-    if (this.attention) return this.attention.length;
-    return this.cache.get(this.key)?.total ?? null;
+    const current = this.cache.get(this.key);
+    return current && current.total !== null ? current : this.shownEntry;
   }
 
-  /** The row at `index`, or undefined while its page loads. */
+  /** Matching tokens in the query on screen; null until a first page arrives. */
+  get total(): number | null {
+    if (this.attention) return this.attention.length;
+    return this.shown()?.total ?? null;
+  }
+
+  /** The search text of the results on screen (the benchmark waits for it). */
+  get shownText(): string | null {
+    return this.shown()?.text ?? null;
+  }
+
+  /** The row at `index` of the results on screen, or undefined while its page loads. */
   rowAt(index: number): TokenRow | undefined {
-    void this.version;
     if (this.attention) return this.attention[index];
-    const page = this.cache.get(this.key)?.pages.get(Math.floor(index / PAGE_SIZE));
+    const page = this.shown()?.pages.get(Math.floor(index / PAGE_SIZE));
     return page?.[index % PAGE_SIZE];
   }
 
@@ -102,10 +120,25 @@ export class TokenStore {
       })
       .finally(() => {
         entry.pending.delete(page);
+        if (key === this.key && entry.total !== null) this.shownEntry = entry;
         this.version++;
+        this.prepareSearch();
       });
     entry.pending.set(page, promise);
     return promise;
+  }
+
+  /**
+   * Once rows are on screen, has the backend build its search index, so the first
+   * keystroke does not wait for it. Only an optimisation: a failure shows up, if it
+   * matters, in the search that follows.
+   */
+  private prepareSearch(): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    prepareSearch().catch(() => {
+      this.prepared = false;
+    });
   }
 
   /** Makes sure rows [start, end) are cached (at least the first page). */
@@ -113,7 +146,9 @@ export class TokenStore {
     if (this.attention) return;
     this.lastRange = [start, end];
     const first = Math.max(0, Math.floor(start / PAGE_SIZE));
-    const total = this.cache.get(this.key)?.total;
+    const cached = this.cache.get(this.key);
+    if (cached && cached.total !== null) this.shownEntry = cached;
+    const total = cached?.total;
     let last = Math.max(first, Math.floor(Math.max(end - 1, 0) / PAGE_SIZE));
     if (total !== null && total !== undefined) last = Math.min(last, Math.max(0, Math.ceil(total / PAGE_SIZE) - 1));
     const loads: Promise<void>[] = [];
@@ -124,6 +159,7 @@ export class TokenStore {
   /** Drops every cached page and reloads what is on screen, the counts and the workspace token. */
   async refresh(): Promise<void> {
     this.cache.clear();
+    this.prepared = false;
     this.version++;
     if (this.attention) {
       await Promise.all([this.loadExpiring(true), this.loadCounts()]);
@@ -176,6 +212,8 @@ export class TokenStore {
   /** Forgets everything (on lock). */
   reset(): void {
     this.cache.clear();
+    this.prepared = false;
+    this.shownEntry = null;
     this.text = "";
     this.kind = null;
     this.status = null;

@@ -32,7 +32,8 @@ describe("token store", () => {
 
   afterEach(() => clearMocks());
 
-  it("fetches pages of 100 by offset and serves repeats from the cache", async () => {
+  it("fetches pages of 50 by offset and serves repeats from the cache", async () => {
+    expect(PAGE_SIZE).toBe(50);
     expect(store.total).toBeNull();
     await store.ensureRange(0, 50);
     expect(searches).toHaveLength(1);
@@ -40,13 +41,46 @@ describe("token store", () => {
     expect(store.total).toBe(TOTAL);
     expect(store.rowAt(42)?.name).toBe("token-42");
 
-    await store.ensureRange(10, 60);
+    await store.ensureRange(10, 40);
     expect(searches).toHaveLength(1);
 
-    await store.ensureRange(150, 320);
-    expect(searches.map((s) => s.offset)).toEqual([0, 100, 200, 300]);
+    await store.ensureRange(120, 320);
+    expect(searches.map((s) => s.offset)).toEqual([0, 100, 150, 200, 250, 300]);
     expect(store.rowAt(305)?.id).toBe("t305");
     expect(store.rowAt(450)).toBeUndefined();
+  });
+
+  it("keeps showing the previous results until the new query's first page arrives", async () => {
+    await store.ensureRange(0, 10);
+    expect(store.shownText).toBe("");
+    store.text = "db";
+    const loading = store.ensureRange(0, 10);
+    // Typing never blanks the list: the old rows stay until the new ones are here.
+    expect(store.total).toBe(TOTAL);
+    expect(store.rowAt(0)?.name).toBe("token-0");
+    await loading;
+    expect(store.shownText).toBe("db");
+    expect(store.total).toBe(3);
+    expect(store.rowAt(0)?.name).toBe("db-0");
+    // Back to a cached query: shown at once.
+    store.text = "";
+    expect(store.shownText).toBe("");
+    expect(store.rowAt(0)?.name).toBe("token-0");
+  });
+
+  it("asks the backend to build its search index once rows are on screen, again after a refresh", async () => {
+    const commands: string[] = [];
+    mockIPC((cmd) => {
+      commands.push(cmd);
+      if (cmd === "search_tokens") return { total: 0, offset: 0, rows: [] };
+      if (cmd === "token_counts") return [];
+      return null;
+    });
+    await store.ensureRange(0, 10);
+    await store.ensureRange(0, 10);
+    expect(commands.filter((c) => c === "prepare_search")).toHaveLength(1);
+    await store.refresh();
+    expect(commands.filter((c) => c === "prepare_search")).toHaveLength(2);
   });
 
   it("does not fetch the same page twice while it is on its way", async () => {
