@@ -43,7 +43,13 @@ fn status(state: &AppState) -> AppStatus {
     }
 }
 
+/// The app's decrypted page cache: enough for the pages on screen and a search's rows.
+const PAGE_CACHE_MIB: u32 = 8;
+
 fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
+    if let Err(err) = vault.limit_page_cache(PAGE_CACHE_MIB) {
+        eprintln!("tessera: keeping the default page cache: {err}");
+    }
     if let Ok(mut guard) = state.vault.lock() {
         *guard = Some(vault);
     }

@@ -90,7 +90,7 @@ pub struct Page {
 fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: Timestamp) -> bool {
     kind.is_none_or(|k| row.kind == k)
         && status.is_none_or(|wanted| {
-            let actual = row.lifetime.status(now);
+            let actual = row.lifetime().status(now);
             if wanted == Status::Active {
                 actual.is_usable()
             } else {
@@ -130,18 +130,14 @@ impl SearchIndex {
             .into_iter()
             .enumerate()
             .map(|(i, name)| {
-                let row = IndexRow {
-                    id: uuid::Uuid::from_u128(i as u128),
-                    kind: TokenKind::Personal,
-                    lifetime: crate::token::Lifetime {
-                        revoked: false,
-                        expires_at: None,
-                        rotation_days: None,
-                        rotated_at: 0,
-                    },
-                    created_at: 0,
-                    last_used_at: None,
+                let lifetime = crate::token::Lifetime {
+                    revoked: false,
+                    expires_at: None,
+                    rotation_days: None,
+                    rotated_at: 0,
                 };
+                let id = uuid::Uuid::from_u128(i as u128);
+                let row = IndexRow::new(id, TokenKind::Personal, lifetime, 0, None);
                 (name, row)
             })
             .collect();
@@ -232,12 +228,8 @@ impl SearchIndex {
             // Rows are stored in name order.
             Sort::Relevance | Sort::Name => indices.sort_unstable(),
             Sort::Created => indices.sort_by_key(|i| Reverse(row(i).created_at)),
-            Sort::Expires => {
-                indices.sort_by_key(|i| row(i).lifetime.expires_at.unwrap_or(i64::MAX))
-            }
-            Sort::LastUsed => {
-                indices.sort_by_key(|i| Reverse(row(i).last_used_at.unwrap_or(i64::MIN)))
-            }
+            Sort::Expires => indices.sort_by_key(|i| row(i).expires_at),
+            Sort::LastUsed => indices.sort_by_key(|i| Reverse(row(i).last_used_at)),
         }
     }
 }
@@ -353,6 +345,12 @@ mod tests {
             .into_iter()
             .map(|i| index.haystacks[i as usize].to_string())
             .collect()
+    }
+
+    #[test]
+    fn an_index_row_stays_small() {
+        // 100,000 of them are held in memory (docs/benchmarks.md).
+        assert!(std::mem::size_of::<IndexRow>() <= 56);
     }
 
     #[test]

@@ -334,13 +334,54 @@ pub(crate) fn record_use(
 }
 
 /// What the search index keeps per token besides its name: no secret, no scopes. Kept
-/// small (the id as 16 bytes, no strings): the index holds one per token.
+/// to 56 bytes (the id as 16 bytes, "none" as a sentinel rather than an `Option`): the
+/// index holds one per token.
 pub(crate) struct IndexRow {
     pub id: uuid::Uuid,
-    pub kind: TokenKind,
-    pub lifetime: Lifetime,
+    /// `i64::MAX` when it never expires.
+    pub expires_at: Timestamp,
+    pub rotated_at: Timestamp,
     pub created_at: Timestamp,
-    pub last_used_at: Option<Timestamp>,
+    /// `i64::MIN` when never used.
+    pub last_used_at: Timestamp,
+    /// 0 when it has no security period.
+    pub rotation_days: u32,
+    pub kind: TokenKind,
+    pub revoked: bool,
+}
+
+impl IndexRow {
+    pub fn new(
+        id: uuid::Uuid,
+        kind: TokenKind,
+        lifetime: Lifetime,
+        created_at: Timestamp,
+        last_used_at: Option<Timestamp>,
+    ) -> Self {
+        IndexRow {
+            id,
+            expires_at: lifetime.expires_at.unwrap_or(i64::MAX),
+            rotated_at: lifetime.rotated_at,
+            created_at,
+            last_used_at: last_used_at.unwrap_or(i64::MIN),
+            rotation_days: lifetime
+                .rotation_days
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(0),
+            kind,
+            revoked: lifetime.revoked,
+        }
+    }
+
+    /// The token's lifetime facts, for its status.
+    pub fn lifetime(&self) -> Lifetime {
+        Lifetime {
+            revoked: self.revoked,
+            expires_at: (self.expires_at != i64::MAX).then_some(self.expires_at),
+            rotation_days: (self.rotation_days != 0).then_some(i64::from(self.rotation_days)),
+            rotated_at: self.rotated_at,
+        }
+    }
 }
 
 /// Every token's name and status facts, in name order.
@@ -361,35 +402,33 @@ fn read_index_rows(conn: &Connection) -> Result<Vec<(String, IndexRow)>> {
          FROM tokens",
     )?;
     let rows = stmt.query_map([], |row| {
-        let id: String = row.get(0)?;
-        let kind: String = row.get(2)?;
+        let lifetime = Lifetime {
+            revoked: row.get(3)?,
+            expires_at: row.get(4)?,
+            rotation_days: row.get(5)?,
+            rotated_at: row.get(6)?,
+        };
         Ok((
-            id,
-            kind,
+            row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
-            IndexRow {
-                id: uuid::Uuid::nil(),
-                kind: TokenKind::Workspace,
-                lifetime: Lifetime {
-                    revoked: row.get(3)?,
-                    expires_at: row.get(4)?,
-                    rotation_days: row.get(5)?,
-                    rotated_at: row.get(6)?,
-                },
-                created_at: row.get(7)?,
-                last_used_at: row.get(8)?,
-            },
+            row.get::<_, String>(2)?,
+            lifetime,
+            row.get::<_, Timestamp>(7)?,
+            row.get::<_, Option<Timestamp>>(8)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, kind, name, mut index_row) = row?;
-        index_row.id = uuid::Uuid::parse_str(&id)
+        let (id, name, kind, lifetime, created_at, last_used_at) = row?;
+        let id = uuid::Uuid::parse_str(&id)
             .map_err(|_| Error::Damaged(format!("token id '{id}' is not a UUID")))?;
-        index_row.kind = kind
+        let kind = kind
             .parse()
             .map_err(|_| Error::Damaged(format!("unknown token kind '{kind}'")))?;
-        out.push((name, index_row));
+        out.push((
+            name,
+            IndexRow::new(id, kind, lifetime, created_at, last_used_at),
+        ));
     }
     // Read in table order and sorted here: `ORDER BY name` walks the name index and
     // fetches every row by a random lookup, which is several times slower. The order is

@@ -256,6 +256,16 @@ impl Vault {
         self
     }
 
+    /// Caps the decrypted page cache at `mib` MiB (32 by default, sized for bulk
+    /// verification). The desktop app, which searches and shows pages but does not
+    /// verify thousands of tokens a second, keeps less in memory.
+    pub fn limit_page_cache(&self, mib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
     /// The current time by this vault's clock.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
