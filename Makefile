@@ -4,6 +4,7 @@
 #               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
 #   make bench  criterion benchmarks and the search latency table (bench-app: the app)
 #   make lint   rustfmt, clippy and the UI's type check
+#   make audit  cargo deny (advisories offline, licenses, bans, sources), npm audit
 #   make deb    the .deb package
 
 SHELL := bash
@@ -13,7 +14,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
+.PHONY: run demo test audit test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
 
 deps:
 	@bash scripts/install-deps.sh
@@ -68,7 +69,10 @@ test-e2e: app
 	TESSERA_APP="$(CARGO_TARGET_DIR)/debug/tessera-app" TESSERA_CLI="$(CARGO_TARGET_DIR)/debug/tessera" \
 	  bash tests/e2e/run.sh
 
-test: lint test-rust test-ui test-e2e
+audit: deps ui/node_modules/.package-lock.json
+	bash scripts/audit.sh
+
+test: lint audit test-rust test-ui test-e2e
 
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core

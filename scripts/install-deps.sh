@@ -54,3 +54,8 @@ done
 if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   cargo install tauri-driver --locked --version 2.1.0 --quiet
 fi
+
+# cargo-deny audits the dependency tree (advisories, licenses, bans, sources).
+if ! command -v cargo-deny >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-deny" ]; then
+  cargo install cargo-deny --locked --version 0.20.2 --quiet
+fi

@@ -8,6 +8,7 @@ mod dto;
 mod error;
 mod settings;
 mod state;
+mod surface;
 mod warnings;
 mod webview;
 

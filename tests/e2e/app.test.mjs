@@ -1,12 +1,13 @@
 // End-to-end: the built Tessera app in its real WebView, driven through WebDriver under
 // Xvfb, against a temporary vault, a headless gnome-keyring and the real X clipboard.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  click, clipboard, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
+  app, click, clipboard, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
   stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 
@@ -258,5 +259,13 @@ describe("a master-password vault", () => {
     await click(browser, tid("unlock-submit"));
     await waitFor(browser, tid("new-token"), 30_000);
     assert.equal(await (await browser.$("#unlock-password")).isExisting(), false);
+  });
+
+  test("a second start hands over to the running window and exits", async () => {
+    const second = spawnSync(app, [], { env: { ...process.env, TESSERA_HOME: home.home }, timeout: 20_000 });
+    assert.equal(second.error, undefined, "the second instance was still running after 20 s");
+    assert.equal(second.status, 0);
+    // The first window is still there and unlocked.
+    await waitFor(browser, tid("new-token"));
   });
 });
