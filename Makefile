@@ -2,6 +2,7 @@
 #   make run    opens the desktop app (release build); without a display, the CLI demo
 #   make test   installs what is missing, then lint + every test (unit, integration,
 #               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
+#   make soak   the long crash-safety run: 1,000 SIGKILLed writers and password changes
 #   make bench  criterion benchmarks and the search latency table (bench-app: the app)
 #   make lint   rustfmt, clippy and the UI's type check
 #   make audit  cargo deny (advisories offline, licenses, bans, sources), npm audit
@@ -14,7 +15,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test audit test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
+.PHONY: run demo test audit soak test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
 
 deps:
 	@bash scripts/install-deps.sh
@@ -73,6 +74,10 @@ audit: deps ui/node_modules/.package-lock.json
 	bash scripts/audit.sh
 
 test: lint audit test-rust test-ui test-e2e
+
+# `make test` runs 20 rounds of each crash test; this runs 1,000.
+soak: deps
+	TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
 
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core

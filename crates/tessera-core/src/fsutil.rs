@@ -25,10 +25,18 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|()| tmp.1.sync_all())
         .map_err(|e| Error::io("cannot write", &tmp.0, e))?;
     drop(tmp.1);
-    std::fs::rename(&tmp.0, path).map_err(|e| {
+    rename_durably(&tmp.0, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp.0);
-        Error::io("cannot write", path, e)
-    })?;
+    })
+}
+
+/// Renames `from` over `to` and syncs the folder, so the rename survives a crash.
+pub fn rename_durably(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| Error::io("cannot write", to, e))?;
+    let dir = match to.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::keys::KdfParams;
 use std::path::Path;
+use subtle::ConstantTimeEq;
 
 /// The header's `format` value.
 pub const FORMAT: &str = "tessera-vault-header";
@@ -36,6 +37,10 @@ pub struct Header {
     /// Argon2id parameters, for password vaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kdf: Option<KdfParams>,
+    /// A check value of the vault key (see [`Header::checked_by`]); absent in vaults
+    /// made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_check: Option<String>,
 }
 
 impl Header {
@@ -52,7 +57,25 @@ impl Header {
             vault_id,
             protection,
             kdf,
+            key_check: None,
         }
+    }
+
+    /// This header with the check value of `key`: the first 16 bytes of SHA-256 over a
+    /// domain string, the vault id and the key, in hex. It lets `open` tell a damaged
+    /// file (right key, pages that do not decrypt) from a wrong key or password. The key
+    /// is random or Argon2id output, and the encrypted file already lets anyone test a
+    /// guess, so the check value gives an attacker nothing new.
+    pub fn checked_by(mut self, key: &crate::keys::VaultKey) -> Self {
+        self.key_check = Some(key_check(&self.vault_id, key));
+        self
+    }
+
+    /// Whether `key` is this header's key; `None` when the header has no check value.
+    pub fn key_matches(&self, key: &crate::keys::VaultKey) -> Option<bool> {
+        let expected = self.key_check.as_deref()?;
+        let actual = key_check(&self.vault_id, key);
+        Some(bool::from(expected.as_bytes().ct_eq(actual.as_bytes())))
     }
 
     /// Reads and checks a header file.
@@ -100,6 +123,17 @@ impl Header {
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Storage(e.to_string()))?;
         crate::fsutil::write_private(path, &json)
     }
+}
+
+fn key_check(vault_id: &str, key: &crate::keys::VaultKey) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"tessera vault key check v1\0")
+        .chain_update(vault_id.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(key.expose())
+        .finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

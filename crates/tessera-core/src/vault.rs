@@ -68,6 +68,11 @@ impl VaultPaths {
         Ok(self.read_header()?.protection)
     }
 
+    /// Where a header waits while the database is re-keyed.
+    fn pending_header(&self) -> PathBuf {
+        self.header.with_extension("json.new")
+    }
+
     fn read_header(&self) -> Result<Header> {
         match (self.header.exists(), self.db.exists()) {
             (false, false) => Err(Error::NoVault(self.dir.display().to_string())),
@@ -188,6 +193,7 @@ impl Vault {
         let conn = Connection::open_with_flags(&paths.db, flags)?;
         apply_key(&conn, key)?;
         configure(&conn)?;
+        let header = header.clone().checked_by(key);
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
@@ -197,12 +203,39 @@ impl Vault {
 
     /// Opens the vault at `paths`: the key comes from `keys` for a keyring vault, or
     /// from `password` for a password vault. A wrong key or password changes no file.
+    ///
+    /// A change of password or protection that was interrupted after the database was
+    /// re-keyed but before its header was replaced left the new header beside the old
+    /// one (`vault.header.json.new`): when the old header's key does not open the vault,
+    /// the pending one is tried, and if it opens it, it becomes the header. So after a
+    /// crash exactly one of the old and new passwords opens the vault.
     pub fn open(
         paths: &VaultPaths,
         keys: &dyn KeyStore,
         password: Option<&Secret>,
     ) -> Result<Vault> {
         let header = paths.read_header()?;
+        let pending = paths.pending_header();
+        match Vault::open_with(paths, header, keys, password) {
+            // With the old header, the old key is "right" by its check value but no
+            // longer decrypts the re-keyed file, which reads as damage: the pending
+            // header decides. If it does not open the vault either, its answer (wrong
+            // password) is the one to give: the old password was replaced.
+            Err(Error::WrongKey | Error::WrongPassword | Error::Damaged(_)) if pending.exists() => {
+                let vault = Vault::open_with(paths, Header::read(&pending)?, keys, password)?;
+                crate::fsutil::rename_durably(&pending, &paths.header)?;
+                Ok(vault)
+            }
+            result => result,
+        }
+    }
+
+    fn open_with(
+        paths: &VaultPaths,
+        header: Header,
+        keys: &dyn KeyStore,
+        password: Option<&Secret>,
+    ) -> Result<Vault> {
         let (key, wrong) = match header.protection {
             Protection::Keyring => (keys.load(&header.vault_id)?, Error::WrongKey),
             Protection::Password => {
@@ -217,25 +250,39 @@ impl Vault {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&paths.db, flags)?;
         apply_key(&conn, &key)?;
+        let right_key = header.key_matches(&key);
         drop(key);
         // Reading the schema is the first access that decrypts a page: a wrong key fails
         // here, before any pragma could write to the files.
         if let Err(err) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
             row.get::<_, i64>(0)
         }) {
-            return Err(match err.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => wrong,
+            return Err(match (err.sqlite_error_code(), right_key) {
+                (Some(rusqlite::ErrorCode::NotADatabase), Some(true)) => Error::Damaged(
+                    "the key is right but the vault file does not decrypt: it is damaged; restore it from a backup".into(),
+                ),
+                (Some(rusqlite::ErrorCode::NotADatabase), _) => wrong,
                 _ => Error::from(err),
             });
         }
-        configure(&conn)?;
         let mut vault = Vault::from_parts(conn, paths.clone(), header);
-        vault.migrate()?;
-        let stored_id = store::vault_id(&vault.conn)?;
+        let stored_id = configure(&vault.conn)
+            .and_then(|()| vault.migrate())
+            .and_then(|()| store::vault_id(&vault.conn))
+            .map_err(|err| vault.damage_or(err))?;
         if stored_id != vault.header.vault_id {
             return Err(Error::Damaged("the header belongs to another vault".into()));
         }
         Ok(vault)
+    }
+
+    /// `err`, or "damaged" when SQLCipher finds pages whose HMAC does not verify: a
+    /// damaged page surfaces from SQLite as a plain error.
+    fn damage_or(&self, err: Error) -> Error {
+        match damaged_pages(&self.conn) {
+            Some(report) => Error::Damaged(report),
+            None => err,
+        }
     }
 
     fn from_parts(conn: Connection, paths: VaultPaths, header: Header) -> Vault {
@@ -263,6 +310,37 @@ impl Vault {
         self.conn
             .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
         self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
+    /// Writes the write-ahead log into the vault file and empties it, so the one file
+    /// holds everything (before a backup copy, for instance).
+    pub fn checkpoint(&mut self) -> Result<()> {
+        self.flush_usage()?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Runs SQLite's `integrity_check` (the b-trees and indexes agree) and SQLCipher's
+    /// `cipher_integrity_check` (every page's HMAC verifies); an error names what failed.
+    pub fn check_integrity(&self) -> Result<()> {
+        // Pages first: a page that does not decrypt can make SQLite's check fail with a
+        // bare error instead of a report.
+        if let Some(report) = damaged_pages(&self.conn) {
+            return Err(Error::Damaged(report));
+        }
+        let report: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if report != ["ok"] {
+            return Err(Error::Damaged(format!(
+                "integrity check: {}",
+                report.join("; ")
+            )));
+        }
         Ok(())
     }
 
@@ -310,10 +388,11 @@ impl Vault {
     }
 
     fn rekey(&mut self, key: &VaultKey, header: Header, keys: &dyn KeyStore) -> Result<()> {
+        let header = header.checked_by(key);
         let was_keyring = self.header.protection == Protection::Keyring;
-        // A pending header beside the vault lets a crash between re-key and header write
-        // be repaired by hand; it holds no secret.
-        let pending = self.paths.header.with_extension("json.new");
+        // The new header is written (durably) before the re-key and takes the old one's
+        // place after it; `open` finishes the swap if a crash comes between the two.
+        let pending = self.paths.pending_header();
         header.write(&pending)?;
         let literal = key.sqlcipher_literal();
         self.conn
@@ -321,8 +400,7 @@ impl Vault {
             .inspect_err(|_| {
                 let _ = std::fs::remove_file(&pending);
             })?;
-        std::fs::rename(&pending, &self.paths.header)
-            .map_err(|e| Error::io("cannot write", &self.paths.header, e))?;
+        crate::fsutil::rename_durably(&pending, &self.paths.header)?;
         let now_keyring = header.protection == Protection::Keyring;
         self.header = header;
         if was_keyring && !now_keyring {
@@ -421,6 +499,23 @@ impl Drop for Vault {
     fn drop(&mut self) {
         let _ = self.flush_usage();
     }
+}
+
+/// What `cipher_integrity_check` reports about pages whose HMAC does not verify, or
+/// `None` when every page verifies (or the check cannot run).
+fn damaged_pages(conn: &Connection) -> Option<String> {
+    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check").ok()?;
+    let pages: Vec<String> = stmt
+        .query_map([], |row| row.get(0))
+        .ok()?
+        .collect::<rusqlite::Result<_>>()
+        .ok()?;
+    (!pages.is_empty()).then(|| {
+        format!(
+            "the vault file is damaged ({}); restore it from a backup",
+            pages.join("; ")
+        )
+    })
 }
 
 /// Gives SQLCipher the raw key. It must be the first statement on the connection.

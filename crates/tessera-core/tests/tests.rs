@@ -21,5 +21,11 @@ mod audit;
 // Fuzzy search, filters and paging through the vault.
 mod search;
 
+// SIGKILL at random moments: no acknowledged write lost, one password works.
+mod crash;
+
+// A flipped byte anywhere: an error, never wrong data.
+mod damage;
+
 // The real OS keyring (Secret Service), when the environment provides one.
 mod keyring;
