@@ -106,6 +106,11 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
 }
 
 fn benches(c: &mut Criterion) {
+    // Bulk verification runs with SQLCipher's memory wiping off unless asked for
+    // (TESSERA_BENCH_MEMORY_SECURITY=on); docs/benchmarks.md gives both figures.
+    tessera_core::set_memory_security(
+        std::env::var("TESSERA_BENCH_MEMORY_SECURITY").is_ok_and(|v| v == "on"),
+    );
     let (mut seeded, secrets) = seeded();
 
     let mut verify = c.benchmark_group("verify (100k-token vault)");

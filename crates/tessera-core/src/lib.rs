@@ -35,4 +35,4 @@ pub mod verify;
 
 pub use error::{Error, Result};
 pub use secret::Secret;
-pub use vault::{NewProtection, Vault, VaultPaths};
+pub use vault::{NewProtection, Vault, VaultPaths, set_memory_security};

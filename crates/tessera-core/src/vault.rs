@@ -21,6 +21,20 @@ use std::time::{Duration, Instant};
 
 /// The schema migrations, applied in order; `user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+/// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
+static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Chooses, for the whole process, whether SQLCipher's `cipher_memory_security` is on:
+/// every allocation it makes (decrypted pages, row values) is locked in RAM and wiped
+/// when freed. On by default, as the app and the CLI run. It costs about ten times the
+/// time per verification (9,000/s instead of 100,000/s on a 100,000-token vault,
+/// docs/benchmarks.md); a process that verifies in bulk and accepts that freed memory
+/// is not wiped may turn it off before opening any vault. SQLCipher's setting is global
+/// to the process, and so is this.
+pub fn set_memory_security(on: bool) {
+    MEMORY_SECURITY.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Buffered last-use records are made durable at least this often.
 pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -322,6 +336,14 @@ impl Vault {
         Ok(())
     }
 
+    /// Rebuilds the vault file without free pages (`VACUUM`), then empties the WAL.
+    /// Temporary data stays in memory (`temp_store = MEMORY`), never in TMPDIR.
+    pub fn compact(&mut self) -> Result<()> {
+        self.flush_usage()?;
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()
+    }
+
     /// Runs SQLite's `integrity_check` (the b-trees and indexes agree) and SQLCipher's
     /// `cipher_integrity_check` (every page's HMAC verifies); an error names what failed.
     pub fn check_integrity(&self) -> Result<()> {
@@ -520,6 +542,14 @@ fn damaged_pages(conn: &Connection) -> Option<String> {
 
 /// Gives SQLCipher the raw key. It must be the first statement on the connection.
 fn apply_key(conn: &Connection, key: &VaultKey) -> Result<()> {
+    // SQLCipher wipes and locks the memory it allocates (decrypted pages included)
+    // with this on; SQLCipher's own default is off since 4.5, Tessera's is on.
+    let on = MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst);
+    conn.pragma_update(
+        None,
+        "cipher_memory_security",
+        if on { "ON" } else { "OFF" },
+    )?;
     let literal = key.sqlcipher_literal();
     conn.pragma_update(None, "key", &*literal)?;
     // SQLCipher logs decryption failures to stderr once keyed; Tessera reports them as
@@ -543,5 +573,28 @@ fn configure(conn: &Connection) -> Result<()> {
         )));
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // The settings the vault's promises rest on, read back: a build or a future
+    // SQLCipher that ignored one must fail here rather than run without it.
+    let memory_security = i64::from(MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst));
+    for (pragma, expected) in [
+        ("cipher_memory_security", memory_security),
+        ("secure_delete", 1),
+        ("temp_store", 2),
+        ("foreign_keys", 1),
+        ("synchronous", 2),
+    ] {
+        let value: i64 = conn.pragma_query_value(None, pragma, |row| {
+            // cipher_memory_security answers as text in some SQLCipher versions.
+            row.get::<_, i64>(0).or_else(|_| {
+                row.get::<_, String>(0)
+                    .map(|s| i64::from(s == "1" || s.eq_ignore_ascii_case("on")))
+            })
+        })?;
+        if value != expected {
+            return Err(Error::Storage(format!(
+                "PRAGMA {pragma} is {value}, not {expected}: this SQLCipher build cannot keep the vault safe"
+            )));
+        }
+    }
     Ok(())
 }

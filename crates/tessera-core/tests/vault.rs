@@ -27,6 +27,107 @@ fn files_hold_no_plaintext_secret_or_name() {
     check_no_plaintext(&t.paths.dir, &needles, "closed");
 }
 
+#[test]
+fn create_edit_rotate_delete_and_vacuum_leave_no_plaintext_in_the_files_or_tmpdir() {
+    use base64::Engine;
+    use tessera_core::lifecycle::TokenChanges;
+    let started = std::time::SystemTime::now();
+    let mut t = TestVault::new();
+    let mut needles: Vec<Vec<u8>> = Vec::new();
+    for kind in TokenKind::ALL {
+        let name = format!("at-rest-probe-{kind}");
+        let (_, secret) = t.make(kind, &name);
+        needles.push(name.into_bytes());
+        if let Some(secret) = secret {
+            needles.push(secret.expose().as_bytes().to_vec());
+        }
+    }
+    // The RSA private key as stored (PKCS#8 DER): windows of it.
+    let pem = t.vault.export_pem("at-rest-probe-rsa", None).expect("pem");
+    let body: String = pem
+        .expose()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("der");
+    for start in [40, der.len() / 2, der.len() - 48] {
+        needles.push(der[start..start + 32].to_vec());
+    }
+    // Edit: a new name and a description.
+    t.vault
+        .modify_token(
+            "at-rest-probe-personal",
+            TokenChanges {
+                name: Some("at-rest-renamed-probe".into()),
+                description: Some("at-rest description probe".into()),
+                ..TokenChanges::default()
+            },
+        )
+        .expect("edit");
+    needles.push(b"at-rest-renamed-probe".to_vec());
+    needles.push(b"at-rest description probe".to_vec());
+    // Rotate: the new secret too.
+    let rotated = t
+        .vault
+        .rotate_token("at-rest-probe-service", None)
+        .expect("rotate");
+    needles.push(
+        rotated
+            .secret
+            .expect("new secret")
+            .expose()
+            .as_bytes()
+            .to_vec(),
+    );
+    // Delete.
+    t.vault.revoke_token("at-rest-probe-jwt").expect("revoke");
+    t.vault.delete_token("at-rest-probe-jwt").expect("delete");
+    check_no_plaintext(&t.paths.dir, &needles, "after edits");
+    t.vault.compact().expect("vacuum");
+    check_no_plaintext(&t.paths.dir, &needles, "after VACUUM");
+    drop(t.vault);
+    check_no_plaintext(&t.paths.dir, &needles, "closed");
+
+    // Nothing went to TMPDIR: every file there written since the test began is free of
+    // the probes (other tests' files included, so the check can only be stricter).
+    let mut scanned = 0;
+    let mut stack = vec![std::env::temp_dir()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file()
+                && meta.modified().is_ok_and(|m| m >= started)
+                && meta.len() < 64 << 20
+                && let Ok(bytes) = std::fs::read(&path)
+            {
+                scanned += 1;
+                for needle in &needles {
+                    assert!(
+                        !contains(&bytes, needle),
+                        "{} holds {:?}",
+                        path.display(),
+                        String::from_utf8_lossy(needle)
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        scanned > 0,
+        "the vault's own files are under TMPDIR and were scanned"
+    );
+}
+
 fn check_no_plaintext(dir: &std::path::Path, needles: &[Vec<u8>], when: &str) {
     let files = snapshot(dir);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
