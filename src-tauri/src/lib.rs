@@ -19,6 +19,11 @@ use tauri::{Manager, RunEvent};
 
 /// Starts the app.
 pub fn run() {
+    #[cfg(not(debug_assertions))]
+    if let Err(err) = tessera_core::process::harden() {
+        eprintln!("tessera: cannot turn off core dumps: {err}");
+        std::process::exit(1);
+    }
     let paths = match tessera_core::VaultPaths::default_location() {
         Ok(paths) => paths,
         Err(err) => {

@@ -11,6 +11,11 @@ use tessera_core::VaultPaths;
 use tessera_core::keys::OsKeyring;
 
 fn main() {
+    #[cfg(not(debug_assertions))]
+    if let Err(err) = tessera_core::process::harden() {
+        eprintln!("tessera: cannot turn off core dumps: {err}");
+        std::process::exit(1);
+    }
     let cli = cli::Cli::parse();
     let paths = match cli.home {
         Some(dir) => Ok(VaultPaths::in_dir(dir)),

@@ -26,6 +26,7 @@ pub mod generate;
 pub mod header;
 pub mod keys;
 pub mod lifecycle;
+pub mod process;
 pub mod search;
 pub mod secret;
 mod store;

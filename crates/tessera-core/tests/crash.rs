@@ -67,6 +67,14 @@ fn crash_child() {
                 .and_then(|()| out.flush())
                 .expect("stdout");
         }
+        "harden" => {
+            let before = tessera_core::process::is_hardened();
+            tessera_core::process::harden().expect("harden");
+            let after = tessera_core::process::is_hardened();
+            writeln!(out, "ready\nhardened {before} {after}")
+                .and_then(|()| out.flush())
+                .expect("stdout");
+        }
         other => panic!("unknown crash task {other}"),
     }
 }
@@ -246,4 +254,22 @@ fn a_crash_between_rekey_and_header_swap_is_repaired_on_open() {
     drop(vault);
     Vault::open(&paths, &keys, Some(&password("new password"))).expect("opens again");
     drop(dir);
+}
+
+/// The hardening the CLI and the app apply in release builds, applied in a child
+/// process: not dumpable, no core dumps.
+#[cfg(target_os = "linux")]
+#[test]
+fn hardening_turns_off_core_dumps_and_dumpability() {
+    assert!(
+        !tessera_core::process::is_hardened(),
+        "the test process starts dumpable"
+    );
+    let (mut child, lines) = spawn(&["harden", "-"]);
+    let said: Vec<String> = lines.iter().collect();
+    child.wait().expect("reap");
+    assert!(
+        said.iter().any(|l| l == "hardened false true"),
+        "the child said {said:?}"
+    );
 }
