@@ -2,6 +2,7 @@
 #   make run    opens the desktop app (release build); without a display, the CLI demo
 #   make test   installs what is missing, then lint + every test (unit, integration,
 #               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
+#   make fuzz   each fuzz target for FUZZ_SECONDS (300 by default; make test: 5 each)
 #   make soak   the long crash-safety run: 1,000 SIGKILLed writers and password changes
 #   make bench  criterion benchmarks and the search latency table (bench-app: the app)
 #   make lint   rustfmt, clippy and the UI's type check
@@ -15,7 +16,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test audit soak test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
+.PHONY: run demo test audit soak fuzz test-fuzz test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
 
 deps:
 	@bash scripts/install-deps.sh
@@ -73,7 +74,14 @@ test-e2e: app
 audit: deps ui/node_modules/.package-lock.json
 	bash scripts/audit.sh
 
-test: lint audit test-rust test-ui test-e2e
+# The parsers under libFuzzer (cargo fuzz on stable, no sanitizer): a few seconds each.
+test-fuzz: deps
+	bash scripts/fuzz.sh 5
+
+fuzz: deps
+	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+test: lint audit test-rust test-fuzz test-ui test-e2e
 
 # `make test` runs 20 rounds of each crash test; this runs 1,000.
 soak: deps

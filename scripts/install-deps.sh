@@ -59,3 +59,8 @@ fi
 if ! command -v cargo-deny >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-deny" ]; then
   cargo install cargo-deny --locked --version 0.20.2 --quiet
 fi
+
+# cargo-fuzz runs the fuzz targets in fuzz/ (libFuzzer; on stable with --sanitizer none).
+if ! command -v cargo-fuzz >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
+  cargo install cargo-fuzz --locked --version 0.13.2 --quiet
+fi

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  app, click, clipboard, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
+  app, appLog, click, clipboard, problems, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
   stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 
@@ -65,6 +65,24 @@ describe("a keyring vault", () => {
   });
   after(async () => {
     await browser?.deleteSession();
+  });
+
+  test("the page's CSP violations and errors are caught (so the last test can fail)", async () => {
+    // eval is refused by script-src 'self'; the watcher must see it.
+    await browser.execute(() => {
+      try {
+        // eslint-disable-next-line no-eval
+        eval("1");
+      } catch {
+        // Refused, as it should be.
+      }
+    });
+    await browser.waitUntil(async () => (await browser.execute(() => window.__e2eProblems.length)) > 0, {
+      timeout: 5000,
+      timeoutMsg: "the eval was not reported as a CSP violation",
+    });
+    const seen = await problems(browser);
+    assert.match(seen.join("\n"), /CSP violation: script-src/);
   });
 
   test("first run keeps the key in the keyring", async () => {
@@ -230,6 +248,22 @@ describe("a keyring vault", () => {
     await select(browser, "#set-theme", "system");
     await click(browser, tid("settings-save"));
   });
+
+  test("no CSP violation, uncaught error or console error in the whole session", async () => {
+    assert.deepEqual(await problems(browser), []);
+  });
+
+  test("the app's trace log names every action and holds no secret", async () => {
+    const log = readFileSync(appLog, "utf8");
+    for (const command of ["create_token", "copy_secret", "revoke_token", "delete_token", "download_token_file"]) {
+      assert.match(log, new RegExp(`tessera ipc: ${command}\\b`), `${command} was traced`);
+    }
+    const values = Object.values(secrets).filter(Boolean);
+    assert.ok(values.length >= 4, "the secrets of the created tokens were collected");
+    for (const secret of values) {
+      assert.equal(log.includes(secret), false, "a secret is in the app's log");
+    }
+  });
 });
 
 describe("a master-password vault", () => {
@@ -267,5 +301,9 @@ describe("a master-password vault", () => {
     assert.equal(second.status, 0);
     // The first window is still there and unlocked.
     await waitFor(browser, tid("new-token"));
+  });
+
+  test("no CSP violation, uncaught error or console error in the whole session", async () => {
+    assert.deepEqual(await problems(browser), []);
   });
 });

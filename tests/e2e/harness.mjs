@@ -2,7 +2,7 @@
 // the small vocabulary the end-to-end tests speak: click, type, wait, read the clipboard,
 // take a screenshot of the whole (virtual) screen.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -14,13 +14,17 @@ export const screenshots = path.join(repo, "docs/screenshots");
 
 let driver;
 
+/** Everything the app (and tauri-driver) wrote to stderr, with IPC tracing on: the
+ * tests check that no secret ever reaches it. */
+export const appLog = path.join(mkdtempSync(path.join(tmpdir(), "tessera-e2e-log-")), "app.log");
+
 /** Starts tauri-driver (it starts WebKitWebDriver, which starts the app) with the
  * environment the app must see: its vault folder and download folder. */
 async function startDriver(env) {
   stopDriver();
   driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", "4444"], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", openSync(appLog, "a")],
+    env: { ...process.env, TESSERA_TRACE_IPC: "1", ...env },
     // Its own process group, so stopping it also stops WebKitWebDriver and the app.
     detached: true,
   });
@@ -59,7 +63,32 @@ export async function openApp(home) {
     },
   });
   await browser.setTimeout({ implicit: 0 });
+  await watchProblems(browser);
   return browser;
+}
+
+/** From now on, the page records CSP violations, uncaught errors, unhandled rejections
+ * and console errors; `problems` reads them. (The app never reloads its page, so this
+ * stays installed for the whole session.) */
+async function watchProblems(browser) {
+  await browser.execute(() => {
+    const seen = [];
+    window.__e2eProblems = seen;
+    document.addEventListener("securitypolicyviolation", (e) =>
+      seen.push(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));
+    window.addEventListener("error", (e) => seen.push(`uncaught error: ${e.message}`));
+    window.addEventListener("unhandledrejection", (e) => seen.push(`unhandled rejection: ${e.reason}`));
+    const error = console.error.bind(console);
+    console.error = (...args) => {
+      seen.push(`console.error: ${args.map(String).join(" ")}`);
+      error(...args);
+    };
+  });
+}
+
+/** What the page recorded since the session opened (see watchProblems), and forgets it. */
+export async function problems(browser) {
+  return browser.execute(() => window.__e2eProblems.splice(0));
 }
 
 /** `[data-testid=...]` */

@@ -16,6 +16,8 @@ export const SORTS: ReadonlyArray<{ value: Sort; label: string }> = [
 ];
 export const PAGE_SIZE = 50;
 const MAX_CACHED_QUERIES = 12;
+/** Pages kept per query (800 rows); scrolling far drops the farthest, refetched if needed. */
+export const MAX_PAGES_PER_QUERY = 16;
 
 type Entry = {
   text: string;
@@ -114,6 +116,13 @@ export class TokenStore {
       .then((result) => {
         entry.total = result.total;
         entry.pages.set(page, result.rows);
+        if (entry.pages.size > MAX_PAGES_PER_QUERY) {
+          let farthest = page;
+          for (const kept of entry.pages.keys()) {
+            if (Math.abs(kept - page) > Math.abs(farthest - page)) farthest = kept;
+          }
+          entry.pages.delete(farthest);
+        }
       })
       .catch((err: unknown) => {
         handleError(err);

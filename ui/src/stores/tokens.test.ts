@@ -2,7 +2,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SearchRequest } from "../ipc";
 import { tokenRow } from "../test-utils";
-import { PAGE_SIZE, TokenStore } from "./tokens.svelte";
+import { MAX_PAGES_PER_QUERY, PAGE_SIZE, TokenStore } from "./tokens.svelte";
 
 const TOTAL = 1000;
 
@@ -81,6 +81,20 @@ describe("token store", () => {
     expect(commands.filter((c) => c === "prepare_search")).toHaveLength(1);
     await store.refresh();
     expect(commands.filter((c) => c === "prepare_search")).toHaveLength(2);
+  });
+
+  it("keeps a bounded number of pages per query, dropping the farthest", async () => {
+    for (let page = 0; page < MAX_PAGES_PER_QUERY + 4; page++) {
+      await store.ensureRange(page * PAGE_SIZE, page * PAGE_SIZE + 10);
+    }
+    const last = (MAX_PAGES_PER_QUERY + 3) * PAGE_SIZE;
+    expect(store.rowAt(last)?.id).toBe(`t${last}`);
+    // The first pages were dropped; asking again fetches them again.
+    expect(store.rowAt(0)).toBeUndefined();
+    const before = searches.length;
+    await store.ensureRange(0, 10);
+    expect(searches.length).toBe(before + 1);
+    expect(store.rowAt(0)?.id).toBe("t0");
   });
 
   it("does not fetch the same page twice while it is on its way", async () => {
