@@ -63,6 +63,23 @@ fn token_file_round_trip_signs_an_assertion_that_verifies() {
         t.vault.verify(expired.expose(), None, None).expect("v"),
         Verification::Inactive(Reason::Expired)
     );
+    // The leeway for clock skew is exactly ASSERTION_LEEWAY_SECS: an assertion that
+    // expired that long ago is refused, one second less is accepted.
+    let leeway = tessera_core::generate::jwt::ASSERTION_LEEWAY_SECS;
+    let at_edge =
+        sign_assertion(&private, &key_id, &id, "billing", now - leeway - 300, 300).expect("sign");
+    assert_eq!(
+        t.vault.verify(at_edge.expose(), None, None).expect("v"),
+        Verification::Inactive(Reason::Expired)
+    );
+    let inside =
+        sign_assertion(&private, &key_id, &id, "billing", now - leeway - 299, 300).expect("sign");
+    assert!(
+        t.vault
+            .verify(inside.expose(), None, None)
+            .expect("v")
+            .is_active()
+    );
     let too_long = sign_assertion(&private, &key_id, &id, "billing", now, 86_400).expect("sign");
     assert_eq!(
         t.vault.verify(too_long.expose(), None, None).expect("v"),
