@@ -6,6 +6,7 @@ mod commands;
 mod download;
 mod dto;
 mod error;
+mod session_lock;
 mod settings;
 mod state;
 mod surface;
@@ -61,6 +62,7 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
                 webview::configure(&window);
             }
             start_ticker(app.handle().clone());
+            session_lock::watch(app.handle());
             Ok(())
         })
         .invoke_handler(trace(tauri::generate_handler![

@@ -1,7 +1,7 @@
 // End-to-end: the built Tessera app in its real WebView, driven through WebDriver under
 // Xvfb, against a temporary vault, a headless gnome-keyring and the real X clipboard.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -293,6 +293,18 @@ describe("a master-password vault", () => {
     await click(browser, tid("unlock-submit"));
     await waitFor(browser, tid("new-token"), 30_000);
     assert.equal(await (await browser.$("#unlock-password")).isExisting(), false);
+  });
+
+  test("the screen locking locks the vault and the window shows the unlock screen", async () => {
+    // What a desktop's screen saver says when the screen locks, on the session bus.
+    execFileSync("dbus-send", [
+      "--session", "--type=signal", "/org/freedesktop/ScreenSaver",
+      "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true",
+    ]);
+    await waitFor(browser, "#unlock-password", 10_000);
+    await type(browser, "#unlock-password", "a long master password");
+    await click(browser, tid("unlock-submit"));
+    await waitFor(browser, tid("new-token"), 30_000);
   });
 
   test("a second start hands over to the running window and exits", async () => {

@@ -22,6 +22,9 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 const ACTIVITY_INTERVAL_MS = 30_000;
+/** How often the window asks whether the vault locked itself (idle time, screen lock,
+ * suspend), so the list does not stay on screen after the key is gone. */
+export const LOCK_CHECK_INTERVAL_MS = 2_000;
 
 class Session {
   screen = $state<Screen>("loading");
@@ -88,6 +91,20 @@ class Session {
       this.screen = "locked";
       this.unlockError = null;
     }
+  }
+
+  /** While unlocked, checks every LOCK_CHECK_INTERVAL_MS whether the vault locked
+   * itself; returns the function that stops checking. */
+  watchLock(): () => void {
+    const timer = setInterval(() => {
+      if (this.screen !== "unlocked") return;
+      appStatus()
+        .then((status) => {
+          if (status.state === "locked") this.lockedOut();
+        })
+        .catch(() => undefined);
+    }, LOCK_CHECK_INTERVAL_MS);
+    return () => clearInterval(timer);
   }
 
   /** Reports user activity to the idle timer, at most once per 30 s. */
