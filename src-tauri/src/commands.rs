@@ -25,8 +25,15 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn status(state: &AppState) -> AppStatus {
-    let unlocked = state.vault.lock().map(|v| v.is_some()).unwrap_or(false);
-    let protection = state.paths.protection().ok();
+    // The window asks every 2 s while unlocked: then the open vault knows its
+    // protection, and the header file is read only while locked.
+    let open = state
+        .vault
+        .lock()
+        .ok()
+        .and_then(|v| v.as_ref().map(|vault| vault.protection()));
+    let unlocked = open.is_some();
+    let protection = open.or_else(|| state.paths.protection().ok());
     AppStatus {
         state: match (unlocked, &protection) {
             (true, _) => VaultState::Unlocked,

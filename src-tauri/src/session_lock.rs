@@ -12,9 +12,20 @@ pub fn watch(app: &AppHandle) {
     #[cfg(target_os = "linux")]
     {
         let session = app.clone();
-        spawn("tessera-screen-lock", move || watch_session(&session));
+        spawn("tessera-screen-lock", move || {
+            let conn = dbus::blocking::Connection::new_session()?;
+            let screen_savers = [
+                ("org.freedesktop.ScreenSaver", "ActiveChanged"),
+                ("org.gnome.ScreenSaver", "ActiveChanged"),
+            ];
+            watch_bus(&session, conn, &screen_savers)
+        });
         let system = app.clone();
-        spawn("tessera-suspend", move || watch_system(&system));
+        spawn("tessera-suspend", move || {
+            let conn = dbus::blocking::Connection::new_system()?;
+            let logind = [("org.freedesktop.login1.Manager", "PrepareForSleep")];
+            watch_bus(&system, conn, &logind)
+        });
     }
     #[cfg(not(target_os = "linux"))]
     let _ = app;
@@ -40,33 +51,21 @@ fn lock_on(app: &AppHandle, going_away: bool) -> bool {
     true
 }
 
+/// Locks when any of `signals` (interface, member) arrives with a first argument of
+/// true, on the bus `conn` is connected to; runs until the connection fails.
 #[cfg(target_os = "linux")]
-fn watch_session(app: &AppHandle) -> Result<(), dbus::Error> {
-    use dbus::blocking::Connection;
-    use dbus::message::MatchRule;
-    let conn = Connection::new_session()?;
-    for interface in ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"] {
+fn watch_bus(
+    app: &AppHandle,
+    conn: dbus::blocking::Connection,
+    signals: &[(&'static str, &'static str)],
+) -> Result<(), dbus::Error> {
+    for &(interface, member) in signals {
         let app = app.clone();
         conn.add_match(
-            MatchRule::new_signal(interface, "ActiveChanged"),
-            move |(active,): (bool,), _, _| lock_on(&app, active),
+            dbus::message::MatchRule::new_signal(interface, member),
+            move |(going_away,): (bool,), _, _| lock_on(&app, going_away),
         )?;
     }
-    loop {
-        conn.process(std::time::Duration::from_secs(3600))?;
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn watch_system(app: &AppHandle) -> Result<(), dbus::Error> {
-    use dbus::blocking::Connection;
-    use dbus::message::MatchRule;
-    let conn = Connection::new_system()?;
-    let app = app.clone();
-    conn.add_match(
-        MatchRule::new_signal("org.freedesktop.login1.Manager", "PrepareForSleep"),
-        move |(sleeping,): (bool,), _, _| lock_on(&app, sleeping),
-    )?;
     loop {
         conn.process(std::time::Duration::from_secs(3600))?;
     }

@@ -533,10 +533,8 @@ fn damaged_pages(conn: &Connection) -> Option<String> {
         .collect::<rusqlite::Result<_>>()
         .ok()?;
     (!pages.is_empty()).then(|| {
-        format!(
-            "the vault file is damaged ({}); restore it from a backup",
-            pages.join("; ")
-        )
+        // Shown after "vault damaged: ".
+        format!("{}; restore it from a backup", pages.join("; "))
     })
 }
 
