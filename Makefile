@@ -57,10 +57,13 @@ lint: ui
 fmt:
 	$(CARGO) fmt --all
 
+# Tests keep rollback anchors (per-machine state) in a throwaway folder.
 test-rust: ui
-	CI=$${CI:-} $(CARGO) test --locked --workspace
+	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
+	  CI=$${CI:-} TESSERA_STATE_HOME="$$state" $(CARGO) test --locked --workspace
 	# The clipboard, for real: a virtual X display, read back with xclip.
-	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
+	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
 	# The keyring, for real: gnome-keyring's Secret Service in a private D-Bus session.
 	bash scripts/test-keyring.sh
 
@@ -85,7 +88,8 @@ test: lint audit test-rust test-fuzz test-ui test-e2e
 
 # `make test` runs 20 rounds of each crash test; this runs 1,000.
 soak: deps
-	TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
+	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
+	  TESSERA_STATE_HOME="$$state" TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
 
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core

@@ -5,7 +5,7 @@ set -euo pipefail
 bin=${TESSERA_BIN:?set TESSERA_BIN to the tessera binary}
 demo_home=$(mktemp -d)
 trap 'rm -rf "$demo_home"' EXIT
-export TESSERA_HOME="$demo_home/vault" TESSERA_PASSWORD="demo password 123" NO_COLOR=${NO_COLOR:-}
+export TESSERA_HOME="$demo_home/vault" TESSERA_STATE_HOME="$demo_home/state" TESSERA_PASSWORD="demo password 123" NO_COLOR=${NO_COLOR:-}
 pause=${TESSERA_DEMO_PAUSE:-0.6}
 
 step() {

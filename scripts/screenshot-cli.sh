@@ -7,7 +7,7 @@ out=${1:-docs/screenshots/cli-demo.png}
 work=$(mktemp -d)
 trap 'rm -rf "$work"; kill "${xvfb_pid:-0}" 2>/dev/null || true' EXIT
 
-export TESSERA_HOME="$work/vault" TESSERA_PASSWORD="screenshot password"
+export TESSERA_HOME="$work/vault" TESSERA_STATE_HOME="$work/state" TESSERA_PASSWORD="screenshot password"
 t() { "$bin" "$@" >/dev/null 2>&1; }
 "$bin" --password-stdin init <<<"$TESSERA_PASSWORD" 2>/dev/null
 t api add billing; t api add search; t project add apollo; t user add ada; t service-account add ci-bot

@@ -6,6 +6,7 @@ set -euo pipefail
 cargo_test="cargo test --locked -p tessera-core -p tessera-cli --test tests --test cli keyring"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
+export TESSERA_STATE_HOME="$keyring_home/state"
 
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   echo -n tessera-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
-export XDG_DATA_HOME="$keyring_home" NO_AT_BRIDGE=1
+export XDG_DATA_HOME="$keyring_home" XDG_STATE_HOME="$keyring_home/state" NO_AT_BRIDGE=1
 dbus-run-session -- sh -c '
   echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" npm test

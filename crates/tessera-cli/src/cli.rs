@@ -129,6 +129,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "new_password_stdin")]
         keyring: bool,
     },
+    /// Keep a vault that was refused as an older copy (a backup restored on purpose).
+    AcceptRestore {
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
     /// Manage the API catalog.
     Api(CatalogArgs),
     /// Manage the project catalog.

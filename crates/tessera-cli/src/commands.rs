@@ -35,17 +35,23 @@ pub enum Exit {
 
 impl Context {
     fn open(&mut self) -> Result<Vault> {
-        let password = match self.paths.protection()? {
+        let password = self.password()?;
+        Vault::open(&self.paths, &self.keyring, password.as_ref())
+    }
+
+    /// The master password, asked for only when the vault has one.
+    fn password(&mut self) -> Result<Option<Secret>> {
+        Ok(match self.paths.protection()? {
             Protection::Password => Some(input::password(&mut self.input, self.password_stdin)?),
             Protection::Keyring => None,
-        };
-        Vault::open(&self.paths, &self.keyring, password.as_ref())
+        })
     }
 }
 
 pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
     match command {
         Command::Init { password } => init(ctx, password),
+        Command::AcceptRestore { yes } => accept_restore(ctx, yes),
         Command::Create(args) => create(ctx, args),
         Command::Add(args) => add(ctx, args),
         Command::List(args) => list(ctx, args),
@@ -386,28 +392,62 @@ fn rotate(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
 fn delete(ctx: &mut Context, reference: &str, yes: bool) -> Result<Exit> {
     let mut vault = ctx.open()?;
     let token = vault.token(reference)?;
-    if !yes && token.lifetime.revoked {
-        if !std::io::stdin().is_terminal() {
-            return Err(Error::invalid(
-                "confirmation",
-                "deleting cannot be undone: add --yes to confirm",
-            ));
-        }
-        note(&format!(
-            "Delete token '{}' for good? This cannot be undone. [y/N]",
-            token.name
-        ));
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map_err(|e| Error::invalid("confirmation", e.to_string()))?;
-        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            note("Nothing deleted.");
-            return Ok(Exit::Ok);
-        }
+    if !yes
+        && token.lifetime.revoked
+        && !confirm(
+            &format!(
+                "Delete token '{}' for good? This cannot be undone.",
+                token.name
+            ),
+            "deleting cannot be undone: add --yes to confirm",
+        )?
+    {
+        note("Nothing deleted.");
+        return Ok(Exit::Ok);
     }
     let token = vault.delete_token(&token.id)?;
     note(&format!("Token '{}' deleted.", token.name));
+    Ok(Exit::Ok)
+}
+
+/// Asks `question` on the terminal; without one, fails with `without_terminal`.
+fn confirm(question: &str, without_terminal: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::invalid("confirmation", without_terminal));
+    }
+    note(&format!("{question} [y/N]"));
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::invalid("confirmation", e.to_string()))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Opens a vault refused as an older copy, once the person confirms the restore.
+fn accept_restore(ctx: &mut Context, yes: bool) -> Result<Exit> {
+    let password = ctx.password()?;
+    match Vault::open(&ctx.paths, &ctx.keyring, password.as_ref()) {
+        Ok(_) => {
+            note("The vault is not an older copy: nothing to accept.");
+            return Ok(Exit::Ok);
+        }
+        Err(Error::RolledBack(_)) => {}
+        Err(other) => return Err(other),
+    }
+    if !yes
+        && !confirm(
+            "Keep this older copy of the vault? Tokens revoked after it was made become active again.",
+            "accepting an older copy re-activates tokens revoked since: add --yes to confirm",
+        )?
+    {
+        note("Nothing changed.");
+        return Ok(Exit::Ok);
+    }
+    Vault::open_restored(&ctx.paths, &ctx.keyring, password.as_ref())?;
+    note("The restored copy is now the vault. Revoke again any token revoked after it was made.");
     Ok(Exit::Ok)
 }
 

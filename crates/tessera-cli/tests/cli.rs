@@ -38,6 +38,7 @@ impl Home {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
         cmd.args(args)
             .env("TESSERA_HOME", self.vault_dir())
+            .env("TESSERA_STATE_HOME", self.dir.path().join("state"))
             .env("TESSERA_PASSWORD", PASSWORD)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
@@ -276,6 +277,44 @@ fn revoke_restore_delete_through_the_cli() {
             .expect("json")
             .contains(secret.trim())
     );
+}
+
+/// Replaces the files of folder `to` with those of `from`.
+fn copy_folder(from: &Path, to: &Path) {
+    if to.exists() {
+        std::fs::remove_dir_all(to).expect("remove");
+    }
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
+    }
+}
+
+#[test]
+fn an_older_copy_of_the_vault_is_refused_until_accepted() {
+    let home = Home::new();
+    let secret = home.ok(&["create", "personal", "--name", "deploy"], None);
+    let backup = home.dir.path().join("backup");
+    copy_folder(&home.vault_dir(), &backup);
+    home.ok(&["revoke", "deploy"], None);
+    copy_folder(&backup, &home.vault_dir());
+
+    // The revoked token must not verify from the older copy: the vault does not open.
+    let out = home.run(&["verify", secret.trim()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("older copy"), "{stderr}");
+    assert!(stderr.contains("tessera accept-restore"), "{stderr}");
+    home.fails(&["list"], None, "older copy");
+    home.fails(&["accept-restore"], None, "add --yes to confirm");
+
+    home.ok(&["accept-restore", "--yes"], None);
+    home.ok(&["verify", secret.trim()], None);
+    let stdout = home.ok(&["accept-restore"], None);
+    assert!(stdout.is_empty());
+    let audit = home.json(&["audit", "--json", "--action", "restore"]);
+    assert_eq!(audit.as_array().expect("events").len(), 1, "{audit}");
 }
 
 #[test]

@@ -23,7 +23,7 @@ struct Seeded {
 /// A vault holding 100,000 personal tokens plus one of each kind to verify.
 fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let paths = VaultPaths::in_dir(dir.path().join("vault"));
+    let paths = VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
     let keys = MemoryKeyStore::new();
     let mut vault = Vault::create(&paths, NewProtection::Keyring, &keys).expect("create");
     vault

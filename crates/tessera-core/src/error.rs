@@ -33,6 +33,12 @@ pub enum Error {
     /// The vault file or its header is damaged or not a Tessera vault.
     #[error("vault damaged: {0}")]
     Damaged(String),
+    /// The vault file is older than its last recorded change (or that record was
+    /// altered): an older copy was put back.
+    #[error(
+        "{0}. If you restored a backup on purpose, accept it with `tessera accept-restore`; tokens revoked after that backup was made become active again"
+    )]
+    RolledBack(String),
     /// The vault was written by a newer Tessera.
     #[error("this vault was written by a newer Tessera (schema {found}, this build knows {known})")]
     NewerSchema {
@@ -147,6 +153,7 @@ impl Error {
             Error::KeyringUnavailable(_) => "keyring_unavailable",
             Error::KeyMissing => "key_missing",
             Error::Damaged(_) => "damaged",
+            Error::RolledBack(_) => "rolled_back",
             Error::NewerSchema { .. } => "newer_schema",
             Error::NotFound { .. } => "not_found",
             Error::NameTaken { .. } => "name_taken",

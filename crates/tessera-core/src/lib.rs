@@ -27,6 +27,7 @@ pub mod header;
 pub mod keys;
 pub mod lifecycle;
 pub mod process;
+mod rollback;
 pub mod search;
 pub mod secret;
 mod store;

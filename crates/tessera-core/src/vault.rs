@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::error::{Error, Result};
 use crate::header::{Header, Protection};
 use crate::keys::{KdfParams, KeyStore, VaultKey};
+use crate::rollback::Anchor;
 use crate::search::SearchCache;
 use crate::secret::Secret;
 use crate::store;
@@ -47,6 +48,9 @@ pub struct VaultPaths {
     pub db: PathBuf,
     /// The plaintext header.
     pub header: PathBuf,
+    /// The folder of per-machine state outside the vault: the rollback anchors
+    /// (`TESSERA_STATE_HOME` if set, else `~/.local/state/tessera` on Linux).
+    pub state: PathBuf,
 }
 
 impl VaultPaths {
@@ -56,8 +60,15 @@ impl VaultPaths {
         VaultPaths {
             db: dir.join("vault.db"),
             header: dir.join("vault.header.json"),
+            state: default_state_dir().unwrap_or_else(|| dir.join(".state")),
             dir,
         }
+    }
+
+    /// The same vault with its per-machine state kept in `state`.
+    pub fn with_state(mut self, state: impl Into<PathBuf>) -> Self {
+        self.state = state.into();
+        self
     }
 
     /// `TESSERA_HOME` if set, else the platform data folder (`~/.local/share/tessera`
@@ -101,6 +112,17 @@ impl VaultPaths {
             (true, true) => Header::read(&self.header),
         }
     }
+}
+
+/// `TESSERA_STATE_HOME` if set, else the platform state folder (`~/.local/state/tessera`
+/// on Linux, the local data folder elsewhere).
+fn default_state_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("TESSERA_STATE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(home));
+    }
+    dirs::state_dir()
+        .map(|d| d.join("tessera"))
+        .or_else(|| dirs::data_local_dir().map(|d| d.join("tessera-state")))
 }
 
 /// How a new vault's key is kept.
@@ -152,6 +174,8 @@ pub struct Vault {
     pub(crate) pending: PendingUsage,
     pub(crate) search: SearchCache,
     pub(crate) signer: Option<crate::generate::jwt::Signer>,
+    /// The rollback anchor, once the vault's identity is known.
+    anchor: Option<Anchor>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -211,6 +235,8 @@ impl Vault {
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
+        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
+        vault.anchor_check()?;
         header.write(&paths.header)?;
         Ok(vault)
     }
@@ -223,7 +249,39 @@ impl Vault {
     /// one (`vault.header.json.new`): when the old header's key does not open the vault,
     /// the pending one is tried, and if it opens it, it becomes the header. So after a
     /// crash exactly one of the old and new passwords opens the vault.
+    ///
+    /// A vault file older than its last recorded change (an older copy put back) does
+    /// not open: [`Error::RolledBack`]. See [`Vault::open_restored`].
     pub fn open(
+        paths: &VaultPaths,
+        keys: &dyn KeyStore,
+        password: Option<&Secret>,
+    ) -> Result<Vault> {
+        let mut vault = Vault::open_unchecked(paths, keys, password)?;
+        vault.anchor_check()?;
+        Ok(vault)
+    }
+
+    /// Opens a vault that [`Vault::open`] refused as an older copy, because the person
+    /// restored it on purpose: its current state becomes the one recorded, and the
+    /// audit log says so. Tokens revoked after the copy was made are active again.
+    pub fn open_restored(
+        paths: &VaultPaths,
+        keys: &dyn KeyStore,
+        password: Option<&Secret>,
+    ) -> Result<Vault> {
+        let mut vault = Vault::open_unchecked(paths, keys, password)?;
+        let current = crate::rollback::generation(&vault.conn)?;
+        vault.anchor()?.record(current)?;
+        vault.record_event(store::NewAuditEvent::vault(
+            "restore",
+            "ok",
+            "an older copy of the vault was accepted",
+        ))?;
+        Ok(vault)
+    }
+
+    fn open_unchecked(
         paths: &VaultPaths,
         keys: &dyn KeyStore,
         password: Option<&Secret>,
@@ -287,6 +345,7 @@ impl Vault {
         if stored_id != vault.header.vault_id {
             return Err(Error::Damaged("the header belongs to another vault".into()));
         }
+        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &stored_id)?);
         Ok(vault)
     }
 
@@ -308,7 +367,19 @@ impl Vault {
             pending: PendingUsage::default(),
             search: SearchCache::default(),
             signer: None,
+            anchor: None,
         }
+    }
+
+    fn anchor(&self) -> Result<&Anchor> {
+        self.anchor
+            .as_ref()
+            .ok_or_else(|| Error::Storage("the vault's rollback anchor is not loaded".into()))
+    }
+
+    /// Refuses a vault that is behind its rollback anchor (see [`crate::rollback`]).
+    fn anchor_check(&mut self) -> Result<()> {
+        self.anchor()?.check(&self.conn)
     }
 
     /// Replaces the clock (tests move time with a [`crate::clock::FixedClock`]).
@@ -467,9 +538,16 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
+        let generation = crate::rollback::bump(&tx)?;
         tx.commit()?;
         self.pending.clear();
         self.search.invalidate();
+        // After the commit, never before: the anchor may lag the vault, never lead it. A
+        // failed anchor write does not undo a committed change; the next change or open
+        // writes it again.
+        if let Some(anchor) = &self.anchor {
+            let _ = anchor.record(generation);
+        }
         Ok(out)
     }
 

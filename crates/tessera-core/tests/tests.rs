@@ -21,6 +21,9 @@ mod audit;
 // Fuzzy search, filters and paging through the vault.
 mod search;
 
+// An older copy of the vault put back: refused until accepted.
+mod rollback;
+
 // SIGKILL at random moments: no acknowledged write lost, one password works.
 mod crash;
 

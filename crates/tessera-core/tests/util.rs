@@ -21,7 +21,8 @@ impl TestVault {
     /// service account in its catalogs.
     pub fn new() -> TestVault {
         let dir = tempfile::tempdir().expect("tempdir");
-        let paths = VaultPaths::in_dir(dir.path().join("vault"));
+        let paths =
+            VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
         let keys = MemoryKeyStore::new();
         let clock = FixedClock::at(START);
         let vault = Vault::create(&paths, NewProtection::Keyring, &keys)

@@ -1,0 +1,173 @@
+//! Rollback detection. Every change bumps a generation counter inside the encrypted
+//! vault, and once the change has committed the same number is written to an anchor
+//! file kept outside the vault's folder (in the user's state folder, see
+//! [`crate::VaultPaths::state`]), authenticated with a key that only the vault holds.
+//!
+//! Opening a vault whose counter is behind its anchor means an older copy of the file
+//! was put back: tokens revoked since then would verify again, so the vault does not
+//! open until the person says the restore was on purpose ([`crate::Vault::open_restored`]).
+//!
+//! The anchor is written after the commit, never before, so a crash can leave it behind
+//! the vault (caught up at the next open) but never ahead of it. A missing anchor is
+//! made from the vault at its next open (a vault moved to a new machine, or from before
+//! anchors existed); SECURITY.md says what that leaves open.
+
+use crate::error::{Error, Result};
+use crate::store;
+use aws_lc_rs::hmac;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The meta key of the generation counter.
+const GENERATION: &str = "generation";
+/// The meta key of the anchor's authentication key.
+const ANCHOR_KEY: &str = "anchor_key";
+
+/// The vault's generation: how many changes it has committed (0 before the first).
+pub(crate) fn generation(conn: &Connection) -> Result<u64> {
+    match store::meta_get(conn, GENERATION)? {
+        None => Ok(0),
+        Some(bytes) => bytes
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| Error::Damaged("the vault's generation counter is unreadable".into())),
+    }
+}
+
+/// Counts one more change; call inside the change's transaction.
+pub(crate) fn bump(conn: &Connection) -> Result<u64> {
+    let next = generation(conn)? + 1;
+    store::meta_set(conn, GENERATION, &next.to_be_bytes())?;
+    Ok(next)
+}
+
+/// The anchor file of one vault.
+pub(crate) struct Anchor {
+    path: PathBuf,
+    key: hmac::Key,
+    vault_id: String,
+}
+
+/// The anchor file's contents.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AnchorFile {
+    vault_id: String,
+    generation: u64,
+    /// HMAC-SHA256 over the vault id and generation, hex.
+    mac: String,
+}
+
+impl Anchor {
+    /// The anchor of vault `vault_id` in `state_dir`, its key read from the vault (and
+    /// made there first if the vault predates anchors).
+    pub(crate) fn of(conn: &Connection, state_dir: &Path, vault_id: &str) -> Result<Anchor> {
+        let key = match store::meta_get(conn, ANCHOR_KEY)? {
+            Some(bytes) => Zeroizing::new(bytes),
+            None => {
+                let mut bytes = Zeroizing::new(vec![0u8; 32]);
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, bytes.as_mut_slice());
+                let tx = rusqlite::Transaction::new_unchecked(
+                    conn,
+                    rusqlite::TransactionBehavior::Immediate,
+                )?;
+                // Another process may have made it meanwhile: its key wins.
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+                    rusqlite::params![ANCHOR_KEY, bytes.as_slice()],
+                )?;
+                tx.commit()?;
+                Zeroizing::new(
+                    store::meta_get(conn, ANCHOR_KEY)?
+                        .ok_or_else(|| Error::Damaged("the vault lost its anchor key".into()))?,
+                )
+            }
+        };
+        Ok(Anchor {
+            path: state_dir.join("anchors").join(format!("{vault_id}.json")),
+            key: hmac::Key::new(hmac::HMAC_SHA256, &key),
+            vault_id: vault_id.to_string(),
+        })
+    }
+
+    /// The generation last recorded, or `None` when there is no anchor yet.
+    fn read(&self) -> Result<Option<u64>> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("cannot read", &self.path, e)),
+        };
+        let altered = || {
+            Error::RolledBack(format!(
+                "the record of this vault's last change ({}) was altered, so Tessera cannot tell whether the vault file is an older copy",
+                self.path.display()
+            ))
+        };
+        let file: AnchorFile = serde_json::from_slice(&bytes).map_err(|_| altered())?;
+        let mac = decode_hex(&file.mac).ok_or_else(altered)?;
+        if file.vault_id != self.vault_id {
+            return Err(altered());
+        }
+        // Constant-time comparison.
+        hmac::verify(
+            &self.key,
+            &signed_bytes(&self.vault_id, file.generation),
+            &mac,
+        )
+        .map_err(|_| altered())?;
+        Ok(Some(file.generation))
+    }
+
+    /// Records `generation` as the vault's latest.
+    pub(crate) fn record(&self, generation: u64) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            crate::fsutil::create_private_dir(dir)?;
+        }
+        let file = AnchorFile {
+            vault_id: self.vault_id.clone(),
+            generation,
+            mac: encode_hex(
+                hmac::sign(&self.key, &signed_bytes(&self.vault_id, generation)).as_ref(),
+            ),
+        };
+        let json = serde_json::to_vec(&file).map_err(|e| Error::Storage(e.to_string()))?;
+        crate::fsutil::write_private(&self.path, &json)
+    }
+
+    /// Checks the open vault against its anchor: an error if the vault is behind it;
+    /// otherwise the anchor is brought up to the vault (made, if missing).
+    pub(crate) fn check(&self, conn: &Connection) -> Result<()> {
+        let current = generation(conn)?;
+        match self.read()? {
+            Some(recorded) if recorded > current => Err(Error::RolledBack(format!(
+                "the vault file is older than its last recorded change (change {current}, but change {recorded} was made): an older copy was put back, and tokens revoked since then would verify again"
+            ))),
+            Some(recorded) if recorded == current => Ok(()),
+            _ => self.record(current),
+        }
+    }
+}
+
+/// The bytes the anchor's MAC covers.
+fn signed_bytes(vault_id: &str, generation: u64) -> Vec<u8> {
+    let mut out = b"tessera-anchor-v1\0".to_vec();
+    out.extend_from_slice(vault_id.as_bytes());
+    out.push(0);
+    out.extend_from_slice(&generation.to_be_bytes());
+    out
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
