@@ -506,7 +506,7 @@ impl Vault {
             next.service = Some(service.trim().to_string()).filter(|s| !s.is_empty());
         }
         let id = current.id.clone();
-        self.with_signer(|vault, signer| {
+        let done = self.with_signer(|vault, signer| {
             vault.audited("modify", &id, |tx, now| {
                 store::update_token(tx, &next)?;
                 for (catalog, list) in [
@@ -525,7 +525,8 @@ impl Vault {
                 };
                 Ok((token.clone(), Issued { token, secret }))
             })
-        })
+        });
+        self.erase_history_after(done)
     }
 
     /// Gives a token a new secret under the same id and metadata; the old secret stops
@@ -562,7 +563,7 @@ impl Vault {
             TokenKind::Jwt => None,
         };
         let id = current.id.clone();
-        self.with_signer(|vault, signer| {
+        let done = self.with_signer(|vault, signer| {
             vault.audited("rotate", &id, |tx, now| {
                 let secret = match pre_made {
                     Some(made) => {
@@ -578,7 +579,8 @@ impl Vault {
                 let token = store::token(tx, &id)?;
                 Ok((token.clone(), Issued { token, secret }))
             })
-        })
+        });
+        self.erase_history_after(done)
     }
 
     /// Revokes an active token: it stops verifying at once.
@@ -620,10 +622,11 @@ impl Vault {
             );
         }
         let id = current.id.clone();
-        self.audited("delete", &id, |tx, _| {
+        let done = self.audited("delete", &id, |tx, _| {
             store::delete_token(tx, &id)?;
             Ok((current.clone(), current))
-        })
+        });
+        self.erase_history_after(done)
     }
 
     /// A token's secret, revealed on purpose and audited. RSA tokens are handed out

@@ -21,6 +21,9 @@ mod audit;
 // Fuzzy search, filters and paging through the vault.
 mod search;
 
+// Deleted and replaced secrets, looked for with the key in every decrypted page.
+mod erasure;
+
 // An older copy of the vault put back: refused until accepted.
 mod rollback;
 
