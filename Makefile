@@ -64,6 +64,10 @@ test-rust: ui
 	# The clipboard, for real: a virtual X display, read back with xclip.
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
+	# A full disk and a read-only folder, for real: tmpfs and bind mounts in a private
+	# mount namespace (root ignores permission bits; only a mount is truly read-only).
+	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_MOUNTS=1 unshare -rm $(CARGO) test --locked -p tessera-core --test tests storage
 	# The keyring, for real: gnome-keyring's Secret Service in a private D-Bus session.
 	bash scripts/test-keyring.sh
 

@@ -183,7 +183,7 @@ impl From<rusqlite::Error> for Error {
             Some(ErrorCode::ReadOnly)
             | Some(ErrorCode::CannotOpen)
             | Some(ErrorCode::PermissionDenied) => Error::Storage(format!(
-                "the vault cannot be written ({err}): check the permissions of its folder; nothing was changed"
+                "the vault cannot be written ({err}): make sure its folder is writable by you and not on a read-only disk; nothing was changed"
             )),
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::Storage("the vault is busy in another Tessera process: try again".into())

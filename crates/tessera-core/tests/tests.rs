@@ -33,5 +33,8 @@ mod crash;
 // A flipped byte anywhere: an error, never wrong data.
 mod damage;
 
+// A full disk and a read-only folder (real mounts, under `unshare -rm`).
+mod storage;
+
 // The real OS keyring (Secret Service), when the environment provides one.
 mod keyring;
