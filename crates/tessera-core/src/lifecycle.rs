@@ -3,6 +3,7 @@
 //! audit event; a refused or failed action changes nothing and is audited on its own.
 
 use crate::catalog::Catalog;
+use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::generate::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
 use crate::secret::{Secret, SecretBytes};
@@ -461,53 +462,14 @@ impl Vault {
     /// old one stops verifying.
     pub fn modify_token(&mut self, reference: &str, changes: TokenChanges) -> Result<Issued> {
         let current = self.token(reference)?;
-        let now = self.now();
-        let mut next = current.clone();
-        if let Some(name) = &changes.name {
-            next.name = validate_name(name)?;
-            if store::token_name_taken(&self.conn, &next.name, Some(&current.id))? {
-                return Err(Error::NameTaken {
-                    what: "token",
-                    name: next.name,
-                });
-            }
-        }
-        if let Some(description) = &changes.description {
-            next.description = description.trim().to_string();
-        }
-        if let Some(expires) = changes.expires {
-            if let Expiry::At(at) = expires {
-                Expiry::at(at, now)?;
-            }
-            next.lifetime.expires_at = expires.timestamp();
-        }
-        if let Some(days) = changes.rotation_days {
-            next.lifetime.rotation_days = validate_rotation_days(days)?;
-        }
-        let probe = NewToken {
-            apis: changes.apis.clone().unwrap_or_default(),
-            projects: changes.projects.clone().unwrap_or_default(),
-            users: changes.users.clone().unwrap_or_default(),
-            service_account: changes.service_account.clone().or_else(|| {
-                current
-                    .service_account
-                    .clone()
-                    .filter(|_| current.kind == TokenKind::Service)
-            }),
-            service: changes.service.clone(),
-            ..NewToken::new(current.kind, "")
-        };
-        check_fields(&probe)?;
-        if let Some(account) = &changes.service_account {
-            store::catalog_id(&self.conn, Catalog::ServiceAccount, account)?;
-            next.service_account = Some(account.trim().to_string());
-        }
-        if let Some(service) = &changes.service {
-            next.service = Some(service.trim().to_string()).filter(|s| !s.is_empty());
-        }
+        // Checked here for a quick answer, and again in the transaction against the
+        // token as it is then: another process may have changed it meanwhile, and its
+        // change must not be overwritten with what was read here.
+        changed(&self.conn, &current, &changes, self.now())?;
         let id = current.id.clone();
         let done = self.with_signer(|vault, signer| {
             vault.audited("modify", &id, |tx, now| {
+                let next = changed(tx, &store::token(tx, &id)?, &changes, now)?;
                 store::update_token(tx, &next)?;
                 for (catalog, list) in [
                     (Catalog::Api, &changes.apis),
@@ -565,6 +527,9 @@ impl Vault {
         let id = current.id.clone();
         let done = self.with_signer(|vault, signer| {
             vault.audited("rotate", &id, |tx, now| {
+                still(tx, &id, "rotate", REVOKED_MEANWHILE, |t| {
+                    !t.lifetime.revoked
+                })?;
                 let secret = match pre_made {
                     Some(made) => {
                         store::replace_secret(tx, &id, &made.row(), made.key_id.as_deref())?;
@@ -591,6 +556,9 @@ impl Vault {
         }
         let id = current.id;
         self.audited("revoke", &id, |tx, now| {
+            still(tx, &id, "revoke", "it is already revoked", |t| {
+                !t.lifetime.revoked
+            })?;
             store::set_revoked(tx, &id, Some(now))?;
             let token = store::token(tx, &id)?;
             Ok((token.clone(), token))
@@ -605,6 +573,9 @@ impl Vault {
         }
         let id = current.id;
         self.audited("restore", &id, |tx, _| {
+            still(tx, &id, "restore", "it is not revoked", |t| {
+                t.lifetime.revoked
+            })?;
             store::set_revoked(tx, &id, None)?;
             let token = store::token(tx, &id)?;
             Ok((token.clone(), token))
@@ -623,6 +594,9 @@ impl Vault {
         }
         let id = current.id.clone();
         let done = self.audited("delete", &id, |tx, _| {
+            still(tx, &id, "delete", RESTORED_MEANWHILE, |t| {
+                t.lifetime.revoked
+            })?;
             store::delete_token(tx, &id)?;
             Ok((current.clone(), current))
         });
@@ -750,6 +724,82 @@ fn jwt_claims(
         exp: expires_at.unwrap_or(now + NEVER_EXPIRES_SECS),
         nonce: base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, nonce),
     }
+}
+
+const REVOKED_MEANWHILE: &str = "it was revoked meanwhile; restore it first";
+const RESTORED_MEANWHILE: &str = "it was restored meanwhile; only a revoked token can be deleted";
+
+/// The token as it is inside a change's transaction, refused if it is no longer in the
+/// state `action` needs: another process may have changed it since it was checked.
+fn still(
+    tx: &Transaction<'_>,
+    id: &str,
+    action: &'static str,
+    reason: &'static str,
+    allowed: impl Fn(&Token) -> bool,
+) -> Result<Token> {
+    let token = store::token(tx, id)?;
+    if !allowed(&token) {
+        return Err(Error::InvalidState {
+            action,
+            name: token.name,
+            reason,
+        });
+    }
+    Ok(token)
+}
+
+/// `current` with `changes` applied and checked (names unique, scopes fitting the kind).
+fn changed(
+    conn: &rusqlite::Connection,
+    current: &Token,
+    changes: &TokenChanges,
+    now: Timestamp,
+) -> Result<Token> {
+    let mut next = current.clone();
+    if let Some(name) = &changes.name {
+        next.name = validate_name(name)?;
+        if store::token_name_taken(conn, &next.name, Some(&current.id))? {
+            return Err(Error::NameTaken {
+                what: "token",
+                name: next.name,
+            });
+        }
+    }
+    if let Some(description) = &changes.description {
+        next.description = description.trim().to_string();
+    }
+    if let Some(expires) = changes.expires {
+        if let Expiry::At(at) = expires {
+            Expiry::at(at, now)?;
+        }
+        next.lifetime.expires_at = expires.timestamp();
+    }
+    if let Some(days) = changes.rotation_days {
+        next.lifetime.rotation_days = validate_rotation_days(days)?;
+    }
+    let probe = NewToken {
+        apis: changes.apis.clone().unwrap_or_default(),
+        projects: changes.projects.clone().unwrap_or_default(),
+        users: changes.users.clone().unwrap_or_default(),
+        service_account: changes.service_account.clone().or_else(|| {
+            current
+                .service_account
+                .clone()
+                .filter(|_| current.kind == TokenKind::Service)
+        }),
+        service: changes.service.clone(),
+        ..NewToken::new(current.kind, "")
+    };
+    check_fields(&probe)?;
+    if let Some(account) = &changes.service_account {
+        store::catalog_id(conn, Catalog::ServiceAccount, account)?;
+        next.service_account = Some(account.trim().to_string());
+    }
+    if let Some(service) = &changes.service {
+        next.service = Some(service.trim().to_string()).filter(|s| !s.is_empty());
+    }
+    Ok(next)
 }
 
 /// Signs a fresh JWT for `token` and stores it as the token's secret.
