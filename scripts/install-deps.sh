@@ -10,7 +10,7 @@ packages=(
   nodejs npm                                             # building the web front end
   xvfb xauth x11-utils xclip imagemagick                 # a virtual display, the clipboard, screenshots
   webkit2gtk-driver                                      # WebKitWebDriver, for end-to-end tests
-  dbus gnome-keyring                                     # a real Secret Service for keyring tests
+  dbus gnome-keyring libsecret-tools                     # a real Secret Service for keyring tests (secret-tool reads a key back)
   fzf                                                    # the search benchmark's reference
 )
 

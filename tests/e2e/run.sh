@@ -9,7 +9,14 @@ cd "$(dirname "$0")"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
 export XDG_DATA_HOME="$keyring_home" XDG_STATE_HOME="$keyring_home/state" NO_AT_BRIDGE=1
+# A private stand-in for the system bus too, where the suspend signal (logind's
+# PrepareForSleep) is sent: the app finds it through DBUS_SYSTEM_BUS_ADDRESS.
 dbus-run-session -- sh -c '
   echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  xvfb-run -a -s "-screen 0 1280x800x24" npm test
+  system_bus="unix:path=$XDG_DATA_HOME/system_bus_socket"
+  dbus-daemon --session --address="$system_bus" --fork --print-pid=3 3>"$XDG_DATA_HOME/system_bus.pid"
+  DBUS_SYSTEM_BUS_ADDRESS="$system_bus" xvfb-run -a -s "-screen 0 1280x800x24" npm test
+  status=$?
+  kill "$(cat "$XDG_DATA_HOME/system_bus.pid")"
+  exit $status
 ' 2> >(grep -v "Failed to set fd limit" >&2)
