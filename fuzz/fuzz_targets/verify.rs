@@ -23,7 +23,8 @@ fn fixture() -> &'static Mutex<Fixture> {
     FIXTURE.get_or_init(|| {
         tessera_core::set_memory_security(false);
         let dir = tempfile::tempdir().expect("tempdir");
-        let paths = VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
+        let paths =
+            VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
         let mut vault =
             Vault::create(&paths, NewProtection::Keyring, &MemoryKeyStore::new()).expect("vault");
         let mut secrets = Vec::new();

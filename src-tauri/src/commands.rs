@@ -1,18 +1,16 @@
 //! One Tauri command per user action: take the arguments, call one core function on the
 //! open vault (off the main thread), map the result to a DTO.
 
-use crate::dto::*;
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
-use tessera_core::catalog::{Catalog, CatalogEntry};
 use tessera_core::header::Protection;
-use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
-use tessera_core::search::{Query, Sort};
-use tessera_core::token::Expiry;
+use tessera_core::lifecycle::Purpose;
 use tessera_core::{NewProtection, Secret, Vault};
+use tessera_ipc::dto::*;
+use tessera_ipc::requests::catalog;
 
 /// Runs blocking work (vault, keyring, KDF, RSA) on the blocking pool.
 async fn blocking<T: Send + 'static>(
@@ -69,19 +67,6 @@ fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
         crate::warnings::notify_expiring(&app);
     });
     status(state)
-}
-
-fn parse<T: std::str::FromStr<Err = tessera_core::Error>>(
-    value: Option<&str>,
-) -> IpcResult<Option<T>> {
-    Ok(value
-        .filter(|v| !v.is_empty())
-        .map(str::parse)
-        .transpose()?)
-}
-
-fn catalog(name: &str) -> IpcResult<Catalog> {
-    Ok(name.parse()?)
 }
 
 #[tauri::command]
@@ -147,21 +132,7 @@ pub fn note_activity(state: tauri::State<'_, AppState>) {
 #[tauri::command]
 pub async fn search_tokens(app: AppHandle, request: SearchRequest) -> IpcResult<TokenPage> {
     blocking(app, move |state, _| {
-        let sort = match request.sort.as_str() {
-            "name" => Sort::Name,
-            "created" => Sort::Created,
-            "expires" => Sort::Expires,
-            "last_used" => Sort::LastUsed,
-            _ => Sort::Relevance,
-        };
-        let query = Query {
-            text: request.text,
-            kind: parse(request.kind.as_deref())?,
-            status: parse(request.status.as_deref())?,
-            sort,
-            offset: request.offset as usize,
-            limit: request.limit as usize,
-        };
+        let query = request.to_query()?;
         state.with_vault(|vault| {
             let page = vault.search(&query)?;
             let now = vault.now();
@@ -241,26 +212,7 @@ pub fn recognise_token(value: String) -> Recognised {
 pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<Created> {
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
-            let req = NewToken {
-                description: request.description,
-                expires: Expiry::parse(&request.expires, vault.now())?,
-                apis: request.apis,
-                projects: request.projects,
-                users: request.users,
-                service_account: request.service_account.filter(|s| !s.is_empty()),
-                rsa_bits: request.rsa_bits.map(|b| b as usize),
-                jwt_alg: request
-                    .jwt_alg
-                    .as_deref()
-                    .filter(|a| !a.is_empty())
-                    .map(str::parse)
-                    .transpose()?,
-                rotation_days: request.rotation_days,
-                value: request.value.map(Secret::new),
-                service: request.service.filter(|s| !s.is_empty()),
-                ..NewToken::new(request.kind.parse()?, request.name)
-            };
-            let issued = vault.create_token(req)?;
+            let issued = vault.create_token(request.into_new_token(vault.now())?)?;
             Ok(Created {
                 token: TokenRow::new(&issued.token, Vec::new(), vault.now()),
                 // The new secret is shown this once, as the user just asked for it.
@@ -275,21 +227,7 @@ pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<C
 pub async fn edit_token(app: AppHandle, id: String, request: EditRequest) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
-            let changes = TokenChanges {
-                name: request.name,
-                description: request.description,
-                expires: request
-                    .expires
-                    .map(|e| Expiry::parse(&e, vault.now()))
-                    .transpose()?,
-                apis: request.apis,
-                projects: request.projects,
-                users: request.users,
-                service_account: request.service_account,
-                rotation_days: request.rotation_days.map(|d| (d != 0).then_some(d)),
-                service: request.service,
-            };
-            let issued = vault.modify_token(&id, changes)?;
+            let issued = vault.modify_token(&id, request.into_changes(vault.now())?)?;
             Ok(TokenRow::new(&issued.token, Vec::new(), vault.now()))
         })
     })
@@ -426,12 +364,7 @@ pub async fn catalog_add(
 ) -> IpcResult<CatalogItem> {
     blocking(app, move |state, _| {
         let which = catalog(&catalog_name)?;
-        let entry = CatalogEntry {
-            detail: entry.detail,
-            extra: entry.extra,
-            ..CatalogEntry::named(entry.name)
-        };
-        state.with_vault(|v| Ok(v.catalog_add(which, entry)?.into()))
+        state.with_vault(|v| Ok(v.catalog_add(which, entry.into_entry())?.into()))
     })
     .await
 }
@@ -462,13 +395,7 @@ pub async fn catalog_remove(app: AppHandle, catalog_name: String, name: String) 
 #[tauri::command]
 pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
     blocking(app, move |state, _| {
-        let filter = tessera_core::audit::AuditFilter {
-            action: query.action.filter(|a| !a.is_empty()),
-            token: query.token.filter(|t| !t.is_empty()),
-            since: None,
-            succeeded: query.failed_only.then_some(false),
-            limit: Some(query.limit.into()),
-        };
+        let filter = query.into_filter();
         state.with_vault(|v| Ok(v.audit(&filter)?.into_iter().map(AuditRow::from).collect()))
     })
     .await

@@ -4,7 +4,6 @@
 mod command_names;
 mod commands;
 mod download;
-mod dto;
 mod error;
 mod session_lock;
 mod settings;
@@ -184,10 +183,10 @@ mod tests {
     /// Writes the TypeScript bindings; CI fails when the committed file differs.
     #[test]
     fn typescript_bindings_are_current() {
-        use crate::dto::*;
+        use tessera_ipc::dto::*;
         use ts_rs::TS;
         let mut out = String::from(
-            "// Generated from src-tauri/src/dto.rs by `cargo test -p tessera-app`. Do not edit.\n\n",
+            "// Generated from crates/tessera-ipc/src/dto.rs by `cargo test -p tessera-app`. Do not edit.\n\n",
         );
         for decl in [
             VaultState::decl(),

@@ -1,7 +1,7 @@
 //! Settings live in `settings.json` beside the vault: plain preferences, nothing secret.
 
-use crate::dto::Settings;
 use tessera_core::VaultPaths;
+use tessera_ipc::dto::Settings;
 
 fn path(paths: &VaultPaths) -> std::path::PathBuf {
     paths.dir.join("settings.json")

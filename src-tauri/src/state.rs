@@ -1,13 +1,13 @@
 //! The app's one state: the open vault (or none: locked), the clipboard duty, settings,
 //! and the time of the last user activity for auto-lock.
 
-use crate::dto::Settings;
 use crate::error::{IpcError, IpcResult};
 use std::sync::Mutex;
 use std::time::Instant;
 use tessera_core::clipboard::Copied;
 use tessera_core::keys::OsKeyring;
 use tessera_core::{Vault, VaultPaths};
+use tessera_ipc::dto::Settings;
 
 /// Everything the commands share.
 pub struct AppState {

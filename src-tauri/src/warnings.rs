@@ -1,7 +1,6 @@
 //! Expiry warnings: tokens expiring within the warning window or due for rotation, shown
 //! as a desktop notification at unlock and once a day.
 
-use crate::dto::TokenRow;
 use crate::state::AppState;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -9,6 +8,7 @@ use tessera_core::Vault;
 use tessera_core::clock::DAY;
 use tessera_core::search::{Query, Sort};
 use tessera_core::token::Status;
+use tessera_ipc::dto::TokenRow;
 
 /// Usable tokens that expire within `days` or are due for rotation, soonest first.
 pub fn needing_attention(vault: &mut Vault, days: u32) -> tessera_core::Result<Vec<TokenRow>> {
