@@ -9,10 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
-use tessera_core::keys::MemoryKeyStore;
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::{JwtAlg, TokenKind};
-use tessera_core::{NewProtection, Vault, VaultPaths};
+use tessera_core::Vault;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -22,12 +21,7 @@ struct Fixture {
 fn fixture() -> &'static Mutex<Fixture> {
     static FIXTURE: OnceLock<Mutex<Fixture>> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        tessera_core::set_memory_security(false);
-        let dir = tempfile::tempdir().expect("tempdir");
-        let paths =
-            VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
-        let mut vault =
-            Vault::create(&paths, NewProtection::Keyring, &MemoryKeyStore::new()).expect("vault");
+        let (dir, mut vault) = tessera_fuzz::temp_vault();
         for alg in [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa] {
             let mut request = NewToken::new(TokenKind::Jwt, format!("fuzz {alg:?}"));
             request.jwt_alg = Some(alg);

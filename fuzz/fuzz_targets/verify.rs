@@ -6,11 +6,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
-use tessera_core::keys::MemoryKeyStore;
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::JwtAlg;
 use tessera_core::token::TokenKind;
-use tessera_core::{NewProtection, Vault, VaultPaths};
+use tessera_core::Vault;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -21,12 +20,7 @@ struct Fixture {
 fn fixture() -> &'static Mutex<Fixture> {
     static FIXTURE: OnceLock<Mutex<Fixture>> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        tessera_core::set_memory_security(false);
-        let dir = tempfile::tempdir().expect("tempdir");
-        let paths =
-            VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
-        let mut vault =
-            Vault::create(&paths, NewProtection::Keyring, &MemoryKeyStore::new()).expect("vault");
+        let (dir, mut vault) = tessera_fuzz::temp_vault();
         let mut secrets = Vec::new();
         for (kind, alg) in [
             (TokenKind::Personal, None),

@@ -5,6 +5,7 @@ pub const COMMANDS: &[&str] = &[
     "app_status",
     "create_vault",
     "unlock",
+    "accept_restore",
     "lock",
     "note_activity",
     "search_tokens",

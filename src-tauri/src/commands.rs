@@ -115,6 +115,18 @@ pub async fn unlock(app: AppHandle, password: Option<String>) -> IpcResult<AppSt
     .await
 }
 
+/// Opens a vault that `unlock` refused as an older copy, because the person restored it
+/// on purpose (the audit log records it).
+#[tauri::command]
+pub async fn accept_restore(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+    blocking(app, move |state, app| {
+        let password = password.map(Secret::new);
+        let vault = Vault::open_restored(&state.paths, &state.keyring, password.as_ref())?;
+        Ok(open(state, app, vault))
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn lock(app: AppHandle) -> IpcResult<AppStatus> {
     blocking(app, |state, _| {

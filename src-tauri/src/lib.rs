@@ -68,6 +68,7 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             commands::app_status,
             commands::create_vault,
             commands::unlock,
+            commands::accept_restore,
             commands::lock,
             commands::note_activity,
             commands::search_tokens,

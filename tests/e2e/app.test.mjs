@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  app, appLog, click, clipboard, problems, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
+  app, appLog, cli, click, clipboard, problems, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
   stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 import { keyForms, scanProcess } from "./memscan.mjs";
@@ -330,28 +330,60 @@ describe("a master-password vault", () => {
     assert.equal(await (await browser.$("#unlock-password")).isExisting(), false);
   });
 
-  test("the screen locking locks the vault and the window shows the unlock screen", async () => {
-    // What a desktop's screen saver says when the screen locks, on the session bus.
-    execFileSync("dbus-send", [
-      "--session", "--type=signal", "/org/freedesktop/ScreenSaver",
-      "org.freedesktop.ScreenSaver.ActiveChanged", "boolean:true",
-    ]);
+  test("an older copy of the vault put back is refused at unlock, and kept on request", async () => {
+    const unlockWith = async (password) => {
+      await type(browser, "#unlock-password", password);
+      await click(browser, tid("unlock-submit"));
+    };
+    await createToken(browser, "personal", "rollback probe");
+    await closeCreated(browser);
+    await click(browser, tid("lock-button"));
+    await waitFor(browser, "#unlock-password");
+    const backup = path.join(home.root, "backup");
+    cpSync(home.home, backup, { recursive: true });
+    await unlockWith("a long master password");
+    await waitFor(browser, row("rollback probe"), 30_000);
+    await rowAction(browser, "rollback probe", "revoke");
+    await browser.waitUntil(async () => (await rowAttr(browser, "rollback probe", "data-status")) === "revoked");
+    await click(browser, tid("lock-button"));
+    await waitFor(browser, "#unlock-password");
+    // The older copy goes back in place of the vault.
+    rmSync(home.home, { recursive: true });
+    cpSync(backup, home.home, { recursive: true });
+
+    await unlockWith("a long master password");
+    await waitFor(browser, tid("unlock-error"), 30_000);
+    assert.match(await text(browser, tid("unlock-error")), /older copy was put back/);
+    assert.equal(await (await browser.$(tid("new-token"))).isExisting(), false, "the older copy did not open");
+    await dismissToasts(browser);
+    await sleep(300);
+    screenshot("rollback-refused");
+    await click(browser, tid("accept-restore"));
+    await waitFor(browser, row("rollback probe"), 30_000);
+    assert.equal(await rowAttr(browser, "rollback probe", "data-status"), "active", "the restored copy's state");
+    const audit = execFileSync(cli, ["audit", "--action", "restore"], {
+      env: { ...process.env, TESSERA_HOME: home.home, TESSERA_PASSWORD: "a long master password" },
+    }).toString();
+    assert.match(audit, /older copy of the vault was accepted/);
+  });
+
+  /** Sends a D-Bus signal (`dbus-send` arguments), sees the unlock screen, unlocks. */
+  async function lockedBy(signal) {
+    execFileSync("dbus-send", ["--type=signal", ...signal, "boolean:true"]);
     await waitFor(browser, "#unlock-password", 10_000);
     await type(browser, "#unlock-password", "a long master password");
     await click(browser, tid("unlock-submit"));
     await waitFor(browser, tid("new-token"), 30_000);
+  }
+
+  test("the screen locking locks the vault and the window shows the unlock screen", async () => {
+    // What a desktop's screen saver says when the screen locks, on the session bus.
+    await lockedBy(["--session", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver.ActiveChanged"]);
   });
 
   test("the machine suspending locks the vault", async () => {
     // What logind says before a suspend, on the (stand-in) system bus.
-    execFileSync("dbus-send", [
-      "--system", "--type=signal", "/org/freedesktop/login1",
-      "org.freedesktop.login1.Manager.PrepareForSleep", "boolean:true",
-    ]);
-    await waitFor(browser, "#unlock-password", 10_000);
-    await type(browser, "#unlock-password", "a long master password");
-    await click(browser, tid("unlock-submit"));
-    await waitFor(browser, tid("new-token"), 30_000);
+    await lockedBy(["--system", "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep"]);
   });
 
   test("a second start hands over to the running window and exits", async () => {

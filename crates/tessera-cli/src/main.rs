@@ -35,6 +35,9 @@ fn main() {
         Ok(commands::Exit::Inactive) => std::process::exit(1),
         Err(err) => {
             output::note(&format!("error: {err}"));
+            if matches!(err, tessera_core::Error::RolledBack(_)) {
+                output::note("To keep the restored copy: tessera accept-restore");
+            }
             std::process::exit(2);
         }
     }

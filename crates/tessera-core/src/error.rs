@@ -36,7 +36,7 @@ pub enum Error {
     /// The vault file is older than its last recorded change (or that record was
     /// altered): an older copy was put back.
     #[error(
-        "{0}. If you restored a backup on purpose, accept it with `tessera accept-restore`; tokens revoked after that backup was made become active again"
+        "{0}. If you restored a backup on purpose, you can keep it: tokens revoked after that backup was made become active again"
     )]
     RolledBack(String),
     /// The vault was written by a newer Tessera.

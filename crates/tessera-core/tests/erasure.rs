@@ -3,9 +3,8 @@
 //! searched. Encryption alone would hide them from someone without the key; these
 //! tests show they are gone for someone with it.
 
-use crate::util::{TestVault, contains};
+use crate::util::{TestVault, contains, private_key_windows};
 use aws_lc_rs::cipher::{AES_256, DecryptingKey, DecryptionContext, UnboundCipherKey};
-use base64::Engine;
 use tessera_core::keys::KeyStore;
 use tessera_core::token::TokenKind;
 
@@ -81,19 +80,7 @@ fn deleted_and_replaced_secrets_are_gone_even_for_someone_with_the_key() {
     let (_, replaced) = t.make(TokenKind::Service, "rotated-probe");
     let replaced = replaced.expect("secret").expose().as_bytes().to_vec();
     t.make(TokenKind::Rsa, "erased-rsa-probe");
-    let pem = t.vault.export_pem("erased-rsa-probe", None).expect("pem");
-    let body: String = pem
-        .expose()
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .expect("der");
-    let windows: Vec<&[u8]> = [40, der.len() / 2, der.len() - 48]
-        .iter()
-        .map(|&start| &der[start..start + 32])
-        .collect();
+    let windows = private_key_windows(&mut t.vault, "erased-rsa-probe");
 
     // The scan sees what is there: the schema, a live secret, a live private key.
     let before = plaintext_pages(&t.paths.dir, &key);
@@ -129,7 +116,7 @@ fn deleted_and_replaced_secrets_are_gone_even_for_someone_with_the_key() {
             ("the replaced secret", &replaced[..]),
         ]
         .into_iter()
-        .chain(windows.iter().map(|w| ("the deleted private key", *w)))
+        .chain(windows.iter().map(|w| ("the deleted private key", &w[..])))
         {
             assert_eq!(find(&pages, needle), None, "{when}: {what} is still there");
         }

@@ -52,7 +52,10 @@ fn an_older_copy_put_back_is_refused_before_a_revoked_token_could_verify() {
     assert!(matches!(err, Error::RolledBack(_)), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("older copy"), "{message}");
-    assert!(message.contains("tessera accept-restore"), "{message}");
+    assert!(
+        message.contains("restored a backup on purpose"),
+        "{message}"
+    );
     assert_eq!(err.code(), "rolled_back");
     // Refused on every open, not only the first.
     assert!(matches!(

@@ -114,3 +114,22 @@ pub fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Three 32-byte windows of RSA token `name`'s private key as the vault stores it
+/// (PKCS#8 DER): what a search of the files or pages for the key looks for.
+pub fn private_key_windows(vault: &mut Vault, name: &str) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    let pem = vault.export_pem(name, None).expect("pem");
+    let body: String = pem
+        .expose()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("der");
+    [40, der.len() / 2, der.len() - 48]
+        .iter()
+        .map(|&start| der[start..start + 32].to_vec())
+        .collect()
+}

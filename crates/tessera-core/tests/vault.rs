@@ -1,4 +1,4 @@
-use crate::util::{TestVault, contains, request, snapshot};
+use crate::util::{TestVault, contains, private_key_windows, request, snapshot};
 use tessera_core::keys::{KeyStore, MemoryKeyStore, VaultKey};
 use tessera_core::token::TokenKind;
 use tessera_core::{Error, NewProtection, Secret, Vault, VaultPaths};
@@ -29,7 +29,6 @@ fn files_hold_no_plaintext_secret_or_name() {
 
 #[test]
 fn create_edit_rotate_delete_and_vacuum_leave_no_plaintext_in_the_files_or_tmpdir() {
-    use base64::Engine;
     use tessera_core::lifecycle::TokenChanges;
     let started = std::time::SystemTime::now();
     let mut t = TestVault::new();
@@ -43,18 +42,7 @@ fn create_edit_rotate_delete_and_vacuum_leave_no_plaintext_in_the_files_or_tmpdi
         }
     }
     // The RSA private key as stored (PKCS#8 DER): windows of it.
-    let pem = t.vault.export_pem("at-rest-probe-rsa", None).expect("pem");
-    let body: String = pem
-        .expose()
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .expect("der");
-    for start in [40, der.len() / 2, der.len() - 48] {
-        needles.push(der[start..start + 32].to_vec());
-    }
+    needles.extend(private_key_windows(&mut t.vault, "at-rest-probe-rsa"));
     // Edit: a new name and a description.
     t.vault
         .modify_token(

@@ -48,6 +48,8 @@ export const createVault = (protection: "keyring" | "password", password: string
   invoke<AppStatus>("create_vault", { protection, password });
 /** Opens the vault: no password for a keyring vault. */
 export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });
+/** Opens a vault refused as an older copy, because the user restored it on purpose. */
+export const acceptRestore = (password: string | null) => invoke<AppStatus>("accept_restore", { password });
 /** Locks: drops the key and clears a copied secret. */
 export const lock = () => invoke<AppStatus>("lock");
 /** Resets the idle timer. */

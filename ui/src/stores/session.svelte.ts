@@ -1,5 +1,6 @@
 /** The vault session: first run / locked / unlocked, protection and settings. */
 import {
+  acceptRestore,
   appStatus,
   createVault,
   errorMessage,
@@ -33,6 +34,8 @@ class Session {
   settings = $state<Settings>({ ...DEFAULT_SETTINGS });
   /** The last unlock failure, shown on the unlock screen. */
   unlockError = $state<string | null>(null);
+  /** The last unlock found an older copy of the vault put back (a restored backup). */
+  rolledBack = $state(false);
   /** Bumped on every unlock so views reload their data. */
   generation = $state(0);
   private lastActivity = 0;
@@ -63,13 +66,24 @@ class Session {
 
   /** Unlocks; on failure keeps the unlock screen with the error. Returns success. */
   async unlock(password: string | null): Promise<boolean> {
+    return this.opening(() => unlock(password));
+  }
+
+  /** Keeps an older copy of the vault that unlocking refused: the user restored it. */
+  async acceptRestore(password: string | null): Promise<boolean> {
+    return this.opening(() => acceptRestore(password));
+  }
+
+  private async opening(open: () => Promise<AppStatus>): Promise<boolean> {
     try {
-      const status = await unlock(password);
+      const status = await open();
       this.unlockError = null;
+      this.rolledBack = false;
       this.apply(status);
       return true;
     } catch (err) {
       this.unlockError = errorMessage(err);
+      this.rolledBack = isIpcError(err) && err.kind === "rolled_back";
       this.screen = "locked";
       return false;
     }

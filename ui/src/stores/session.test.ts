@@ -26,4 +26,27 @@ describe("session", () => {
     expect(session.screen).toBe("locked");
     stop();
   });
+
+  it("offers to keep an older copy of the vault that unlocking refused", async () => {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "unlock") {
+        throw { kind: "rolled_back", message: "the vault file is older than its last recorded change" };
+      }
+      if (cmd === "accept_restore") {
+        return { state: "unlocked", protection: "password", vault_dir: "/v", settings: session.settings };
+      }
+      return null;
+    });
+    session.screen = "locked";
+    expect(await session.unlock("pw")).toBe(false);
+    expect(session.rolledBack).toBe(true);
+    expect(session.unlockError).toMatch(/^The vault file is older/);
+    expect(await session.acceptRestore("pw")).toBe(true);
+    expect(session.rolledBack).toBe(false);
+    expect(session.screen).toBe("unlocked");
+    expect(calls.map((c) => c.cmd)).toEqual(["unlock", "accept_restore"]);
+    expect(calls[1]?.args).toEqual({ password: "pw" });
+  });
 });
