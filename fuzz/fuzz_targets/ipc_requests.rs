@@ -7,10 +7,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
+use tessera_core::Vault;
 use tessera_core::catalog::{Catalog, CatalogEntry};
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::TokenKind;
-use tessera_core::Vault;
 use tessera_ipc::dto::{AuditQuery, CatalogInput, CreateRequest, EditRequest, SearchRequest};
 use tessera_ipc::requests::catalog;
 

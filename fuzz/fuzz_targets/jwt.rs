@@ -9,9 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
+use tessera_core::Vault;
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::{JwtAlg, TokenKind};
-use tessera_core::Vault;
 
 struct Fixture {
     _dir: tempfile::TempDir,

@@ -6,10 +6,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
+use tessera_core::Vault;
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::JwtAlg;
 use tessera_core::token::TokenKind;
-use tessera_core::Vault;
 
 struct Fixture {
     _dir: tempfile::TempDir,
