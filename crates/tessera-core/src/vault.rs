@@ -293,10 +293,25 @@ impl Vault {
             // longer decrypts the re-keyed file, which reads as damage: the pending
             // header decides. If it does not open the vault either, its answer (wrong
             // password) is the one to give: the old password was replaced.
-            Err(Error::WrongKey | Error::WrongPassword | Error::Damaged(_)) if pending.exists() => {
-                let vault = Vault::open_with(paths, Header::read(&pending)?, keys, password)?;
-                crate::fsutil::rename_durably(&pending, &paths.header)?;
-                Ok(vault)
+            Err(first @ (Error::WrongKey | Error::WrongPassword | Error::Damaged(_)))
+                if pending.exists() =>
+            {
+                match Vault::open_with(paths, Header::read(&pending)?, keys, password) {
+                    Ok(vault) => {
+                        crate::fsutil::rename_durably(&pending, &paths.header)?;
+                        Ok(vault)
+                    }
+                    // The pending header's key is right but the file is not keyed with
+                    // it: the re-key never committed (a crash before it), so the new
+                    // password was never set, and the first answer stands. The stale
+                    // header stays: a change under way in another process may need it.
+                    Err(Error::Damaged(_))
+                        if matches!(first, Error::WrongKey | Error::WrongPassword) =>
+                    {
+                        Err(first)
+                    }
+                    Err(err) => Err(err),
+                }
             }
             result => result,
         }

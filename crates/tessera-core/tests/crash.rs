@@ -256,6 +256,37 @@ fn a_crash_between_rekey_and_header_swap_is_repaired_on_open() {
     drop(dir);
 }
 
+/// The state a crash after the pending header was written but before the re-key
+/// committed leaves: the new password's header waits beside a database still keyed
+/// with the old one. Found by the 1,000-round soak (round 294): the new password was
+/// "right" by the pending header's check value, so opening with it said "vault
+/// damaged" instead of "wrong master password".
+#[test]
+fn a_pending_header_whose_rekey_never_happened_is_ignored() {
+    let (dir, paths) = new_vault("old password");
+    let keys = MemoryKeyStore::new();
+    let id = Vault::open(&paths, &keys, Some(&password("old password")))
+        .expect("open")
+        .id()
+        .to_string();
+    let kdf = tessera_core::keys::KdfParams::fresh();
+    let key = kdf.derive(&password("new password")).expect("derive");
+    let pending = paths.header.with_extension("json.new");
+    tessera_core::header::Header::new(id, Some(kdf))
+        .checked_by(&key)
+        .write(&pending)
+        .expect("pending header");
+
+    assert!(matches!(
+        Vault::open(&paths, &keys, Some(&password("new password"))),
+        Err(Error::WrongPassword)
+    ));
+    let vault = Vault::open(&paths, &keys, Some(&password("old password"))).expect("old opens");
+    vault.check_integrity().expect("sound");
+    drop(vault);
+    drop(dir);
+}
+
 /// The hardening the CLI and the app apply in release builds, applied in a child
 /// process: not dumpable, no core dumps.
 #[cfg(target_os = "linux")]
