@@ -1,7 +1,7 @@
 // End-to-end: the built Tessera app in its real WebView, driven through WebDriver under
 // Xvfb, against a temporary vault, a headless gnome-keyring and the real X clipboard.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
 import { cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -282,6 +282,35 @@ describe("a keyring vault", () => {
 
     await click(browser, tid("unlock-submit"));
     await waitFor(browser, tid("new-token"), 20_000);
+  });
+
+  test("at unlock, tokens expiring soon are announced in a desktop notification", async () => {
+    // What the app asks the desktop's notification service, seen on the session bus (no
+    // notification daemon runs under Xvfb; the call is what Tessera controls).
+    const monitor = spawn("dbus-monitor", [
+      "--session", "type=method_call,interface=org.freedesktop.Notifications,member=Notify",
+    ]);
+    let seen = "";
+    monitor.stdout.on("data", (chunk) => (seen += chunk));
+    try {
+      await sleep(500);
+      await click(browser, tid("lock-button"));
+      await waitFor(browser, tid("unlock-submit"));
+      await click(browser, tid("unlock-submit"));
+      await waitFor(browser, tid("new-token"), 20_000);
+      // The JWT made earlier expires in 7 days, inside the 7-day warning window.
+      await browser.waitUntil(async () => seen.includes("web session"), {
+        timeout: 15_000,
+        timeoutMsg: `no Notify call named the expiring token; the bus saw: ${seen}`,
+      });
+      assert.match(seen, /member=Notify/);
+      assert.match(seen, /need attention/);
+      for (const secret of Object.values(secrets).filter(Boolean)) {
+        assert.equal(seen.includes(secret), false, "a secret in a notification");
+      }
+    } finally {
+      monitor.kill();
+    }
   });
 
   test("no CSP violation, uncaught error or console error in the whole session", async () => {
