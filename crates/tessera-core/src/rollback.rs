@@ -2,7 +2,7 @@
 //! vault, and once the change has committed the same number is written to an anchor
 //! kept outside the vault's folder, authenticated with a key that only the vault holds:
 //! a file in the user's state folder (see [`crate::VaultPaths::state`]) and, for a
-//! keyring vault, a record beside the vault key in the keyring. The highest of the two
+//! keyring vault, a record beside the vault key in the keyring. The higher of the two
 //! counts, so putting back older copies of the vault and the state folder together is
 //! still caught by the keyring's record.
 //!
