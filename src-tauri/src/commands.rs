@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tessera_core::header::Protection;
+use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
-use tessera_core::{NewProtection, Secret, Vault};
+use tessera_core::{NewProtection, Secret, Vault, VaultPaths};
 use tessera_ipc::dto::*;
 use tessera_ipc::requests::catalog;
 
@@ -105,26 +106,32 @@ pub async fn create_vault(
     .await
 }
 
-#[tauri::command]
-pub async fn unlock(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+/// How the unlock screen opens the vault: `Vault::open`, or `Vault::open_restored`.
+type Opener = fn(&VaultPaths, &dyn KeyStore, Option<&Secret>) -> tessera_core::Result<Vault>;
+
+async fn unlock_with(
+    app: AppHandle,
+    password: Option<String>,
+    opener: Opener,
+) -> IpcResult<AppStatus> {
     blocking(app, move |state, app| {
         let password = password.map(Secret::new);
-        let vault = Vault::open(&state.paths, &state.keyring, password.as_ref())?;
+        let vault = opener(&state.paths, &state.keyring, password.as_ref())?;
         Ok(open(state, app, vault))
     })
     .await
+}
+
+#[tauri::command]
+pub async fn unlock(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+    unlock_with(app, password, Vault::open).await
 }
 
 /// Opens a vault that `unlock` refused as an older copy, because the person restored it
 /// on purpose (the audit log records it).
 #[tauri::command]
 pub async fn accept_restore(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
-    blocking(app, move |state, app| {
-        let password = password.map(Secret::new);
-        let vault = Vault::open_restored(&state.paths, &state.keyring, password.as_ref())?;
-        Ok(open(state, app, vault))
-    })
-    .await
+    unlock_with(app, password, Vault::open_restored).await
 }
 
 #[tauri::command]
