@@ -284,7 +284,7 @@ describe("a keyring vault", () => {
     await waitFor(browser, tid("new-token"), 20_000);
   });
 
-  test("at unlock, tokens expiring soon are announced in a desktop notification", async () => {
+  test("lock clears a copied secret; at unlock, expiring tokens are announced in a desktop notification", async () => {
     // What the app asks the desktop's notification service, seen on the session bus (no
     // notification daemon runs under Xvfb; the call is what Tessera controls).
     const monitor = spawn("dbus-monitor", [
@@ -293,9 +293,17 @@ describe("a keyring vault", () => {
     let seen = "";
     monitor.stdout.on("data", (chunk) => (seen += chunk));
     try {
-      await sleep(500);
+      // A copied secret kept on the clipboard (clearing off) is cleared by the lock.
+      await click(browser, tid("nav-settings"));
+      await type(browser, "#set-clipboard", "0");
+      await click(browser, tid("settings-save"));
+      await waitToast(browser, "Settings saved");
+      await click(browser, tid("nav-all"));
+      await rowAction(browser, "prod deploy", "copy");
+      await browser.waitUntil(async () => clipboard() === secrets.personal, { timeout: 5000 });
       await click(browser, tid("lock-button"));
       await waitFor(browser, tid("unlock-submit"));
+      await browser.waitUntil(async () => clipboard() === "", { timeout: 5000, timeoutMsg: "the lock left the secret on the clipboard" });
       await click(browser, tid("unlock-submit"));
       await waitFor(browser, tid("new-token"), 20_000);
       // The JWT made earlier expires in 7 days, inside the 7-day warning window.

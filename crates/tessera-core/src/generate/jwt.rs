@@ -570,6 +570,15 @@ mod tests {
             signer.verify(&hs_signed(&conn, &jku, &claims(&signer)), NOW),
             Err(Reason::Malformed)
         );
+        let mut jwk = hs_header();
+        jwk.jwk = Some(
+            serde_json::from_value(serde_json::json!({"kty": "oct", "k": "YXR0YWNrZXI"}))
+                .expect("jwk"),
+        );
+        assert_eq!(
+            signer.verify(&hs_signed(&conn, &jwk, &claims(&signer)), NOW),
+            Err(Reason::Malformed)
+        );
         let mut x5u = hs_header();
         x5u.x5u = Some("https://attacker.example/cert".into());
         assert_eq!(
