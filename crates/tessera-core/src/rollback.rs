@@ -174,8 +174,11 @@ impl Anchor {
     /// Checks the open vault against its anchor: an error if the vault is behind it;
     /// otherwise the anchor is brought up to the vault (made, if missing).
     pub(crate) fn check(&self, conn: &Connection) -> Result<()> {
-        let current = generation(conn)?;
+        // The anchors first, the vault second: another process may commit a change and
+        // record it between the two reads, and in this order that can only make the
+        // vault look newer than its anchors, never older.
         let (file, record) = self.read()?;
+        let current = generation(conn)?;
         match file.max(record) {
             Some(recorded) if recorded > current => Err(Error::RolledBack(format!(
                 "the vault file is older than its last recorded change (change {current}, but change {recorded} was made): an older copy was put back, and tokens revoked since then would verify again"

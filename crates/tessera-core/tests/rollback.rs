@@ -159,3 +159,36 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
     }
 }
+
+/// Openers that run while others commit must never take the vault for an older copy.
+/// Reading the vault's counter before its anchor did, when another process committed
+/// and recorded a change between the two reads: three CLI loops creating tokens at once
+/// hit it within 50 opens. Threads in one process reach that window far less often, so
+/// this guards the order only statistically; it fails on any false alarm.
+#[test]
+fn opening_while_others_commit_never_looks_like_a_rollback() {
+    let t = TestVault::new();
+    let (paths, keys) = (t.paths.clone(), t.keys.clone());
+    drop(t.vault);
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (paths, keys) = (paths.clone(), keys.clone());
+            std::thread::spawn(move || {
+                for i in 0..60 {
+                    let mut vault = Vault::open(&paths, &keys, None)
+                        .unwrap_or_else(|e| panic!("worker {w}, open {i}: {e}"));
+                    vault
+                        .create_token(tessera_core::lifecycle::NewToken::new(
+                            TokenKind::Personal,
+                            format!("w{w}-{i}"),
+                        ))
+                        .unwrap_or_else(|e| panic!("worker {w}, write {i}: {e}"));
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("a worker saw an error");
+    }
+    drop(t.dir);
+}
