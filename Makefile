@@ -97,6 +97,10 @@ soak: deps
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
 	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} $(CARGO) test --locked -p tessera-cli --test concurrency
+	$(MAKE) --no-print-directory app
+	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} E2E_ONLY="app and the CLI" \
+	  TESSERA_APP="$(CARGO_TARGET_DIR)/debug/tessera-app" TESSERA_CLI="$(CARGO_TARGET_DIR)/debug/tessera" \
+	  bash tests/e2e/run.sh
 
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core

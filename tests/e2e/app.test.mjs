@@ -1,7 +1,7 @@
 // End-to-end: the built Tessera app in its real WebView, driven through WebDriver under
 // Xvfb, against a temporary vault, a headless gnome-keyring and the real X clipboard.
 import assert from "node:assert/strict";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
 import { cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -432,6 +432,193 @@ describe("a master-password vault", () => {
   });
 
   test("no CSP violation, uncaught error or console error in the whole session", async () => {
+    assert.deepEqual(await problems(browser), []);
+  });
+});
+
+describe("the app and the CLI on one vault at once", () => {
+  // The real app through its real IPC (the page's own invoke, as the UI calls it) and
+  // the real `tessera` binary, a new process per action, on one vault at once:
+  // TESSERA_CONCURRENCY_ACTIONS each (200 in `make test`, 1,000 in `make soak`). A
+  // master-password vault: with a keyring vault, hundreds of CLI processes asking the
+  // keyring at once sometimes made this headless gnome-keyring restart locked.
+  const PASSWORD = "concurrent horse battery";
+  const home = freshHome();
+  const actions = Number(process.env.TESSERA_CONCURRENCY_ACTIONS ?? 200);
+  let browser;
+
+  before(async () => {
+    browser = await openApp(home);
+    await click(browser, tid("setup-password"));
+    await type(browser, "#setup-password-input", PASSWORD);
+    await type(browser, "#setup-password-confirm", PASSWORD);
+    await click(browser, tid("setup-submit"));
+    await waitFor(browser, tid("new-token"), 30_000);
+  });
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  /** Calls an app command through the page's IPC; resolves to { ok } or { err }. */
+  const invoke = (cmd, args) =>
+    browser.executeAsync(
+      (c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then((ok) => done({ ok }), (err) => done({ err })),
+      cmd,
+      args,
+    );
+  /** Runs the CLI; resolves to { code, stdout, stderr }. */
+  const run = (...args) =>
+    new Promise((resolve) => {
+      execFile(cli, args, { env: { ...process.env, TESSERA_HOME: home.home, TESSERA_PASSWORD: PASSWORD } }, (error, stdout, stderr) =>
+        resolve({ code: error ? error.code ?? -1 : 0, stdout: stdout.trim(), stderr: stderr.trim() }),
+      );
+    });
+  /** A small deterministic generator, so a failing run can be repeated. */
+  const rng = (seed) => () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pick = (list, next) => list[Math.floor(next() * list.length)];
+  const SHARED = 8;
+
+  test("the app and the CLI on one vault: no failed action, no busy vault, no lost update", { timeout: 1_800_000 }, async () => {
+    for (let k = 0; k < SHARED; k++) {
+      assert.equal((await run("create", "personal", "--name", `shared-${k}`)).code, 0);
+    }
+    const shared = await invoke("search_tokens", {
+      request: { text: "shared", kind: null, status: null, sort: "name", offset: 0, limit: 50 },
+    });
+    const sharedIds = Object.fromEntries(shared.ok.rows.map((r) => [r.name, r.id]));
+    assert.equal(Object.keys(sharedIds).length, SHARED);
+
+    const failures = [];
+    const descriptions = {};
+    const expiries = {};
+    const appOwn = new Map(); // id -> "active" | "revoked" | "deleted"
+    const cliOwn = new Map(); // name -> { secret, state }
+    let cliDone = 0;
+
+    const appLoop = async () => {
+      const next = rng(7);
+      for (let i = 0; i < actions; i++) {
+        while (cliDone < Math.min(i, actions - 1)) await sleep(5);
+        const inState = (state) => [...appOwn].filter(([, s]) => s === state).map(([id]) => id);
+        const roll = Math.floor(next() * 10);
+        let result;
+        if (roll < 2 || appOwn.size === 0) {
+          result = await invoke("create_token", {
+            request: {
+              kind: "personal", name: `app-${i}`, description: "", expires: "never", apis: [], projects: [],
+              users: [], service_account: null, rsa_bits: null, jwt_alg: null, rotation_days: null, value: null,
+              service: null,
+            },
+          });
+          if (result.ok) appOwn.set(result.ok.token.id, "active");
+        } else if (roll < 4) {
+          const name = `shared-${Math.floor(next() * SHARED)}`;
+          const description = `set by the app in action ${i}`;
+          result = await invoke("edit_token", {
+            id: sharedIds[name],
+            request: {
+              name: null, description, expires: null, apis: null, projects: null, users: null,
+              service_account: null, rotation_days: null, service: null,
+            },
+          });
+          if (result.ok) descriptions[name] = description;
+        } else if (roll < 8) {
+          const [command, from, to] = pick(
+            [["revoke_token", "active", "revoked"], ["restore_token", "revoked", "active"],
+              ["delete_token", "revoked", "deleted"], ["rotate_token", "active", "active"]],
+            next,
+          );
+          const candidates = inState(from);
+          if (candidates.length === 0) continue;
+          const id = pick(candidates, next);
+          result = await invoke(command, command === "rotate_token" ? { id, value: null } : { id });
+          if (!result.err) appOwn.set(id, to);
+        } else {
+          result = await invoke("search_tokens", {
+            request: { text: "cli", kind: null, status: null, sort: "relevance", offset: 0, limit: 50 },
+          });
+          if (result.ok && cliOwn.size > 0 && result.ok.total === 0) failures.push(`app #${i}: the CLI's tokens are not listed`);
+        }
+        if (result?.err) failures.push(`app #${i}: ${JSON.stringify(result.err)}`);
+      }
+    };
+
+    const cliLoop = async () => {
+      const next = rng(11);
+      const names = () => [...cliOwn.keys()];
+      for (let j = 0; j < actions; j++, cliDone = j) {
+        const roll = Math.floor(next() * 10);
+        const fail = (what, out) => failures.push(`cli #${j}: ${what}: exit ${out.code} ${out.stderr}`);
+        if (roll < 2 || cliOwn.size === 0) {
+          const out = await run("create", "personal", "--name", `cli-${j}`);
+          if (out.code === 0) cliOwn.set(`cli-${j}`, { secret: out.stdout, state: "active" });
+          else fail("create", out);
+        } else if (roll < 4) {
+          const name = `shared-${Math.floor(next() * SHARED)}`;
+          const date = `2031-${String(1 + Math.floor(next() * 12)).padStart(2, "0")}-${String(1 + Math.floor(next() * 28)).padStart(2, "0")}`;
+          const out = await run("edit", name, "--expires", date);
+          if (out.code === 0) expiries[name] = `${date}T23:59:59Z`;
+          else fail("edit", out);
+        } else if (roll < 8) {
+          const [args, from, to] = pick(
+            [[["revoke"], "active", "revoked"], [["restore"], "revoked", "active"],
+              [["delete", "--yes"], "revoked", "deleted"], [["rotate"], "active", "active"]],
+            next,
+          );
+          // Never the newest few: the app may be searching for them.
+          const candidates = names().slice(0, -3).filter((n) => cliOwn.get(n).state === from);
+          if (candidates.length === 0) continue;
+          const name = pick(candidates, next);
+          const out = await run(args[0], name, ...args.slice(1));
+          if (out.code !== 0) {
+            fail(args[0], out);
+            continue;
+          }
+          let secret = cliOwn.get(name).secret;
+          if (args[0] === "rotate") {
+            const got = await run("get", name);
+            if (got.code === 0) secret = got.stdout;
+            else fail("get", got);
+          }
+          cliOwn.set(name, { secret, state: to });
+        } else {
+          const live = names().filter((n) => ["active", "revoked"].includes(cliOwn.get(n).state));
+          if (live.length === 0) continue;
+          const name = pick(live, next);
+          const { secret, state } = cliOwn.get(name);
+          const out = await run("verify", secret);
+          if (out.code !== (state === "active" ? 0 : 1)) fail(`verify ${name} (${state})`, out);
+        }
+      }
+      cliDone = actions;
+    };
+
+    const started = Date.now();
+    await Promise.all([appLoop(), cliLoop()]);
+    console.log(`# ${actions} app and ${actions} CLI actions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.deepEqual(failures.slice(0, 10), [], `${failures.length} actions failed`);
+
+    // Every acknowledged change is there.
+    const show = async (ref) => {
+      const out = await run("show", ref, "--json");
+      return out.code === 0 ? JSON.parse(out.stdout) : null;
+    };
+    for (let k = 0; k < SHARED; k++) {
+      const token = await show(`shared-${k}`);
+      assert.equal(token.description, descriptions[`shared-${k}`] ?? "", `shared-${k}: the app's edit`);
+      assert.equal(token.expires_at, expiries[`shared-${k}`] ?? null, `shared-${k}: the CLI's edit`);
+    }
+    for (const [id, state] of appOwn) {
+      const token = await show(id);
+      assert.equal(token === null ? "deleted" : token.status === "revoked" ? "revoked" : "active", state, `app's ${id}`);
+    }
+    for (const [name, { state }] of cliOwn) {
+      const token = await show(name);
+      assert.equal(token === null ? "deleted" : token.status === "revoked" ? "revoked" : "active", state, `CLI's ${name}`);
+    }
     assert.deepEqual(await problems(browser), []);
   });
 });

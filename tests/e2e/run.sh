@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suite: the built app (TESSERA_APP) under Xvfb, inside a private
 # D-Bus session with a fresh, unlocked gnome-keyring, driven by tauri-driver.
+# E2E_ONLY=PATTERN runs only the tests whose names match.
 set -euo pipefail
 cd "$(dirname "$0")"
 : "${TESSERA_APP:?set TESSERA_APP to the built tessera-app binary}"
@@ -15,7 +16,8 @@ dbus-run-session -- sh -c '
   echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   system_bus="unix:path=$XDG_DATA_HOME/system_bus_socket"
   dbus-daemon --session --address="$system_bus" --fork --print-pid=3 3>"$XDG_DATA_HOME/system_bus.pid"
-  DBUS_SYSTEM_BUS_ADDRESS="$system_bus" xvfb-run -a -s "-screen 0 1280x800x24" npm test
+  DBUS_SYSTEM_BUS_ADDRESS="$system_bus" xvfb-run -a -s "-screen 0 1280x800x24" \
+    node --test --test-concurrency=1 ${E2E_ONLY:+"--test-name-pattern=$E2E_ONLY"} app.test.mjs
   status=$?
   kill "$(cat "$XDG_DATA_HOME/system_bus.pid")"
   exit $status

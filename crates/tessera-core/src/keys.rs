@@ -69,13 +69,6 @@ pub trait KeyStore: Send + Sync {
     fn store(&self, vault_id: &str, key: &VaultKey) -> Result<()>;
     /// Forgets the key of vault `vault_id`; forgetting a missing key is not an error.
     fn remove(&self, vault_id: &str) -> Result<()>;
-    /// A small record kept beside the keys under `account` (the rollback anchor of a
-    /// keyring vault), or `None` when there is none.
-    fn load_record(&self, account: &str) -> Result<Option<Vec<u8>>>;
-    /// Saves a record under `account`, replacing any earlier one.
-    fn store_record(&self, account: &str, bytes: &[u8]) -> Result<()>;
-    /// An owned handle on the same store, for an open vault to keep.
-    fn handle(&self) -> Box<dyn KeyStore>;
 }
 
 /// The operating system's keyring (Secret Service on Linux, Keychain on macOS,
@@ -161,23 +154,6 @@ impl KeyStore for OsKeyring {
             Err(err) => Err(err),
         }
     }
-
-    fn load_record(&self, account: &str) -> Result<Option<Vec<u8>>> {
-        match self.call(account, |entry| entry.get_secret()) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(Error::KeyMissing) => Ok(None),
-            Err(err) => Err(err),
-        }
-    }
-
-    fn store_record(&self, account: &str, bytes: &[u8]) -> Result<()> {
-        let bytes = bytes.to_vec();
-        self.call(account, move |entry| entry.set_secret(&bytes))
-    }
-
-    fn handle(&self) -> Box<dyn KeyStore> {
-        Box::new(*self)
-    }
 }
 
 /// An in-memory key store for tests; it can also play a keyring that is unavailable.
@@ -228,19 +204,6 @@ impl KeyStore for MemoryKeyStore {
     fn remove(&self, vault_id: &str) -> Result<()> {
         self.keys()?.remove(vault_id);
         Ok(())
-    }
-
-    fn load_record(&self, account: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.keys()?.get(account).cloned())
-    }
-
-    fn store_record(&self, account: &str, bytes: &[u8]) -> Result<()> {
-        self.keys()?.insert(account.into(), bytes.to_vec());
-        Ok(())
-    }
-
-    fn handle(&self) -> Box<dyn KeyStore> {
-        Box::new(self.clone())
     }
 }
 

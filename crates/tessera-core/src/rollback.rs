@@ -1,10 +1,10 @@
 //! Rollback detection. Every change bumps a generation counter inside the encrypted
 //! vault, and once the change has committed the same number is written to an anchor
-//! kept outside the vault's folder, authenticated with a key that only the vault holds:
-//! a file in the user's state folder (see [`crate::VaultPaths::state`]) and, for a
-//! keyring vault, a record beside the vault key in the keyring. The higher of the two
-//! counts, so putting back older copies of the vault and the state folder together is
-//! still caught by the keyring's record.
+//! file kept outside the vault's folder (in the user's state folder, see
+//! [`crate::VaultPaths::state`]), authenticated with a key that only the vault holds.
+//! (Not in the keyring: writing a keyring item at every change, from the app and the
+//! CLI at once, made gnome-keyring raise an unlock prompt and refuse every later call
+//! in two runs of four.)
 //!
 //! Opening a vault whose counter is behind its anchor means an older copy of the file
 //! was put back: tokens revoked since then would verify again, so the vault does not
@@ -16,7 +16,6 @@
 //! anchors existed); SECURITY.md says what that leaves open.
 
 use crate::error::{Error, Result};
-use crate::keys::KeyStore;
 use crate::store;
 use aws_lc_rs::hmac;
 use rusqlite::Connection;
@@ -47,10 +46,9 @@ pub(crate) fn bump(conn: &Connection) -> Result<u64> {
     Ok(next)
 }
 
-/// The anchors of one vault: its file, and its keyring record for a keyring vault.
+/// The anchor file of one vault.
 pub(crate) struct Anchor {
     path: PathBuf,
-    keyring: Option<Box<dyn KeyStore>>,
     key: hmac::Key,
     vault_id: String,
 }
@@ -65,15 +63,9 @@ struct AnchorFile {
 }
 
 impl Anchor {
-    /// The anchor of vault `vault_id` in `state_dir` (and in `keyring`, when the vault's
-    /// key is kept there), its key read from the vault (and made there first if the
-    /// vault predates anchors).
-    pub(crate) fn of(
-        conn: &Connection,
-        state_dir: &Path,
-        keyring: Option<Box<dyn KeyStore>>,
-        vault_id: &str,
-    ) -> Result<Anchor> {
+    /// The anchor of vault `vault_id` in `state_dir`, its key read from the vault (and
+    /// made there first if the vault predates anchors).
+    pub(crate) fn of(conn: &Connection, state_dir: &Path, vault_id: &str) -> Result<Anchor> {
         let key = match store::meta_get(conn, ANCHOR_KEY)? {
             Some(bytes) => Zeroizing::new(bytes),
             None => {
@@ -97,46 +89,25 @@ impl Anchor {
         };
         Ok(Anchor {
             path: state_dir.join("anchors").join(format!("{vault_id}.json")),
-            keyring,
             key: hmac::Key::new(hmac::HMAC_SHA256, &key),
             vault_id: vault_id.to_string(),
         })
     }
 
-    /// The keyring account of the vault's record.
-    fn account(&self) -> String {
-        format!("{}.anchor", self.vault_id)
-    }
-
-    /// The generations the file and the keyring record hold (`None` where there is no
-    /// anchor yet).
-    fn read(&self) -> Result<(Option<u64>, Option<u64>)> {
-        let file = match std::fs::read(&self.path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+    /// The generation last recorded, or `None` when there is no anchor yet.
+    fn read(&self) -> Result<Option<u64>> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("cannot read", &self.path, e)),
         };
-        let record = match &self.keyring {
-            Some(keyring) => keyring.load_record(&self.account())?,
-            None => None,
-        };
-        let from_file = file
-            .map(|bytes| self.parse(&bytes, &self.path.display().to_string()))
-            .transpose()?;
-        let from_keyring = record
-            .map(|bytes| self.parse(&bytes, "its record in the system keyring"))
-            .transpose()?;
-        Ok((from_file, from_keyring))
-    }
-
-    /// The generation an anchor holds, if its MAC verifies.
-    fn parse(&self, bytes: &[u8], place: &str) -> Result<u64> {
         let altered = || {
             Error::RolledBack(format!(
-                "the record of this vault's last change ({place}) was altered, so Tessera cannot tell whether the vault file is an older copy"
+                "the record of this vault's last change ({}) was altered, so Tessera cannot tell whether the vault file is an older copy",
+                self.path.display()
             ))
         };
-        let file: AnchorFile = serde_json::from_slice(bytes).map_err(|_| altered())?;
+        let file: AnchorFile = serde_json::from_slice(&bytes).map_err(|_| altered())?;
         let mac = decode_hex(&file.mac).ok_or_else(altered)?;
         if file.vault_id != self.vault_id {
             return Err(altered());
@@ -148,7 +119,7 @@ impl Anchor {
             &mac,
         )
         .map_err(|_| altered())?;
-        Ok(file.generation)
+        Ok(Some(file.generation))
     }
 
     /// Records `generation` as the vault's latest.
@@ -164,29 +135,22 @@ impl Anchor {
             ),
         };
         let json = serde_json::to_vec(&file).map_err(|e| Error::Storage(e.to_string()))?;
-        if let Some(keyring) = &self.keyring {
-            // Best effort: the file still records it, and the next change tries again.
-            let _ = keyring.store_record(&self.account(), &json);
-        }
         crate::fsutil::write_private(&self.path, &json)
     }
 
     /// Checks the open vault against its anchor: an error if the vault is behind it;
     /// otherwise the anchor is brought up to the vault (made, if missing).
     pub(crate) fn check(&self, conn: &Connection) -> Result<()> {
-        // The anchors first, the vault second: another process may commit a change and
+        // The anchor first, the vault second: another process may commit a change and
         // record it between the two reads, and in this order that can only make the
-        // vault look newer than its anchors, never older.
-        let (file, record) = self.read()?;
+        // vault look newer than its anchor, never older.
+        let recorded = self.read()?;
         let current = generation(conn)?;
-        match file.max(record) {
+        match recorded {
             Some(recorded) if recorded > current => Err(Error::RolledBack(format!(
                 "the vault file is older than its last recorded change (change {current}, but change {recorded} was made): an older copy was put back, and tokens revoked since then would verify again"
             ))),
-            // Both anchors up to date (the keyring's only where there is one).
-            _ if file == Some(current) && (self.keyring.is_none() || record == Some(current)) => {
-                Ok(())
-            }
+            Some(recorded) if recorded == current => Ok(()),
             _ => self.record(current),
         }
     }

@@ -213,8 +213,7 @@ impl Vault {
                 (Header::new(vault_id.clone(), Some(kdf)), key)
             }
         };
-        let keyring = matches!(protection, NewProtection::Keyring);
-        let built = Vault::build_new(paths, &header, &key, keyring.then(|| keys.handle()));
+        let built = Vault::build_new(paths, &header, &key);
         if built.is_err() {
             let _ = std::fs::remove_file(&paths.db);
             let _ = std::fs::remove_file(&paths.header);
@@ -225,12 +224,7 @@ impl Vault {
         built
     }
 
-    fn build_new(
-        paths: &VaultPaths,
-        header: &Header,
-        key: &VaultKey,
-        keyring: Option<Box<dyn KeyStore>>,
-    ) -> Result<Vault> {
+    fn build_new(paths: &VaultPaths, header: &Header, key: &VaultKey) -> Result<Vault> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -241,12 +235,7 @@ impl Vault {
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
-        vault.anchor = Some(Anchor::of(
-            &vault.conn,
-            &paths.state,
-            keyring,
-            &header.vault_id,
-        )?);
+        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
         vault.anchor_check()?;
         header.write(&paths.header)?;
         Ok(vault)
@@ -371,8 +360,7 @@ impl Vault {
         if stored_id != vault.header.vault_id {
             return Err(Error::Damaged("the header belongs to another vault".into()));
         }
-        let keyring = (vault.header.protection == Protection::Keyring).then(|| keys.handle());
-        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, keyring, &stored_id)?);
+        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &stored_id)?);
         Ok(vault)
     }
 

@@ -116,50 +116,6 @@ fn an_altered_anchor_is_refused_and_a_missing_or_lagging_one_is_rebuilt() {
     assert!(caught_up["generation"].as_u64().expect("generation") > generation);
 }
 
-#[test]
-fn a_keyring_vault_keeps_its_anchor_beside_its_key_too() {
-    use tessera_core::keys::KeyStore;
-    let mut t = TestVault::new();
-    t.make(TokenKind::Personal, "deploy");
-    let id = t.vault.id().to_string();
-    let backup = t.dir.path().join("backup");
-    back_up(&mut t.vault, &backup);
-    let state_backup = t.dir.path().join("state-backup");
-    copy_dir(&t.paths.state.join("anchors"), &state_backup);
-    t.vault.revoke_token("deploy").expect("revoke");
-    let record = t
-        .keys
-        .load_record(&format!("{id}.anchor"))
-        .expect("keyring")
-        .expect("a record beside the key");
-    assert!(!String::from_utf8_lossy(&record).contains("deploy"));
-    let TestVault {
-        dir: _dir,
-        paths,
-        keys,
-        vault,
-        ..
-    } = t;
-    vault.lock().expect("lock");
-
-    // The vault and the state folder both put back: the keyring's record still knows.
-    put_back(&paths, &backup);
-    std::fs::remove_dir_all(paths.state.join("anchors")).expect("remove anchors");
-    copy_dir(&state_backup, &paths.state.join("anchors"));
-    assert!(matches!(
-        Vault::open(&paths, &keys, None),
-        Err(Error::RolledBack(_))
-    ));
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
-    }
-}
-
 /// Openers that run while others commit must never take the vault for an older copy.
 /// Reading the vault's counter before its anchor did, when another process committed
 /// and recorded a change between the two reads: three CLI loops creating tokens at once
