@@ -3,7 +3,8 @@
 #   make test   installs what is missing, then lint + every test (unit, integration,
 #               CLI end-to-end, real clipboard and keyring, the app through WebDriver)
 #   make fuzz   each fuzz target for FUZZ_SECONDS (300 by default; make test: 5 each)
-#   make soak   the long runs: 1,000 SIGKILLed writers and password changes, and
+#   make soak   the long runs: 1,000 SIGKILLed writers and password changes (in the
+#               core and the CLI binary), and
 #               1,000 app + 1,000 CLI actions on one vault at once
 #   make bench  criterion benchmarks and the search latency table (bench-app: the app)
 #   make lint   rustfmt, clippy and the UI's type check
@@ -96,6 +97,7 @@ test: lint audit test-rust test-fuzz test-ui test-e2e
 soak: deps
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
+	TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked -p tessera-cli --test crash
 	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} $(CARGO) test --locked -p tessera-cli --test concurrency
 	$(MAKE) --no-print-directory app
 	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} E2E_ONLY="app and the CLI" \
