@@ -729,24 +729,24 @@ fn jwt_claims(
 const REVOKED_MEANWHILE: &str = "it was revoked meanwhile; restore it first";
 const RESTORED_MEANWHILE: &str = "it was restored meanwhile; only a revoked token can be deleted";
 
-/// The token as it is inside a change's transaction, refused if it is no longer in the
-/// state `action` needs: another process may have changed it since it was checked.
+/// Refuses, inside a change's transaction, a token no longer in the state `action`
+/// needs: another process may have changed it since it was checked.
 fn still(
     tx: &Transaction<'_>,
     id: &str,
     action: &'static str,
     reason: &'static str,
     allowed: impl Fn(&Token) -> bool,
-) -> Result<Token> {
+) -> Result<()> {
     let token = store::token(tx, id)?;
-    if !allowed(&token) {
-        return Err(Error::InvalidState {
-            action,
-            name: token.name,
-            reason,
-        });
+    if allowed(&token) {
+        return Ok(());
     }
-    Ok(token)
+    Err(Error::InvalidState {
+        action,
+        name: token.name,
+        reason,
+    })
 }
 
 /// `current` with `changes` applied and checked (names unique, scopes fitting the kind).

@@ -18,6 +18,8 @@
 use crate::error::{Error, Result};
 use crate::store;
 use aws_lc_rs::hmac;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -58,7 +60,7 @@ pub(crate) struct Anchor {
 struct AnchorFile {
     vault_id: String,
     generation: u64,
-    /// HMAC-SHA256 over the vault id and generation, hex.
+    /// HMAC-SHA256 over the vault id and generation, base64.
     mac: String,
 }
 
@@ -108,7 +110,7 @@ impl Anchor {
             ))
         };
         let file: AnchorFile = serde_json::from_slice(&bytes).map_err(|_| altered())?;
-        let mac = decode_hex(&file.mac).ok_or_else(altered)?;
+        let mac = BASE64.decode(&file.mac).map_err(|_| altered())?;
         if file.vault_id != self.vault_id {
             return Err(altered());
         }
@@ -122,20 +124,28 @@ impl Anchor {
         Ok(Some(file.generation))
     }
 
-    /// Records `generation` as the vault's latest.
+    /// Records `generation` as the vault's latest. The anchors folder is made only when
+    /// it is missing, not on every change.
     pub(crate) fn record(&self, generation: u64) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            crate::fsutil::create_private_dir(dir)?;
-        }
         let file = AnchorFile {
             vault_id: self.vault_id.clone(),
             generation,
-            mac: encode_hex(
-                hmac::sign(&self.key, &signed_bytes(&self.vault_id, generation)).as_ref(),
-            ),
+            mac: BASE64.encode(hmac::sign(
+                &self.key,
+                &signed_bytes(&self.vault_id, generation),
+            )),
         };
         let json = serde_json::to_vec(&file).map_err(|e| Error::Storage(e.to_string()))?;
-        crate::fsutil::write_private(&self.path, &json)
+        match (
+            crate::fsutil::write_private(&self.path, &json),
+            self.path.parent(),
+        ) {
+            (Err(_), Some(dir)) if !dir.exists() => {
+                crate::fsutil::create_private_dir(dir)?;
+                crate::fsutil::write_private(&self.path, &json)
+            }
+            (result, _) => result,
+        }
     }
 
     /// Checks the open vault against its anchor: an error if the vault is behind it;
@@ -163,18 +173,4 @@ fn signed_bytes(vault_id: &str, generation: u64) -> Vec<u8> {
     out.push(0);
     out.extend_from_slice(&generation.to_be_bytes());
     out
-}
-
-fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -425,8 +425,9 @@ impl Vault {
     /// After a change that drops secret material (delete, rotate, a re-signed JWT):
     /// `secure_delete` has zeroed the old bytes in the pages themselves, but the WAL
     /// still holds the pages as they were before; this writes the WAL into the file and
-    /// truncates it, once `done` (the change) succeeded. Best effort: while another process reads the vault, the WAL stays
-    /// until a later checkpoint, and SQLite's own checkpoints overwrite it in time.
+    /// truncates it, once `done` (the change) succeeded. Best effort: while another
+    /// process reads the vault, the WAL stays until a later checkpoint, and SQLite's own
+    /// checkpoints overwrite it in time.
     pub(crate) fn erase_history_after<T>(&mut self, done: Result<T>) -> Result<T> {
         if done.is_ok() {
             let _ = self.checkpoint();
