@@ -237,6 +237,7 @@ describe("a keyring vault", () => {
     await click(browser, tid("nav-activity"));
     await waitFor(browser, tid("audit-row"));
     assert.ok((await count(browser, tid("audit-row"))) >= 10);
+    await dismissToasts(browser);
     screenshot("activity");
     await click(browser, tid("nav-settings"));
     await select(browser, "#set-theme", "dark");
