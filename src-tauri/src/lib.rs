@@ -4,6 +4,7 @@
 mod command_names;
 mod commands;
 mod download;
+mod environment;
 mod error;
 mod session_lock;
 mod settings;
@@ -19,6 +20,7 @@ use tauri::{Manager, RunEvent};
 
 /// Starts the app.
 pub fn run() {
+    environment::apply();
     #[cfg(not(debug_assertions))]
     if let Err(err) = tessera_core::process::harden() {
         eprintln!("tessera: cannot turn off core dumps: {err}");

@@ -1,0 +1,48 @@
+//! Settings that WebKitGTK, GTK and glibc read from the environment only as a process
+//! starts, so they cannot be applied from inside a running app. Rust makes changing the
+//! environment of a running process `unsafe` (Tessera forbids `unsafe`), so on Linux the
+//! app starts itself once more, in place (`exec`, same process id), with them set.
+//!
+//! Measured on the 100,000-token benchmark (docs/benchmarks.md): together they take
+//! about 25 MiB off the memory of the app's processes. A variable the user has set
+//! (to anything) is left as it is.
+
+/// The settings and why each one is there.
+#[cfg(target_os = "linux")]
+const SETTINGS: &[(&str, &str)] = &[
+    // The window renders in software (webview.rs); WebKit's DMA-BUF renderer would still
+    // map GPU buffers through Mesa in the web process.
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    // GTK would load OpenGL for the window it never draws with GL.
+    ("GDK_GL", "disable"),
+    // The app's threads are few and idle; one malloc arena instead of one per thread.
+    ("MALLOC_ARENA_MAX", "1"),
+];
+
+/// Restarts the process with the settings above when any is missing. Returns only when
+/// nothing was missing or the restart failed (then the app runs without them).
+pub fn apply() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        let missing: Vec<(&str, &str)> = SETTINGS
+            .iter()
+            .copied()
+            .filter(|(name, _)| std::env::var_os(name).is_none())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let mut args = std::env::args_os();
+        let mut command = std::process::Command::new(exe);
+        if let Some(arg0) = args.next() {
+            command.arg0(arg0);
+        }
+        // `exec` returns only on failure: the binary was replaced or removed meanwhile.
+        let err = command.args(args).envs(missing).exec();
+        eprintln!("tessera: starting without the memory settings: {err}");
+    }
+}
