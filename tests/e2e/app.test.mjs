@@ -99,6 +99,16 @@ describe("a keyring vault", () => {
     await click(browser, tid("nav-all"));
   });
 
+  test("the app and its web process start with the memory settings (environment.rs)", () => {
+    const environ = (pid) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-app"]).toString().trim();
+    const webPid = execFileSync("pgrep", ["-n", "-f", "WebKitWebProcess"]).toString().trim();
+    for (const pid of [appPid, webPid]) {
+      assert.ok(environ(pid).includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), `pid ${pid}`);
+      assert.ok(environ(pid).includes("GDK_GL=disable"), `pid ${pid}`);
+    }
+  });
+
   test("each kind is created and shows active and Not used", async () => {
     secrets.workspace = await createToken(browser, "workspace", "team workspace", { expiry: "never" });
     await closeCreated(browser);

@@ -58,4 +58,13 @@ describe("RowMenu", () => {
     await fireEvent.keyDown(screen.getByRole("menu"), { key: "Escape" });
     expect(screen.queryByRole("menu")).toBeNull();
   });
+
+  it("closes when its row element is reused for another token", async () => {
+    const onaction = vi.fn();
+    const { rerender } = render(RowMenu, { props: { row: tokenRow({ id: "a" }), onaction } });
+    await fireEvent.click(screen.getByTestId("row-menu"));
+    expect(screen.queryByRole("menu")).not.toBeNull();
+    await rerender({ row: tokenRow({ id: "b" }), onaction });
+    expect(screen.queryByRole("menu")).toBeNull();
+  });
 });
