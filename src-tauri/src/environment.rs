@@ -3,11 +3,9 @@
 //! environment of a running process `unsafe` (Tessera forbids `unsafe`), so on Linux the
 //! app starts itself once more, in place (`exec`, same process id), with them set.
 //!
-//! Measured on the 100,000-token benchmark (docs/benchmarks.md): with them, the app's
-//! processes hold 280-290 MiB instead of 299 MiB when idle, at no cost in speed. (glibc's
-//! `MALLOC_ARENA_MAX=1` would take 7 MiB more, but made each keystroke's search about
-//! 3 ms slower: the search's threads then share one allocator lock.) A variable the
-//! user has set (to anything) is left as it is.
+//! What they save, what starting twice costs, and why glibc's `MALLOC_ARENA_MAX` is not
+//! among them is measured in docs/benchmarks.md. A variable the user has set (to
+//! anything) is left as it is.
 
 /// The settings and why each one is there.
 #[cfg(target_os = "linux")]

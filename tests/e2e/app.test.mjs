@@ -104,8 +104,9 @@ describe("a keyring vault", () => {
     const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-app"]).toString().trim();
     const webPid = execFileSync("pgrep", ["-n", "-f", "WebKitWebProcess"]).toString().trim();
     for (const pid of [appPid, webPid]) {
-      assert.ok(environ(pid).includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), `pid ${pid}`);
-      assert.ok(environ(pid).includes("GDK_GL=disable"), `pid ${pid}`);
+      const variables = environ(pid);
+      assert.ok(variables.includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), `pid ${pid}`);
+      assert.ok(variables.includes("GDK_GL=disable"), `pid ${pid}`);
     }
   });
 
