@@ -1,4 +1,4 @@
-//! Settings that WebKitGTK and GTK read from the environment only as a process starts,
+//! Settings that WebKitGTK, its JavaScript engine and GTK read from the environment only as a process starts,
 //! so they cannot be applied from inside a running app. Rust makes changing the
 //! environment of a running process `unsafe` (Tessera forbids `unsafe`), so on Linux the
 //! app starts itself once more, in place (`exec`, same process id), with them set.
@@ -15,6 +15,13 @@ const SETTINGS: &[(&str, &str)] = &[
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     // GTK would load OpenGL for the window it never draws with GL.
     ("GDK_GL", "disable"),
+    // JavaScriptCore's mini mode, made for a small footprint: its heap grows by 1.27×
+    // between collections instead of 2× or more, and WebKit's allocator hands free
+    // memory back sooner. The page's scripts still run compiled.
+    ("JSC_forceMiniVMMode", "true"),
+    // The page's first collection after 8 MB of JavaScript objects, not 32 MB: scrolling
+    // the list makes short-lived objects, which would otherwise pile up first.
+    ("JSC_largeHeapSize", "8388608"),
 ];
 
 /// Restarts the process with the settings above when any is missing. Returns only when

@@ -107,6 +107,8 @@ describe("a keyring vault", () => {
       const variables = environ(pid);
       assert.ok(variables.includes("WEBKIT_DISABLE_DMABUF_RENDERER=1"), `pid ${pid}`);
       assert.ok(variables.includes("GDK_GL=disable"), `pid ${pid}`);
+      assert.ok(variables.includes("JSC_forceMiniVMMode=true"), `pid ${pid}`);
+      assert.ok(variables.includes("JSC_largeHeapSize=8388608"), `pid ${pid}`);
     }
   });
 

@@ -87,12 +87,14 @@ function memory() {
     } catch {
       continue;
     }
-    if (!/tessera-app|WebKitWebProcess|WebKitNetworkProcess/.test(cmd)) continue;
+    // By the program's name, not anywhere in its command line (a `grep tessera-app`).
+    const program = cmd.split("\0")[0].split("/").pop();
+    if (!/^(tessera-app|WebKitWebProcess|WebKitNetworkProcess)$/.test(program)) continue;
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
     const processPss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     pss += processPss;
-    names.push(`${cmd.split("\0")[0].split("/").pop()} ${(processPss / 1024).toFixed(0)}`);
+    names.push(`${program} ${(processPss / 1024).toFixed(0)}`);
   }
   return { rss: rss / 1024, pss: pss / 1024, names };
 }
