@@ -93,8 +93,11 @@ export type Segment = { text: string; match: boolean };
  * i.e. Unicode code points), merging neighbours so each run becomes one <mark>.
  */
 export function highlight(text: string, positions: readonly number[]): Segment[] {
+  if (text === "") return [];
+  // The plain list (no search) has no positions: one run, without splitting the name
+  // into characters for every row that scrolls into view.
+  if (positions.length === 0) return [{ text, match: false }];
   const chars = Array.from(text);
-  if (chars.length === 0) return [];
   const marked = new Set(positions);
   const segments: Segment[] = [];
   for (let i = 0; i < chars.length; i++) {
