@@ -52,7 +52,7 @@ fn status(state: &AppState) -> AppStatus {
 /// The app's decrypted page cache: enough for the name index that a page of the plain
 /// list steps through (about 4 MB at 100,000 tokens), so a jump anywhere in the list is
 /// read from memory. A page at a random offset takes 1.9 ms at 5 MiB, 3.8 ms at 4 and
-/// 7.7 ms at 2 (100,000 tokens, this 2-core machine).
+/// 7.7 ms at 2 (docs/benchmarks.md).
 const PAGE_CACHE_MIB: u32 = 5;
 
 fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {

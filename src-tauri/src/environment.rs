@@ -1,7 +1,8 @@
-//! Settings that WebKitGTK, its JavaScript engine and GTK read from the environment only as a process starts,
-//! so they cannot be applied from inside a running app. Rust makes changing the
-//! environment of a running process `unsafe` (Tessera forbids `unsafe`), so on Linux the
-//! app starts itself once more, in place (`exec`, same process id), with them set.
+//! Settings that WebKitGTK, its JavaScript engine and GTK read from the environment only
+//! as a process starts, so they cannot be applied from inside a running app. Rust makes
+//! changing the environment of a running process `unsafe` (Tessera forbids `unsafe`), so
+//! on Linux the app starts itself once more, in place (`exec`, same process id), with
+//! them set.
 //!
 //! What they save, what starting twice costs, and why glibc's `MALLOC_ARENA_MAX` is not
 //! among them is measured in docs/benchmarks.md. A variable the user has set (to
