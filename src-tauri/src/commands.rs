@@ -25,13 +25,14 @@ async fn blocking<T: Send + 'static>(
 
 fn status(state: &AppState) -> AppStatus {
     // The window asks every 2 s while unlocked: then the open vault knows its
-    // protection, and the header file is read only while locked.
-    let open = state
-        .vault
-        .lock()
-        .ok()
-        .and_then(|v| v.as_ref().map(|vault| vault.protection()));
+    // protection and whether another process changed it, and the header file is read
+    // only while locked.
+    let open = state.vault.lock().ok().and_then(|v| {
+        v.as_ref()
+            .map(|vault| (vault.protection(), vault.outside_changes().ok()))
+    });
     let unlocked = open.is_some();
+    let (open, outside_changes) = open.unzip();
     let protection = open.or_else(|| state.paths.protection().ok());
     AppStatus {
         state: match (unlocked, &protection) {
@@ -46,6 +47,7 @@ fn status(state: &AppState) -> AppStatus {
         }),
         vault_dir: state.paths.dir.display().to_string(),
         settings: state.settings(),
+        outside_changes: outside_changes.flatten(),
     }
 }
 

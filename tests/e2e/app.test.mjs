@@ -147,9 +147,30 @@ describe("a keyring vault", () => {
   test("the CLI verifies what the app created, and the app shows the use", async () => {
     const out = tessera(home, "verify", secrets.personal, "--api", "billing");
     assert.match(out, /^active/);
-    await click(browser, tid("nav-personal"));
-    await click(browser, tid("nav-all"));
-    await browser.waitUntil(async () => (await text(browser, `${row("prod deploy")} ${tid("token-usage")}`)).startsWith("Last used"));
+    // No click: the window notices the CLI's change by itself.
+    await browser.waitUntil(async () => (await text(browser, `${row("prod deploy")} ${tid("token-usage")}`)).startsWith("Last used"), {
+      timeout: 6000,
+      timeoutMsg: "the use recorded by the CLI is not shown",
+    });
+  });
+
+  test("the list and counts follow tokens the CLI creates and deletes while the app is open", async () => {
+    const personal = async () => Number(await text(browser, `${tid("nav-personal")} .nav-count`));
+    const before = await personal();
+    tessera(home, "create", "personal", "--name", "made by the cli", "--api", "billing");
+    await browser.waitUntil(async () => (await count(browser, row("made by the cli"))) === 1, {
+      timeout: 6000,
+      timeoutMsg: "the CLI's new token is not listed",
+    });
+    assert.equal(await personal(), before + 1);
+    tessera(home, "revoke", "made by the cli");
+    await browser.waitUntil(async () => (await rowAttr(browser, "made by the cli", "data-status")) === "revoked", { timeout: 6000 });
+    tessera(home, "delete", "--yes", "made by the cli");
+    await browser.waitUntil(async () => (await count(browser, row("made by the cli"))) === 0, {
+      timeout: 6000,
+      timeoutMsg: "the CLI's deleted token is still listed",
+    });
+    assert.equal(await personal(), before);
   });
 
   test("copy puts the secret on the clipboard and clears it", async () => {

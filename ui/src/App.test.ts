@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type { SearchRequest } from "./ipc";
-import { DEFAULT_SETTINGS, session } from "./stores/session.svelte";
+import { DEFAULT_SETTINGS, LOCK_CHECK_INTERVAL_MS, session } from "./stores/session.svelte";
 import { tokenRow } from "./test-utils";
 
 
@@ -70,4 +70,32 @@ describe("App shell", () => {
     await fireEvent.change(document.getElementById("sort") as HTMLSelectElement, { target: { value: "name" } });
     await waitFor(() => expect(screen.getByTestId("unlock-submit")).toBeTruthy());
   });
+
+  it("reloads the list and counts when another process changed the vault", async () => {
+    let names = ["alpha"];
+    let version = 7;
+    let unlocked = false;
+    mockIPC((cmd, args) => {
+      if (cmd === "unlock") unlocked = true;
+      if (cmd === "app_status" || cmd === "unlock") return { ...status(unlocked ? "unlocked" : "locked", "keyring"), outside_changes: version };
+      if (cmd === "search_tokens") {
+        const request = (args as { request: SearchRequest }).request;
+        const rows = names.map((name) => tokenRow({ id: name, name }));
+        return { total: rows.length, offset: request.offset, rows: request.offset === 0 ? rows : [] };
+      }
+      if (cmd === "token_counts") return [{ kind: "personal", count: names.length }];
+      if (cmd === "expiring_tokens") return [];
+      return null;
+    });
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId("token-row")).toHaveLength(1));
+    // The check every LOCK_CHECK_INTERVAL_MS sees the same vault: nothing reloads.
+    await new Promise((resolve) => setTimeout(resolve, LOCK_CHECK_INTERVAL_MS + 200));
+    expect(session.outsideChanges).toBe(0);
+    names = ["alpha", "from the cli"];
+    version = 8;
+    await waitFor(() => expect(screen.getAllByTestId("token-row")).toHaveLength(2), { timeout: LOCK_CHECK_INTERVAL_MS + 1000 });
+    expect(screen.getByTestId("nav-personal").textContent).toContain("2");
+    expect(session.outsideChanges).toBe(1);
+  }, 10_000);
 });

@@ -252,9 +252,7 @@ impl Vault {
     /// app calls it once the list is on screen and after each change.
     pub fn prepare_search(&mut self) -> Result<()> {
         self.flush_usage()?;
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "data_version", |row| row.get(0))?;
+        let version = self.outside_changes()?;
         let fresh = matches!(&self.search.index, Some((v, _)) if *v == version);
         if !fresh {
             let index = SearchIndex::new(store::index_rows(&self.conn)?);

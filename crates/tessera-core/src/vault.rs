@@ -485,6 +485,16 @@ impl Vault {
         self.header.protection
     }
 
+    /// A number that changes whenever another connection (another process, such as
+    /// the CLI) commits to the vault; this handle's own changes leave it as it is. A
+    /// window that keeps the vault open compares it to know when to reload what it
+    /// shows. SQLite's `data_version`: one query, no table read.
+    pub fn outside_changes(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
     /// Sets a new master password: the database is re-keyed with a key derived from it
     /// under a fresh salt, the header rewritten, and any keyring copy of the old key
     /// removed. A keyring vault becomes a password vault.

@@ -154,3 +154,30 @@ fn kind_counts_and_unfiltered_pages_agree_with_the_tokens() {
     assert_eq!(all.total, 7);
     assert_eq!(names(&all), ["personal 0", "personal 1", "personal 2"]);
 }
+
+/// A window that keeps the vault open learns of another process's change, and only of
+/// that: its own writes and reads leave the number as it was.
+#[test]
+fn outside_changes_move_only_for_another_connections_commit() {
+    let mut t = TestVault::new();
+    let start = t.vault.outside_changes().expect("data version");
+    t.make(TokenKind::Personal, "own token");
+    t.vault.flush_usage().expect("flush");
+    t.vault.kind_counts().expect("counts");
+    assert_eq!(t.vault.outside_changes().expect("data version"), start);
+
+    let mut other = tessera_core::Vault::open(&t.paths, &t.keys, None).expect("second handle");
+    assert_eq!(t.vault.outside_changes().expect("data version"), start);
+    other
+        .create_token(request(TokenKind::Jwt, "from the cli"))
+        .expect("create elsewhere");
+    let moved = t.vault.outside_changes().expect("data version");
+    assert_ne!(moved, start);
+    let counts = t.vault.kind_counts().expect("counts");
+    assert!(counts.contains(&(TokenKind::Jwt, 1)), "{counts:?}");
+
+    other
+        .revoke_token("from the cli")
+        .expect("revoke elsewhere");
+    assert_ne!(t.vault.outside_changes().expect("data version"), moved);
+}

@@ -31,6 +31,10 @@ pub struct AppStatus {
     pub protection: Option<String>,
     pub vault_dir: String,
     pub settings: Settings,
+    /// While unlocked: a number that changes when another process (the CLI) changes
+    /// the vault, so the window knows to reload its list and counts.
+    #[ts(type = "number | null")]
+    pub outside_changes: Option<i64>,
 }
 
 /// User settings, kept beside the vault (nothing secret).

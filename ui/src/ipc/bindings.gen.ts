@@ -6,7 +6,12 @@ export type AppStatus = { state: VaultState,
 /**
  * "keyring" or "password", when a vault exists.
  */
-protection: string | null, vault_dir: string, settings: Settings, };
+protection: string | null, vault_dir: string, settings: Settings, 
+/**
+ * While unlocked: a number that changes when another process (the CLI) changes
+ * the vault, so the window knows to reload its list and counts.
+ */
+outside_changes: number | null, };
 
 export type Settings = { 
 /**

@@ -38,6 +38,10 @@ class Session {
   rolledBack = $state(false);
   /** Bumped on every unlock so views reload their data. */
   generation = $state(0);
+  /** Bumped when another process (the CLI) changed the open vault, so views reload. */
+  outsideChanges = $state(0);
+  /** The open vault's `outside_changes` when last asked; null while locked. */
+  private vaultVersion: number | null = null;
   private lastActivity = 0;
 
   apply(status: AppStatus): void {
@@ -45,7 +49,18 @@ class Session {
     this.vaultDir = status.vault_dir;
     this.settings = status.settings;
     if (status.state === "unlocked" && this.screen !== "unlocked") this.generation++;
+    this.vaultVersion = status.state === "unlocked" ? status.outside_changes : null;
     this.screen = status.state;
+  }
+
+  /** A status read while unlocked: notes whether another process changed the vault. */
+  private checked(status: AppStatus): void {
+    if (status.state === "locked") {
+      this.lockedOut();
+    } else if (status.state === "unlocked" && this.screen === "unlocked") {
+      if (this.vaultVersion !== null && status.outside_changes !== this.vaultVersion) this.outsideChanges++;
+      this.vaultVersion = status.outside_changes;
+    }
   }
 
   /** Start-up: reads the status and opens a keyring vault without asking. */
@@ -108,14 +123,12 @@ class Session {
   }
 
   /** While unlocked, checks every LOCK_CHECK_INTERVAL_MS whether the vault locked
-   * itself; returns the function that stops checking. */
+   * itself or another process changed it; returns the function that stops checking. */
   watchLock(): () => void {
     const timer = setInterval(() => {
       if (this.screen !== "unlocked") return;
       appStatus()
-        .then((status) => {
-          if (status.state === "locked") this.lockedOut();
-        })
+        .then((status) => this.checked(status))
         .catch(() => undefined);
     }, LOCK_CHECK_INTERVAL_MS);
     return () => clearInterval(timer);
