@@ -58,9 +58,15 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(state)
+        .on_page_load(|view, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                webview::reveal(&view.window());
+            }
+        })
         .setup(|app| {
             if let Some(window) = app.get_webview_window("main") {
                 webview::configure(&window);
+                webview::reveal_later(window.as_ref().window());
             }
             start_ticker(app.handle().clone());
             session_lock::watch(app.handle());

@@ -31,3 +31,35 @@ pub fn configure(window: &tauri::WebviewWindow) {
         eprintln!("tessera: cannot configure the window's WebView: {err}");
     }
 }
+
+/// The longest the window stays hidden when its page never reports having loaded.
+const REVEAL_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Shows the main window, which starts hidden (`"visible": false` in tauri.conf.json),
+/// once its page has loaded. With software rendering, WebKitGTK paints a window that
+/// has no picture from the page yet by asking the web process for one and blocking the
+/// app's main thread until it comes, for up to 500 ms; while the page is still loading
+/// its scripts the answer can take that long, and every command waits behind it. A
+/// hidden window is not painted, and once the page has loaded the answer is quick.
+pub fn reveal(window: &tauri::Window) {
+    if !window.is_visible().unwrap_or(false)
+        && let Err(err) = window.show()
+    {
+        eprintln!("tessera: cannot show the window: {err}");
+    }
+}
+
+/// Shows the window after REVEAL_AT_THE_LATEST even if its page never finished loading.
+pub fn reveal_later(window: tauri::Window) {
+    let waiting = window.clone();
+    let spawned = std::thread::Builder::new()
+        .name("tessera-reveal".into())
+        .spawn(move || {
+            std::thread::sleep(REVEAL_AT_THE_LATEST);
+            reveal(&waiting);
+        });
+    if spawned.is_err() {
+        // Better shown at once than perhaps never.
+        reveal(&window);
+    }
+}
