@@ -12,15 +12,19 @@ const TOTAL = 100_000;
 describe("TokenList", () => {
   let searches: SearchRequest[];
   let copied: string[];
+  /** While set, pages past row 1,000 wait for it. */
+  let farPages: Promise<void> | null;
 
   beforeEach(() => {
     tokens.reset();
     searches = [];
     copied = [];
-    mockIPC((cmd, args) => {
+    farPages = null;
+    mockIPC(async (cmd, args) => {
       if (cmd === "search_tokens") {
         const request = (args as { request: SearchRequest }).request;
         searches.push(request);
+        if (request.offset > 1_000 && farPages) await farPages;
         const total = request.text === "zzz" ? 0 : TOTAL;
         const rows = [];
         for (let i = request.offset; i < Math.min(total, request.offset + request.limit); i++) {
@@ -48,6 +52,26 @@ describe("TokenList", () => {
     expect(spacer.style.height).toBe(`${TOTAL * 56}px`);
     expect(searches).toHaveLength(1);
     expect(rows[0]?.getAttribute("data-name")).toBe("token-0");
+  });
+
+  it("keeps each row's elements through a jump: placeholders while the page loads, then the rows", async () => {
+    render(TokenList);
+    await screen.findAllByTestId("token-row");
+    const block = document.querySelector(".rows") as HTMLElement;
+    const elements = Array.from(block.children);
+    let arrive = () => {};
+    farPages = new Promise((resolve) => (arrive = resolve));
+    const viewport = document.querySelector(".viewport") as HTMLElement;
+    Object.defineProperty(viewport, "scrollTop", { value: 50_000 * 56, writable: true });
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(block.querySelectorAll(".token-row.placeholder").length).toBeGreaterThan(5));
+    expect(screen.queryAllByTestId("token-row")).toHaveLength(0);
+    expect(block.querySelector("#token-row-50000")).toBeNull();
+    arrive();
+    await waitFor(() => expect(block.querySelector("#token-row-50000")?.getAttribute("data-name")).toBe("token-50000"));
+    expect(block.querySelectorAll(".placeholder")).toHaveLength(0);
+    // The same elements, now showing other tokens: nothing was rebuilt.
+    expect(Array.from(block.children).slice(0, elements.length)).toEqual(elements);
   });
 
   it("moves the selection with the arrow keys and copies with Enter", async () => {
