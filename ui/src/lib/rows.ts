@@ -1,0 +1,26 @@
+import type { TokenRow } from "../ipc";
+
+/** A row with every field empty: what a list row shows while its page loads. */
+export const BLANK_ROW: Readonly<TokenRow> = Object.freeze({
+  id: "",
+  name: "",
+  description: "",
+  kind: "",
+  status: "",
+  created_at: 0,
+  expires_at: null,
+  revoked_at: null,
+  last_used_at: null,
+  use_count: 0,
+  usage: "",
+  rotation_days: null,
+  rotation_due_at: null,
+  apis: [],
+  projects: [],
+  users: [],
+  service_account: null,
+  service: null,
+  key_id: null,
+  algorithm: null,
+  positions: [],
+});
