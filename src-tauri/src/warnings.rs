@@ -20,29 +20,19 @@ const LISTED: usize = 100;
 pub fn needing_attention(vault: &mut Vault, days: u32) -> tessera_core::Result<Vec<TokenRow>> {
     let now = vault.now();
     let horizon = now + i64::from(days) * DAY;
-    let mut found: Vec<Hit> = Vec::new();
-    // Usable tokens by expiry: page until one expires after the horizon.
-    let mut offset = 0;
-    'expiring: loop {
-        let page = vault.search(&Query {
+    // Usable tokens by expiry, soonest first: those inside the window come first, and
+    // no more than LISTED of them are listed.
+    let mut found: Vec<Hit> = vault
+        .search(&Query {
             status: Some(Status::Active),
             sort: Sort::Expires,
-            offset,
             limit: LISTED,
             ..Query::text("")
-        })?;
-        let fetched = page.rows.len();
-        for hit in page.rows {
-            if hit.token.expires_at().is_none_or(|at| at > horizon) {
-                break 'expiring;
-            }
-            found.push(hit);
-        }
-        if fetched < LISTED || found.len() >= LISTED {
-            break;
-        }
-        offset += fetched;
-    }
+        })?
+        .rows
+        .into_iter()
+        .take_while(|hit| hit.token.expires_at().is_some_and(|at| at <= horizon))
+        .collect();
     let due = vault.search(&Query {
         status: Some(Status::RotationDue),
         limit: LISTED,

@@ -178,6 +178,16 @@ export class TokenStore {
     await Promise.all([this.ensureRange(start, end), this.loadCounts()]);
   }
 
+  /**
+   * Everything from the vault again (after unlocking, or a change by another process):
+   * the rows on screen and the counts first, then the expiry warnings, which read more.
+   */
+  async reloadAll(): Promise<void> {
+    await this.refresh();
+    // With the expiry filter on, refresh() has reloaded the warnings already.
+    if (!this.attention) await this.loadExpiring();
+  }
+
   async loadCounts(): Promise<void> {
     try {
       const counts = await tokenCounts();
