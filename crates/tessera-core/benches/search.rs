@@ -117,7 +117,7 @@ fn main() {
                 writeln!(out, "{name}").expect("write");
             }
         }
-        let mut index = SearchIndex::from_names(list);
+        let mut index = SearchIndex::from_names(&list).expect("index");
         let rounds = if n >= 1_000_000 { 10 } else { 50 };
         for (len, queries) in QUERIES {
             let mut samples = Vec::new();

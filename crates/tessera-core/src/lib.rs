@@ -26,6 +26,7 @@ pub mod generate;
 pub mod header;
 pub mod keys;
 pub mod lifecycle;
+mod names;
 pub mod process;
 mod rollback;
 pub mod search;

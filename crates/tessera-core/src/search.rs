@@ -10,11 +10,12 @@
 
 use crate::clock::Timestamp;
 use crate::error::Result;
+use crate::names::Names;
 use crate::store::{self, IndexRow};
 use crate::token::{Status, Token, TokenKind};
 use crate::vault::Vault;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::{Config, Matcher};
 use std::cmp::Reverse;
 
 /// Rows a page holds unless asked otherwise.
@@ -102,46 +103,39 @@ fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: 
 /// The in-memory index: names in name order with their status facts.
 pub struct SearchIndex {
     rows: Vec<IndexRow>,
-    haystacks: Vec<Utf32String>,
+    names: Names,
     matcher: Matcher,
     last: Option<(String, Vec<u32>)>,
 }
 
 impl SearchIndex {
-    fn new(named: Vec<(String, IndexRow)>) -> Self {
-        let mut haystacks = Vec::with_capacity(named.len());
-        let mut rows = Vec::with_capacity(named.len());
-        for (name, row) in named {
-            haystacks.push(Utf32String::from(name));
-            rows.push(row);
-        }
+    fn new(names: Names, rows: Vec<IndexRow>) -> Self {
+        debug_assert_eq!(names.len(), rows.len());
         SearchIndex {
             rows,
-            haystacks,
+            names,
             matcher: Matcher::new(Config::DEFAULT),
             last: None,
         }
     }
 
     /// An index over bare names (for benchmarks and tests): personal tokens, never
-    /// expiring.
-    pub fn from_names(names: impl IntoIterator<Item = String>) -> Self {
-        let rows = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let lifetime = crate::token::Lifetime {
-                    revoked: false,
-                    expires_at: None,
-                    rotation_days: None,
-                    rotated_at: 0,
-                };
-                let id = uuid::Uuid::from_u128(i as u128);
-                let row = IndexRow::new(id, TokenKind::Personal, lifetime, 0, None);
-                (name, row)
-            })
-            .collect();
-        SearchIndex::new(rows)
+    /// expiring, in the order given.
+    pub fn from_names<S: AsRef<str>>(list: impl IntoIterator<Item = S>) -> Result<Self> {
+        let mut names = Names::default();
+        let mut rows = Vec::new();
+        for (i, name) in list.into_iter().enumerate() {
+            names.push(name.as_ref())?;
+            let lifetime = crate::token::Lifetime {
+                revoked: false,
+                expires_at: None,
+                rotation_days: None,
+                rotated_at: 0,
+            };
+            let id = uuid::Uuid::from_u128(i as u128);
+            rows.push(IndexRow::new(id, TokenKind::Personal, lifetime, 0, None));
+        }
+        Ok(SearchIndex::new(names, rows))
     }
 
     /// Forgets the previous query, so the next one scores every name.
@@ -184,13 +178,11 @@ impl SearchIndex {
         };
         let candidates: Vec<u32> = match (&self.last, narrowing) {
             (Some((_, previous)), true) => previous.clone(),
-            _ => (0..self.haystacks.len() as u32).collect(),
+            _ => (0..self.rows.len() as u32).collect(),
         };
         let mut scored: Vec<(u32, u32)> = Vec::with_capacity(candidates.len().min(4096));
         for i in candidates {
-            if let Some(score) =
-                pattern.score(self.haystacks[i as usize].slice(..), &mut self.matcher)
-            {
+            if let Some(score) = pattern.score(self.names.get(i), &mut self.matcher) {
                 scored.push((i, score));
             }
         }
@@ -211,11 +203,7 @@ impl SearchIndex {
         }
         let pattern = Pattern::parse(text.trim_start(), CaseMatching::Smart, Normalization::Smart);
         let mut out = Vec::new();
-        pattern.indices(
-            self.haystacks[index as usize].slice(..),
-            &mut self.matcher,
-            &mut out,
-        );
+        pattern.indices(self.names.get(index), &mut self.matcher, &mut out);
         out.sort_unstable();
         out.dedup();
         out
@@ -255,7 +243,8 @@ impl Vault {
         let version = self.outside_changes()?;
         let fresh = matches!(&self.search.index, Some((v, _)) if *v == version);
         if !fresh {
-            let index = SearchIndex::new(store::index_rows(&self.conn)?);
+            let (names, rows) = store::index_rows(&self.conn)?;
+            let index = SearchIndex::new(names, rows);
             self.search.index = Some((version, index));
         }
         Ok(())
@@ -334,14 +323,14 @@ mod tests {
     use super::*;
 
     fn names(list: &[&str]) -> SearchIndex {
-        SearchIndex::from_names(list.iter().map(|s| s.to_string()))
+        SearchIndex::from_names(list).expect("index")
     }
 
     fn found(index: &mut SearchIndex, text: &str) -> Vec<String> {
         index
             .matches(text, None, None, 0)
             .into_iter()
-            .map(|i| index.haystacks[i as usize].to_string())
+            .map(|i| index.names.get(i).to_string())
             .collect()
     }
 
@@ -366,8 +355,8 @@ mod tests {
         let list: Vec<String> = (0..500)
             .map(|i| format!("token-{i}-{}", i * 7 % 13))
             .collect();
-        let mut narrowed = SearchIndex::from_names(list.clone());
-        let mut fresh = SearchIndex::from_names(list);
+        let mut narrowed = SearchIndex::from_names(&list).expect("index");
+        let mut fresh = SearchIndex::from_names(&list).expect("index");
         for text in ["t", "to", "tok", "tok1", "tok12"] {
             let a = narrowed.matches(text, None, None, 0);
             fresh.forget_previous();

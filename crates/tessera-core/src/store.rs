@@ -4,6 +4,7 @@
 use crate::catalog::{Catalog, CatalogEntry};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
+use crate::names::Names;
 use crate::token::{JwtAlg, Lifetime, Token, TokenKind};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -336,6 +337,7 @@ pub(crate) fn record_use(
 /// What the search index keeps per token besides its name: no secret, no scopes. Kept
 /// to 56 bytes (the id as 16 bytes, "none" as a sentinel rather than an `Option`): the
 /// index holds one per token.
+#[derive(Clone, Copy)]
 pub(crate) struct IndexRow {
     pub id: uuid::Uuid,
     /// `i64::MAX` when it never expires.
@@ -385,7 +387,7 @@ impl IndexRow {
 }
 
 /// Every token's name and status facts, in name order.
-pub(crate) fn index_rows(conn: &Connection) -> Result<Vec<(String, IndexRow)>> {
+pub(crate) fn index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
     // One pass over every page of the table: through a small page cache, so the scan
     // recycles a few pages instead of keeping the whole table decrypted in memory
     // (about 15 MB at 100,000 tokens) for searches that touch a few pages each.
@@ -396,45 +398,64 @@ pub(crate) fn index_rows(conn: &Connection) -> Result<Vec<(String, IndexRow)>> {
     rows
 }
 
-fn read_index_rows(conn: &Connection) -> Result<Vec<(String, IndexRow)>> {
+/// Column `index` as text borrowed from the row (no copy).
+fn text_at<'r>(row: &'r Row<'_>, index: usize) -> Result<&'r str> {
+    Ok(row
+        .get_ref(index)?
+        .as_str()
+        .map_err(rusqlite::Error::from)?)
+}
+
+fn read_index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
     let mut stmt = conn.prepare(
         "SELECT id, name, kind, revoked, expires_at, rotation_days, rotated_at, created_at, last_used_at \
          FROM tokens",
     )?;
-    let rows = stmt.query_map([], |row| {
+    // Names go into one buffer as read (no allocation per row), with their ends.
+    let mut text = String::new();
+    let mut ends: Vec<usize> = Vec::new();
+    let mut rows = Vec::new();
+    let mut query = stmt.query([])?;
+    while let Some(row) = query.next()? {
+        let id = text_at(row, 0)?;
+        let id = uuid::Uuid::parse_str(id)
+            .map_err(|_| Error::Damaged(format!("token id '{id}' is not a UUID")))?;
+        let kind = text_at(row, 2)?;
+        let kind = kind
+            .parse()
+            .map_err(|_| Error::Damaged(format!("unknown token kind '{kind}'")))?;
         let lifetime = Lifetime {
             revoked: row.get(3)?,
             expires_at: row.get(4)?,
             rotation_days: row.get(5)?,
             rotated_at: row.get(6)?,
         };
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            lifetime,
-            row.get::<_, Timestamp>(7)?,
-            row.get::<_, Option<Timestamp>>(8)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, name, kind, lifetime, created_at, last_used_at) = row?;
-        let id = uuid::Uuid::parse_str(&id)
-            .map_err(|_| Error::Damaged(format!("token id '{id}' is not a UUID")))?;
-        let kind = kind
-            .parse()
-            .map_err(|_| Error::Damaged(format!("unknown token kind '{kind}'")))?;
-        out.push((
-            name,
-            IndexRow::new(id, kind, lifetime, created_at, last_used_at),
-        ));
+        text.push_str(text_at(row, 1)?);
+        ends.push(text.len());
+        rows.push(IndexRow::new(id, kind, lifetime, row.get(7)?, row.get(8)?));
     }
     // Read in table order and sorted here: `ORDER BY name` walks the name index and
     // fetches every row by a random lookup, which is several times slower. The order is
-    // SQLite's NOCASE collation (ASCII case folded, then bytes), as in `tokens_page`.
-    out.sort_by_cached_key(|(name, _)| name.to_ascii_lowercase());
-    Ok(out)
+    // SQLite's NOCASE collation (ASCII case folded, then bytes), as in `tokens_page`;
+    // equal keys keep table order. The folded names are one copy of the buffer.
+    let folded = text.to_ascii_lowercase();
+    let span = |i: u32| {
+        let i = i as usize;
+        (if i == 0 { 0 } else { ends[i - 1] })..ends[i]
+    };
+    let count = u32::try_from(rows.len())
+        .map_err(|_| Error::Storage("too many tokens to search".into()))?;
+    let mut order: Vec<u32> = (0..count).collect();
+    order.sort_unstable_by(|&a, &b| folded[span(a)].cmp(&folded[span(b)]).then(a.cmp(&b)));
+    drop(folded);
+    let mut names = Names::with_capacity(rows.len(), text.len());
+    let mut sorted = Vec::with_capacity(rows.len());
+    for &i in &order {
+        names.push(&text[span(i)])?;
+        sorted.push(rows[i as usize]);
+    }
+    names.shrink_to_fit();
+    Ok((names, sorted))
 }
 
 // ---- catalogs -------------------------------------------------------------------------

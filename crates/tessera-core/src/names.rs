@@ -1,0 +1,101 @@
+//! Token names packed for the search index, in the form nucleo-matcher scores: ASCII
+//! names as bytes in one buffer, other names as the first character of each grapheme in
+//! another. 100,000 names cost three allocations instead of one or two per name, which
+//! keeps the index and the peak while it is built smaller (docs/benchmarks.md).
+
+use crate::error::{Error, Result};
+use nucleo_matcher::Utf32Str;
+
+/// Set in a span's start when the name lives in the `wide` buffer.
+const WIDE: u32 = 1 << 31;
+
+/// Names by position.
+#[derive(Default)]
+pub(crate) struct Names {
+    ascii: Vec<u8>,
+    wide: Vec<char>,
+    /// Per name: its start in its buffer (with [`WIDE`] for `wide`) and its length.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Names {
+    /// Room for `count` names of `bytes` bytes together.
+    pub(crate) fn with_capacity(count: usize, bytes: usize) -> Self {
+        Names {
+            ascii: Vec::with_capacity(bytes),
+            wide: Vec::new(),
+            spans: Vec::with_capacity(count),
+        }
+    }
+
+    /// Appends a name.
+    pub(crate) fn push(&mut self, name: &str) -> Result<()> {
+        let too_many = || Error::Storage("the token names are too large to search".into());
+        let len = |n: usize| u32::try_from(n).map_err(|_| too_many());
+        if name.is_ascii() {
+            let start = len(self.ascii.len())?;
+            self.ascii.extend_from_slice(name.as_bytes());
+            self.spans.push((start, len(name.len())?));
+        } else {
+            let start = len(self.wide.len())?;
+            self.wide.extend(nucleo_matcher::chars::graphemes(name));
+            let end = len(self.wide.len())?;
+            self.spans.push((start | WIDE, end - start));
+        }
+        if self.ascii.len() >= WIDE as usize || self.wide.len() >= WIDE as usize {
+            return Err(too_many());
+        }
+        Ok(())
+    }
+
+    /// Name `index`, as the matcher reads it.
+    pub(crate) fn get(&self, index: u32) -> Utf32Str<'_> {
+        let (start, len) = self.spans[index as usize];
+        let at = (start & !WIDE) as usize..(start & !WIDE) as usize + len as usize;
+        if start & WIDE == 0 {
+            Utf32Str::Ascii(&self.ascii[at])
+        } else {
+            Utf32Str::Unicode(&self.wide[at])
+        }
+    }
+
+    /// Names held.
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Gives back capacity that was reserved and not used.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.ascii.shrink_to_fit();
+        self.wide.shrink_to_fit();
+        self.spans.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_as_pushed() {
+        let mut names = Names::default();
+        for name in ["ci deploy", "", "Grüße prod", "db", "日本語 key"] {
+            names.push(name).expect("push");
+        }
+        assert_eq!(names.len(), 5);
+        assert_eq!(names.get(0), Utf32Str::Ascii(b"ci deploy"));
+        assert_eq!(names.get(1), Utf32Str::Ascii(b""));
+        assert_eq!(names.get(2).to_string(), "Grüße prod");
+        assert!(!names.get(2).is_ascii());
+        assert_eq!(names.get(3), Utf32Str::Ascii(b"db"));
+        assert_eq!(names.get(4).to_string(), "日本語 key");
+    }
+
+    #[test]
+    fn a_combining_mark_is_read_as_its_base_letter() {
+        // nucleo-matcher scores the first character of each grapheme.
+        let mut names = Names::default();
+        names.push("cafe\u{301}").expect("push");
+        assert_eq!(names.get(0).len(), 4);
+    }
+}
