@@ -26,6 +26,11 @@ const SETTINGS: &[(&str, &str)] = &[
     // The page's first collection after 8 MB of JavaScript objects, not 32 MB: scrolling
     // the list makes short-lived objects, which would otherwise pile up first.
     ("JSC_largeHeapSize", "8388608"),
+    // Every collection of the page's heap is a full one. With young-generation
+    // collections only, the rows' objects that survived one collection (and the DOM
+    // nodes their wrappers keep) stayed until a full collection came, 10-20 MiB after
+    // scrolling; the live heap is a few MB, so a full collection costs about as much.
+    ("JSC_useGenerationalGC", "false"),
 ];
 
 /// Restarts the process with the settings above when any is missing. Returns only when

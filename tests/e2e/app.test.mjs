@@ -111,6 +111,7 @@ describe("a keyring vault", () => {
       // Mini mode's 5 ms allocator scavenger stalled keystrokes (environment.rs).
       assert.ok(!variables.some((v) => v.startsWith("JSC_forceMiniVMMode=")), `pid ${pid}`);
       assert.ok(variables.includes("JSC_largeHeapSize=8388608"), `pid ${pid}`);
+      assert.ok(variables.includes("JSC_useGenerationalGC=false"), `pid ${pid}`);
     }
   });
 
