@@ -181,3 +181,39 @@ fn outside_changes_move_only_for_another_connections_commit() {
         .expect("revoke elsewhere");
     assert_ne!(t.vault.outside_changes().expect("data version"), moved);
 }
+
+#[test]
+fn the_index_orders_like_the_list_and_finds_names_beyond_ascii() {
+    let mut t = TestVault::new();
+    for name in [
+        "beta",
+        "Alpha",
+        "Äpfel key",
+        "alpha2",
+        "Zeta",
+        "_under",
+        "日本 deploy",
+        "café prod",
+    ] {
+        t.make(TokenKind::Personal, name);
+    }
+    // The plain list is SQL's NOCASE order; a status filter goes through the index.
+    let listed = t.vault.search(&Query::text("")).expect("list");
+    let indexed = t
+        .vault
+        .search(&Query {
+            status: Some(Status::Active),
+            sort: Sort::Name,
+            ..Query::text("")
+        })
+        .expect("index");
+    assert_eq!(names(&indexed), names(&listed));
+    assert_eq!(names(&listed)[..3], ["_under", "Alpha", "alpha2"]);
+
+    let cafe = t.vault.search(&Query::text("cafe")).expect("search");
+    assert_eq!(names(&cafe), ["café prod"]);
+    assert_eq!(cafe.rows[0].positions, [0, 1, 2, 3]);
+    let japanese = t.vault.search(&Query::text("本 dep")).expect("search");
+    assert_eq!(names(&japanese), ["日本 deploy"]);
+    assert_eq!(japanese.rows[0].positions, [1, 3, 4, 5]);
+}
