@@ -30,21 +30,22 @@ impl Names {
 
     /// Appends a name.
     pub(crate) fn push(&mut self, name: &str) -> Result<()> {
-        let too_many = || Error::Storage("the token names are too large to search".into());
-        let len = |n: usize| u32::try_from(n).map_err(|_| too_many());
-        if name.is_ascii() {
-            let start = len(self.ascii.len())?;
+        let (start, len) = if name.is_ascii() {
+            let start = self.ascii.len();
             self.ascii.extend_from_slice(name.as_bytes());
-            self.spans.push((start, len(name.len())?));
+            (start, name.len())
         } else {
-            let start = len(self.wide.len())?;
+            let start = self.wide.len();
             self.wide.extend(nucleo_matcher::chars::graphemes(name));
-            let end = len(self.wide.len())?;
-            self.spans.push((start | WIDE, end - start));
-        }
+            (start | WIDE as usize, self.wide.len() - start)
+        };
+        // Both buffers stay below `WIDE`, so every start and length fits in a u32.
         if self.ascii.len() >= WIDE as usize || self.wide.len() >= WIDE as usize {
-            return Err(too_many());
+            return Err(Error::Storage(
+                "the token names are too large to search".into(),
+            ));
         }
+        self.spans.push((start as u32, len as u32));
         Ok(())
     }
 

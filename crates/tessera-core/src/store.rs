@@ -411,9 +411,10 @@ fn read_index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
         "SELECT id, name, kind, revoked, expires_at, rotation_days, rotated_at, created_at, last_used_at \
          FROM tokens",
     )?;
-    // Names go into one buffer as read (no allocation per row), with their ends.
+    // Names go into one buffer as read (no allocation per row): name i is
+    // `text[bounds[i]..bounds[i + 1]]`.
     let mut text = String::new();
-    let mut ends: Vec<usize> = Vec::new();
+    let mut bounds: Vec<usize> = vec![0];
     let mut rows = Vec::new();
     let mut query = stmt.query([])?;
     while let Some(row) = query.next()? {
@@ -431,22 +432,20 @@ fn read_index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
             rotated_at: row.get(6)?,
         };
         text.push_str(text_at(row, 1)?);
-        ends.push(text.len());
+        bounds.push(text.len());
         rows.push(IndexRow::new(id, kind, lifetime, row.get(7)?, row.get(8)?));
     }
     // Read in table order and sorted here: `ORDER BY name` walks the name index and
     // fetches every row by a random lookup, which is several times slower. The order is
     // SQLite's NOCASE collation (ASCII case folded, then bytes), as in `tokens_page`;
-    // equal keys keep table order. The folded names are one copy of the buffer.
+    // equal keys keep table order (a stable sort). The folded names are one copy of
+    // the buffer.
     let folded = text.to_ascii_lowercase();
-    let span = |i: u32| {
-        let i = i as usize;
-        (if i == 0 { 0 } else { ends[i - 1] })..ends[i]
-    };
+    let span = |i: u32| bounds[i as usize]..bounds[i as usize + 1];
     let count = u32::try_from(rows.len())
         .map_err(|_| Error::Storage("too many tokens to search".into()))?;
     let mut order: Vec<u32> = (0..count).collect();
-    order.sort_unstable_by(|&a, &b| folded[span(a)].cmp(&folded[span(b)]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| folded[span(a)].cmp(&folded[span(b)]));
     drop(folded);
     let mut names = Names::with_capacity(rows.len(), text.len());
     let mut sorted = Vec::with_capacity(rows.len());
