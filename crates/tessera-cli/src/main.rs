@@ -1,5 +1,7 @@
 //! `tessera`: the command-line face of Tessera, a thin layer over `tessera-core`.
-//! Exit status: 0 success, 1 `verify` found the token inactive, 2 any error.
+//! Exit status: 0 success, 1 `verify` found the token inactive, 2 any error. For
+//! `verify`, 0 means "active" and nothing else: its help, its version and every usage
+//! error exit 2, so a presented token of `--help` is never accepted.
 
 mod cli;
 mod commands;
@@ -16,7 +18,14 @@ fn main() {
         eprintln!("tessera: cannot turn off core dumps: {err}");
         std::process::exit(1);
     }
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            let verifying = cli::invokes_verify(std::env::args_os().skip(1));
+            std::process::exit(if verifying { 2 } else { err.exit_code() });
+        }
+    };
     let paths = match cli.home {
         Some(dir) => Ok(VaultPaths::in_dir(dir)),
         None => VaultPaths::default_location(),

@@ -3,21 +3,39 @@
 
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicI32, Ordering};
 use tessera_core::audit::AuditEvent;
 use tessera_core::clock::{Timestamp, relative, rfc3339};
 use tessera_core::search::Hit;
 use tessera_core::token::{Status, Token};
 
-/// Writes to stdout; a closed pipe (`tessera list | head`) ends the program quietly.
+/// The exit status when stdout cannot be written, once a command has decided its own
+/// (`verify`: the answer's status, whatever happens to the text); `None` until then.
+static DECIDED_STATUS: AtomicI32 = AtomicI32::new(-1);
+
+/// Fixes the exit status before anything is printed, so that a failed write (a full
+/// disk, a closed pipe) can end the program but never change what its status says.
+pub fn decide_status(code: i32) {
+    DECIDED_STATUS.store(code, Ordering::SeqCst);
+}
+
+/// Writes to stdout. A closed pipe (`tessera list | head`) ends the program quietly;
+/// any other write error ends it with status 2. Either way a status fixed with
+/// [`decide_status`] wins.
 pub fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        std::process::exit(0);
+    let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) else {
+        return;
+    };
+    let decided = DECIDED_STATUS.load(Ordering::SeqCst);
+    if err.kind() != std::io::ErrorKind::BrokenPipe {
+        note(&format!("error: cannot write the output: {err}"));
     }
+    std::process::exit(match decided {
+        -1 if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        -1 => 2,
+        code => code,
+    });
 }
 
 /// Prints a line to stdout.
@@ -56,6 +74,7 @@ pub fn token_json(token: &Token, now: Timestamp) -> Value {
         "rotation_days": token.lifetime.rotation_days,
         "rotation_due_at": time(token.lifetime.rotation_due_at()),
         "rotated_at": rfc3339(token.lifetime.rotated_at),
+        "all_apis": token.all_apis,
         "apis": token.apis,
         "projects": token.projects,
         "users": token.users,
@@ -82,6 +101,9 @@ pub fn event_json(event: &AuditEvent) -> Value {
 /// The scopes of a token in one short cell.
 pub fn scopes(token: &Token) -> String {
     let mut parts: Vec<String> = Vec::new();
+    if token.all_apis {
+        parts.push("All APIs".into());
+    }
     parts.extend(token.apis.iter().map(|a| format!("api:{a}")));
     parts.extend(token.projects.iter().map(|p| format!("project:{p}")));
     parts.extend(token.users.iter().map(|u| format!("user:{u}")));
@@ -262,6 +284,9 @@ pub fn token_details(token: &Token, now: Timestamp) -> String {
             "Security period",
             format!("{days} days; replacement due {due}"),
         ));
+    }
+    if token.all_apis {
+        rows.push(("APIs", "All APIs".into()));
     }
     for (label, list) in [
         ("APIs", &token.apis),
