@@ -103,10 +103,19 @@ pub enum Command {
         /// Read the private key's passphrase from stdin.
         #[arg(long)]
         passphrase_stdin: bool,
+        /// Accept a file issued by another vault: its key was made there, and whoever
+        /// has that vault may still hold it.
+        #[arg(long)]
+        foreign: bool,
     },
-    /// Check a token string; exit 0 when active, 1 when not ("-" reads it from stdin).
+    /// Check a token: exit 0 only when active, 1 when not, 2 for anything else.
+    ///
+    /// Pass "-" to read the token from stdin (`tessera verify - <<<"$TOKEN"`): an
+    /// argument can be read by other users in /proc/PID/cmdline and lands in shell
+    /// history. Exit 0 means "active" and nothing else; help, version, usage errors, a
+    /// locked or damaged vault and I/O errors exit 2.
     Verify {
-        /// The token, JWT or RSA assertion.
+        /// The token, JWT or RSA assertion; "-" reads it from stdin (preferred).
         token_string: String,
         /// The API it is presented to.
         #[arg(long)]
@@ -158,7 +167,8 @@ pub struct CreateArgs {
     /// 30d, 12h, 2w, YYYY-MM-DD, or never.
     #[arg(long, default_value = "never")]
     pub expires: String,
-    /// Authorized API (repeat for more).
+    /// Authorized API (repeat for more); '*' for every API (personal and service
+    /// tokens). A token with none verifies for no API.
     #[arg(long = "api", value_name = "NAME")]
     pub apis: Vec<String>,
     /// Authorized project (rsa; repeat for more).
@@ -242,10 +252,10 @@ pub struct EditArgs {
     /// New expiry: 30d, YYYY-MM-DD, or never.
     #[arg(long)]
     pub expires: Option<String>,
-    /// Authorized APIs (replaces the list; repeat for more).
+    /// Authorized APIs (replaces the list; repeat for more); '*' for every API.
     #[arg(long = "api", value_name = "NAME")]
     pub apis: Vec<String>,
-    /// Remove every authorized API.
+    /// Remove every authorized API: the token then verifies for none.
     #[arg(long, conflicts_with = "apis")]
     pub no_apis: bool,
     /// Authorized projects (replaces the list).
@@ -332,4 +342,22 @@ pub enum CatalogAction {
         /// Name.
         name: String,
     },
+}
+
+/// Whether the arguments (without the program name) invoke `verify`: the first one
+/// that is not a global option names the subcommand.
+pub fn invokes_verify(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--home") => {
+                args.next();
+            }
+            Some("--password-stdin") => {}
+            Some(other) if other.starts_with("--home=") => {}
+            Some(other) => return other == "verify",
+            None => return false,
+        }
+    }
+    false
 }

@@ -10,13 +10,14 @@ use std::path::Path;
 use std::time::Duration;
 use tessera_core::audit::AuditFilter;
 use tessera_core::catalog::{Catalog, CatalogEntry};
+use tessera_core::export::Provenance;
 use tessera_core::header::Protection;
 use tessera_core::keys::OsKeyring;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Query, Sort};
 use tessera_core::token::{Expiry, Status, TokenKind};
 use tessera_core::verify::Verification;
-use tessera_core::{Error, NewProtection, Result, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, Error, NewProtection, Result, Secret, Vault, VaultPaths};
 
 /// What every command may need.
 pub struct Context {
@@ -83,7 +84,8 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Import {
             file,
             passphrase_stdin,
-        } => import(ctx, &file, passphrase_stdin),
+            foreign,
+        } => import(ctx, &file, passphrase_stdin, foreign),
         Command::Verify {
             token_string,
             api,
@@ -483,23 +485,8 @@ fn export(
     Ok(Exit::Ok)
 }
 
-fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool) -> Result<Exit> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::Io {
-            action: "cannot read",
-            path: path.display().to_string(),
-            source: e,
-        })?
-        .len();
-    if size > tessera_core::export::MAX_TOKEN_FILE_BYTES {
-        return Err(Error::BadTokenFile(
-            "the file is larger than 1 MiB; a token file is a few KiB".into(),
-        ));
-    }
-    let json = std::fs::read_to_string(path).map_err(|e| {
-        Error::BadTokenFile(format!("{} cannot be read as text ({e})", path.display()))
-    })?;
-    let json = Secret::new(json);
+fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool, foreign: bool) -> Result<Exit> {
+    let json = tessera_core::export::read_token_file(path)?;
     let mut vault = ctx.open()?;
     let passphrase = if passphrase_stdin {
         Some(ctx.input.line("passphrase")?)
@@ -507,12 +494,24 @@ fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool) -> Result<Exit
         None
     };
     // Importing the file the user named.
-    let token = vault.import_token_file(json.expose(), passphrase.as_ref())?;
+    let provenance = match foreign {
+        true => Provenance::AnyVault,
+        false => Provenance::ThisVault,
+    };
+    let own = format!("tessera:{}", vault.id());
+    // The issuer field alone, to say where the file came from.
+    let issuer = serde_json::from_str::<serde_json::Value>(json.expose())
+        .ok()
+        .and_then(|file| file["issuer"].as_str().map(str::to_string));
+    let token = vault.import_token_file(json.expose(), passphrase.as_ref(), provenance)?;
     note(&format!(
         "Imported RSA token '{}' (key id {}).",
         token.name,
         token.key_id.as_deref().unwrap_or("?")
     ));
+    if issuer.as_deref() != Some(own.as_str()) {
+        note("It was issued by another vault: whoever holds that vault may hold its key too.");
+    }
     Ok(Exit::Ok)
 }
 
@@ -524,7 +523,7 @@ fn verify(
     json: bool,
 ) -> Result<Exit> {
     let presented = if token_string == "-" {
-        ctx.input.line("token")?
+        ctx.input.secret("token")?
     } else {
         Secret::new(token_string.to_string())
     };
@@ -532,6 +531,8 @@ fn verify(
     // Verification needs the presented string.
     let result = vault.verify(presented.expose(), api.as_deref(), user.as_deref())?;
     let now = vault.now();
+    // The status is the answer's, decided before a byte is printed.
+    output::decide_status(if result.is_active() { 0 } else { 1 });
     match &result {
         Verification::Active(token) => {
             if json {
@@ -540,6 +541,7 @@ fn verify(
                     "token_id": token.id,
                     "kind": token.kind.as_str(),
                     "name": token.name,
+                    "all_apis": token.all_apis,
                     "apis": token.apis,
                     "projects": token.projects,
                     "users": token.users,
@@ -612,16 +614,22 @@ fn audit(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
 }
 
 fn passwd(ctx: &mut Context, new_password_stdin: bool, keyring: bool) -> Result<Exit> {
-    let mut vault = ctx.open()?;
+    // The password that opens the vault is the consent a password vault needs; for a
+    // keyring vault, the command the person typed is.
+    let current = ctx.password()?;
+    let mut vault = Vault::open(&ctx.paths, &ctx.keyring, current.as_ref())?;
+    let consent = current
+        .as_ref()
+        .map_or(Consent::Confirmed, Consent::CurrentPassword);
     if keyring {
-        vault.use_keyring(&ctx.keyring)?;
+        vault.use_keyring(consent, &ctx.keyring)?;
         note(
             "The vault key is now kept in the system keyring; the master password no longer opens it.",
         );
         return Ok(Exit::Ok);
     }
     let password = input::new_password(&mut ctx.input, new_password_stdin, false)?;
-    vault.change_password(&password, &ctx.keyring)?;
+    vault.change_password(consent, &password, &ctx.keyring)?;
     note("Master password changed; the vault was re-keyed.");
     Ok(Exit::Ok)
 }

@@ -498,10 +498,34 @@ fn rsa_token_file_round_trip_between_vaults() {
         Some("wrong"),
         "wrong passphrase",
     );
-    other.ok(
+    other.fails(
         &["import", file_arg, "--passphrase-stdin"],
         Some("file secret"),
+        "issued by another vault",
     );
+    let out = other.run(
+        &["import", file_arg, "--passphrase-stdin", "--foreign"],
+        Some("file secret"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("It was issued by another vault"));
+    // Files that never end or never come are refused at once.
+    let fifo = home.dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    for endless in [fifo.to_str().expect("path"), "/dev/zero"] {
+        let started = std::time::Instant::now();
+        other.fails(&["import", endless], None, "is not a regular file");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{endless}"
+        );
+    }
     let imported = other.json(&["show", "partner", "--json"]);
     assert_eq!(imported["key_id"], parsed["key_id"]);
     assert_eq!(imported["id"], parsed["token_id"]);
@@ -620,4 +644,63 @@ fn keyring_vaults_open_without_a_prompt() {
     );
     let out = run(&["list", "--json"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("no prompt"));
+}
+
+/// A script checks `tessera verify "$TOKEN" --api billing; [ $? -eq 0 ]`: whatever the
+/// presented string is, 0 must mean "active" and nothing else.
+#[test]
+fn verify_exits_zero_only_for_an_active_token() {
+    let home = Home::new();
+    let secret = home.ok(
+        &["create", "personal", "--name", "exit", "--api", "billing"],
+        None,
+    );
+    let secret = secret.trim();
+    for presented in ["--help", "-h", "--version", "-V"] {
+        for args in [
+            &["verify", presented, "--api", "billing"][..],
+            &["verify", "--api", "billing", presented],
+            &["--home", ".", "verify", presented],
+            &["--password-stdin", "verify", presented],
+        ] {
+            let out = home.run(args, None);
+            assert_eq!(out.status.code(), Some(2), "tessera {args:?}");
+        }
+    }
+    // Other commands keep the usual help status.
+    assert_eq!(home.run(&["list", "--help"], None).status.code(), Some(0));
+    let out = home.run(&["verify", "--api"], None);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+
+    // stdin, the form README.md shows first.
+    assert_eq!(
+        home.run(&["verify", "-", "--api", "billing"], Some(secret))
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = home.run(&["verify", "-"], None);
+    assert_eq!(out.status.code(), Some(2), "no token on stdin: {out:?}");
+
+    // A write error decides nothing: the status is the answer's.
+    let to_full = |args: &[&str]| {
+        let mut cmd = home.command(args);
+        cmd.stdout(std::fs::File::create("/dev/full").expect("/dev/full"));
+        cmd.status().expect("run").code()
+    };
+    assert_eq!(to_full(&["verify", secret, "--api", "billing"]), Some(0));
+    assert_eq!(to_full(&["verify", secret, "--api", "search"]), Some(1));
+    assert_eq!(
+        to_full(&["list"]),
+        Some(2),
+        "other commands fail on a full stdout"
+    );
+    home.ok(&["revoke", "exit"], None);
+    assert_eq!(to_full(&["verify", secret]), Some(1));
+    assert_eq!(to_full(&["verify", secret, "--json"]), Some(1));
+
+    // A vault that cannot be opened: 2, never 0 or 1.
+    let mut cmd = home.command(&["verify", secret]);
+    cmd.env("TESSERA_PASSWORD", "not the password");
+    assert_eq!(Home::run_cmd(cmd, None).status.code(), Some(2));
 }

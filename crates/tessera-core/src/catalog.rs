@@ -105,10 +105,22 @@ impl CatalogEntry {
     }
 }
 
+/// A checked catalog name: an API may not be called `*`, which means "every API".
+fn catalog_name(catalog: Catalog, name: &str) -> Result<String> {
+    let name = validate_name(name)?;
+    if catalog == Catalog::Api && name == crate::token::ALL_APIS {
+        return Err(crate::error::Error::invalid(
+            "name",
+            "'*' means every API; give the API a name of its own",
+        ));
+    }
+    Ok(name)
+}
+
 impl Vault {
     /// Adds an entry to a catalog.
     pub fn catalog_add(&mut self, catalog: Catalog, entry: CatalogEntry) -> Result<CatalogEntry> {
-        let name = validate_name(&entry.name)?;
+        let name = catalog_name(catalog, &entry.name)?;
         let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let mut entry = CatalogEntry {
             name,
@@ -131,7 +143,7 @@ impl Vault {
 
     /// Renames an entry; tokens follow the new name.
     pub fn catalog_rename(&mut self, catalog: Catalog, old: &str, new: &str) -> Result<()> {
-        let new = validate_name(new)?;
+        let new = catalog_name(catalog, new)?;
         let detail = format!("{} '{}' -> '{new}'", catalog.label(), old.trim());
         self.catalog_action("catalog_rename", detail, |tx, _| {
             store::catalog_rename(tx, catalog, old, &new)

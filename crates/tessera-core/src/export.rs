@@ -13,6 +13,7 @@ use crate::token::{Token, TokenKind, validate_name};
 use crate::vault::Vault;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use zeroize::Zeroize;
 
 /// The `type` of a token file.
 pub const TOKEN_FILE_TYPE: &str = "tessera_rsa_token";
@@ -104,7 +105,11 @@ impl Vault {
                 .clone()
                 .unwrap_or_else(|| rsa_keys::key_id(&public)),
             issuer: format!("tessera:{}", self.id()),
-            authorized_apis: token.apis.clone(),
+            authorized_apis: if token.all_apis {
+                vec![crate::token::ALL_APIS.to_string()]
+            } else {
+                token.apis.clone()
+            },
             authorized_projects: token.projects.clone(),
             created_at: rfc3339(token.created_at),
             expires_at: token.expires_at().map(rfc3339),
@@ -149,9 +154,24 @@ impl Vault {
     }
 
     /// Reads a token file back into this vault. Missing APIs and projects are added to
-    /// their catalogs.
-    pub fn import_token_file(&mut self, json: &str, passphrase: Option<&Secret>) -> Result<Token> {
+    /// their catalogs. A file another vault issued is refused unless `provenance`
+    /// allows it: its key was made, and may still be held, elsewhere.
+    pub fn import_token_file(
+        &mut self,
+        json: &str,
+        passphrase: Option<&Secret>,
+        provenance: Provenance,
+    ) -> Result<Token> {
         let parsed = parse_token_file(json, passphrase)?;
+        let own = format!("tessera:{}", self.id());
+        let foreign = parsed.issuer != own;
+        if foreign && provenance == Provenance::ThisVault {
+            return Err(Error::BadTokenFile(format!(
+                "it was issued by another vault ({}), whose owner may still hold its key; \
+                 import it only if you trust where it came from (--foreign)",
+                parsed.issuer
+            )));
+        }
         if let Some(existing) = store::find_token(&self.conn, &parsed.token_id)? {
             return Err(Error::BadTokenFile(format!(
                 "this token is already in the vault as '{}'",
@@ -164,12 +184,20 @@ impl Vault {
                 name: parsed.name,
             });
         }
+        let detail = if foreign {
+            format!("token file issued by another vault ({})", parsed.issuer)
+        } else {
+            "token file".to_string()
+        };
         let token = self.transact(|tx, now| {
             for (catalog, names) in [
                 (Catalog::Api, &parsed.apis),
                 (Catalog::Project, &parsed.projects),
             ] {
                 for name in names {
+                    if catalog == Catalog::Api && name == crate::token::ALL_APIS {
+                        continue;
+                    }
                     if store::catalog_id(tx, catalog, name).is_err() {
                         store::catalog_add(
                             tx,
@@ -205,7 +233,7 @@ impl Vault {
             let token = store::token(tx, &parsed.token_id)?;
             store::insert_audit(
                 tx,
-                &NewAuditEvent::token("import", Some(&token), "ok", "token file").at(now),
+                &NewAuditEvent::token("import", Some(&token), "ok", detail.as_str()).at(now),
             )?;
             Ok(token)
         })?;
@@ -229,6 +257,57 @@ pub struct ParsedTokenFile {
     pub created_at: i64,
     /// Expiry.
     pub expires_at: Option<i64>,
+    /// The vault that issued it, `tessera:<vault id>`.
+    pub issuer: String,
+}
+
+/// Whether a token file issued by another vault may be imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// Only files this vault issued (a token exported, deleted and brought back).
+    ThisVault,
+    /// The person confirmed the file comes from another vault they trust (`--foreign`).
+    AnyVault,
+}
+
+/// Reads a token file with a hard size cap. Only a regular file is read: a FIFO, a
+/// device such as `/dev/zero` or a folder is refused at once, before any read can block
+/// or run on without end.
+pub fn read_token_file(path: &std::path::Path) -> Result<Secret> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = path.display().to_string();
+    let io = |source| Error::Io {
+        action: "cannot read",
+        path: shown.clone(),
+        source,
+    };
+    // Non-blocking, so that opening a FIFO with no writer returns at once.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(Error::BadTokenFile(format!(
+            "{shown} is not a regular file; a token file is a few KiB of JSON"
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        bytes.zeroize();
+        return Err(Error::BadTokenFile(
+            "the file is larger than 1 MiB; a token file is a few KiB".into(),
+        ));
+    }
+    String::from_utf8(bytes).map(Secret::new).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        Error::BadTokenFile(format!("{shown} is not text"))
+    })
 }
 
 /// Parses and checks a token file: format, version, fields, key pair consistency.
@@ -300,5 +379,6 @@ pub fn parse_token_file(json: &str, passphrase: Option<&Secret>) -> Result<Parse
         projects: file.authorized_projects.clone(),
         created_at,
         expires_at,
+        issuer: file.issuer.clone(),
     })
 }

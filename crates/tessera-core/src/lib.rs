@@ -38,4 +38,4 @@ pub mod verify;
 
 pub use error::{Error, Result};
 pub use secret::Secret;
-pub use vault::{NewProtection, Vault, VaultPaths, set_memory_security};
+pub use vault::{Consent, NewProtection, Vault, VaultPaths, set_memory_security};

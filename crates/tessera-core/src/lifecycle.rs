@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::generate::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
 use crate::secret::{Secret, SecretBytes};
 use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
-use crate::token::{Expiry, JwtAlg, Token, TokenKind, validate_name, validate_rotation_days};
+use crate::token::{
+    ALL_APIS, Expiry, JwtAlg, Token, TokenKind, validate_name, validate_rotation_days,
+};
 use crate::vault::Vault;
 use rusqlite::Transaction;
 use sha2::Digest;
@@ -175,17 +177,47 @@ fn refuse_scope(
     Ok(())
 }
 
+/// Checks an API list: names for personal, service, RSA and JWT tokens; "every API"
+/// (`*`, alone) only where a person may choose it; none for the workspace token, which
+/// has every API by definition, or for external tokens, which this vault did not issue.
+fn check_apis(kind: TokenKind, apis: &[String]) -> Result<()> {
+    use TokenKind::*;
+    if kind == Workspace && !apis.is_empty() {
+        return Err(Error::invalid(
+            "APIs",
+            "the workspace token is authorized for every API by definition",
+        ));
+    }
+    refuse_scope(
+        kind,
+        "APIs",
+        !apis.is_empty(),
+        matches!(kind, Personal | Service | Rsa | Jwt),
+        "personal, service, RSA and JWT tokens",
+    )?;
+    let every = apis.iter().any(|a| a.trim() == ALL_APIS);
+    if every && !matches!(kind, Personal | Service) {
+        return Err(Error::invalid(
+            "APIs",
+            format!(
+                "{kind} tokens name their APIs; only personal and service tokens can have every API ('*')"
+            ),
+        ));
+    }
+    if every && apis.len() > 1 {
+        return Err(Error::invalid(
+            "APIs",
+            "'*' means every API and stands alone; remove the other names",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that only fields meaningful for the kind are set.
 fn check_fields(req: &NewToken) -> Result<()> {
     use TokenKind::*;
     let kind = req.kind;
-    refuse_scope(
-        kind,
-        "APIs",
-        !req.apis.is_empty(),
-        matches!(kind, Personal | Service | Rsa | Jwt),
-        "personal, service, RSA and JWT tokens",
-    )?;
+    check_apis(kind, &req.apis)?;
     refuse_scope(
         kind,
         "projects",
@@ -691,7 +723,11 @@ fn insert_prepared(tx: &Transaction<'_>, signer: &Signer, p: Prepared, now: i64)
         jwt_alg: p.jwt_alg,
     };
     store::insert_token(tx, &row, &made.row())?;
-    store::set_scopes(tx, Catalog::Api, &p.id, &p.req.apis)?;
+    let apis = match p.req.kind {
+        TokenKind::Workspace => vec![ALL_APIS.to_string()],
+        _ => p.req.apis.clone(),
+    };
+    store::set_scopes(tx, Catalog::Api, &p.id, &apis)?;
     store::set_scopes(tx, Catalog::Project, &p.id, &p.req.projects)?;
     store::set_scopes(tx, Catalog::User, &p.id, &p.req.users)?;
     let token = store::token(tx, &p.id)?;

@@ -5,7 +5,7 @@ use crate::catalog::{Catalog, CatalogEntry};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::names::Names;
-use crate::token::{JwtAlg, Lifetime, Token, TokenKind};
+use crate::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// The columns of `tokens` that [`token_from_row`] reads, in order.
@@ -17,9 +17,10 @@ const TOKEN_COLUMNS: &str = "t.id, t.name, t.description, t.kind, t.revoked, t.c
      (SELECT group_concat(c.name, char(31) ORDER BY c.name) FROM token_projects l JOIN projects c \
         ON c.id = l.project_id WHERE l.token_id = t.id), \
      (SELECT group_concat(c.name, char(31) ORDER BY c.name) FROM token_users l JOIN users c ON c.id = l.user_id \
-        WHERE l.token_id = t.id)";
+        WHERE l.token_id = t.id), \
+     t.all_apis";
 /// The index of the first column after [`TOKEN_COLUMNS`].
-const AFTER_TOKEN: usize = 19;
+const AFTER_TOKEN: usize = 20;
 
 /// Writes the vault's identity and its JWT HMAC key.
 pub(crate) fn init_meta(conn: &Connection, vault_id: &str) -> Result<()> {
@@ -164,6 +165,7 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
             rotation_days: row.get(10)?,
             rotated_at: row.get(11)?,
         },
+        all_apis: row.get(19)?,
         apis: split_names(row.get(16)?),
         projects: split_names(row.get(17)?),
         users: split_names(row.get(18)?),
@@ -561,12 +563,42 @@ pub(crate) fn set_scopes(
         &format!("DELETE FROM {table} WHERE token_id = ?1"),
         [token_id],
     )?;
+    let every_api = catalog == Catalog::Api && names == [ALL_APIS];
+    if catalog == Catalog::Api {
+        conn.execute(
+            "UPDATE tokens SET all_apis = ?2 WHERE id = ?1",
+            params![token_id, every_api],
+        )?;
+    }
+    if every_api {
+        return Ok(());
+    }
     let sql = format!("INSERT OR IGNORE INTO {table} (token_id, {column}) VALUES (?1, ?2)");
     for name in names {
         let id = catalog_id(conn, catalog, name)?;
         conn.execute(&sql, params![token_id, id])?;
     }
     Ok(())
+}
+
+/// Records the first use of an assertion's `jti`; false when it was used before. Ids
+/// of assertions that have expired (beyond the clock-skew leeway) are forgotten first.
+pub(crate) fn consume_assertion(
+    conn: &Connection,
+    jti: &str,
+    token_id: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM used_assertions WHERE expires_at < ?1")?
+        .execute([now.saturating_sub(crate::generate::jwt::ASSERTION_LEEWAY_SECS)])?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO used_assertions (jti, token_id, expires_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (jti) DO NOTHING",
+        )?
+        .execute(params![jti, token_id, expires_at])?;
+    Ok(inserted == 1)
 }
 
 // ---- audit ----------------------------------------------------------------------------

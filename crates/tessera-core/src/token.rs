@@ -198,6 +198,9 @@ impl Lifetime {
     }
 }
 
+/// In a request's API list, alone: "every API" (personal and service tokens).
+pub const ALL_APIS: &str = "*";
+
 /// A token's metadata: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -219,7 +222,10 @@ pub struct Token {
     pub use_count: i64,
     /// Status facts.
     pub lifetime: Lifetime,
-    /// Authorized APIs (personal, service, rsa, jwt).
+    /// Authorized for every API: the workspace token by definition, others only when
+    /// the person chose it (`--api '*'`, "All APIs"). Then `apis` is empty.
+    pub all_apis: bool,
+    /// Authorized APIs (personal, service, rsa, jwt). Empty and not `all_apis`: none.
     pub apis: Vec<String>,
     /// Authorized projects (rsa).
     pub projects: Vec<String>,
@@ -236,6 +242,20 @@ pub struct Token {
 }
 
 impl Token {
+    /// Whether the token is authorized for `api`: only when its scope says so.
+    pub fn allows_api(&self, api: &str) -> bool {
+        self.all_apis || self.apis.iter().any(|a| a.eq_ignore_ascii_case(api.trim()))
+    }
+
+    /// Whether the token is authorized for `user`: only JWTs have a user scope.
+    pub fn allows_user(&self, user: &str) -> bool {
+        self.kind == TokenKind::Jwt
+            && self
+                .users
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(user.trim()))
+    }
+
     /// The status at `now`.
     pub fn status(&self, now: Timestamp) -> Status {
         self.lifetime.status(now)

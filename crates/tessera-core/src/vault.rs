@@ -21,7 +21,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The schema migrations, applied in order; `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_explicit_api_scope.sql"),
+    include_str!("../migrations/0003_assertion_replay.sql"),
+];
 /// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
 static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
@@ -132,6 +136,16 @@ pub enum NewProtection {
     Keyring,
     /// A key derived from this master password.
     Password(Secret),
+}
+
+/// Who asks to change how the vault is protected (`change_password`, `use_keyring`).
+#[derive(Debug, Clone, Copy)]
+pub enum Consent<'a> {
+    /// The current master password: required for a password vault.
+    CurrentPassword(&'a Secret),
+    /// A keyring vault has no password: the person confirmed outside any web content
+    /// (a native dialog, a command they typed).
+    Confirmed,
 }
 
 /// Last uses recorded by verification, not yet written.
@@ -497,8 +511,16 @@ impl Vault {
 
     /// Sets a new master password: the database is re-keyed with a key derived from it
     /// under a fresh salt, the header rewritten, and any keyring copy of the old key
-    /// removed. A keyring vault becomes a password vault.
-    pub fn change_password(&mut self, new_password: &Secret, keys: &dyn KeyStore) -> Result<()> {
+    /// removed. A keyring vault becomes a password vault. `consent` must be the current
+    /// master password of a password vault; whoever merely holds the open vault (a
+    /// script in the app's web view) cannot take it over.
+    pub fn change_password(
+        &mut self,
+        consent: Consent<'_>,
+        new_password: &Secret,
+        keys: &dyn KeyStore,
+    ) -> Result<()> {
+        self.check_consent(consent)?;
         self.flush_usage()?;
         let kdf = KdfParams::fresh();
         let key = kdf.derive(new_password)?;
@@ -510,12 +532,48 @@ impl Vault {
     }
 
     /// Moves the key into the keyring: the database is re-keyed with a new random key
-    /// kept in `keys`, and the master password no longer opens it.
-    pub fn use_keyring(&mut self, keys: &dyn KeyStore) -> Result<()> {
+    /// kept in `keys`, and the master password no longer opens it. `consent` as for
+    /// [`Vault::change_password`].
+    pub fn use_keyring(&mut self, consent: Consent<'_>, keys: &dyn KeyStore) -> Result<()> {
+        self.check_consent(consent)?;
         self.flush_usage()?;
         let key = VaultKey::generate();
         keys.store(&self.header.vault_id, &key)?;
         self.rekey(&key, Header::new(self.header.vault_id.clone(), None), keys)
+    }
+
+    /// Checks that the person, not just the holder of the open vault, asks for a change of
+    /// protection: a password vault's current password (derived and compared with the
+    /// header's check value), or a keyring vault's confirmation outside web content.
+    fn check_consent(&self, consent: Consent<'_>) -> Result<()> {
+        let (Some(kdf), Protection::Password) = (&self.header.kdf, self.header.protection) else {
+            return Ok(());
+        };
+        let Consent::CurrentPassword(current) = consent else {
+            return Err(Error::invalid(
+                "current password",
+                "type the current master password to change how the vault is protected",
+            ));
+        };
+        let key = kdf.derive(current)?;
+        let matches = match self.header.key_matches(&key) {
+            Some(matches) => matches,
+            // A header from before check values: the file itself tells.
+            None => Connection::open_with_flags(&self.paths.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()
+                .filter(|conn| apply_key(conn, &key).is_ok())
+                .is_some_and(|conn| {
+                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+                        row.get::<_, i64>(0)
+                    })
+                    .is_ok()
+                }),
+        };
+        if matches {
+            Ok(())
+        } else {
+            Err(Error::WrongPassword)
+        }
     }
 
     fn rekey(&mut self, key: &VaultKey, header: Header, keys: &dyn KeyStore) -> Result<()> {
@@ -711,4 +769,38 @@ fn configure(conn: &Connection) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use rusqlite::Connection;
+
+    /// An empty API list meant "every API" before the scope became explicit: the
+    /// migration writes that meaning out, for every kind this vault issued.
+    #[test]
+    fn the_explicit_scope_migration_keeps_what_old_tokens_meant() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(MIGRATIONS[0]).expect("v1");
+        conn.execute_batch(
+            "INSERT INTO apis (id, name, created_at) VALUES (1, 'billing', 0);
+             INSERT INTO tokens (id, name, kind, created_at, rotated_at) VALUES
+               ('p-empty', 'a', 'personal', 0, 0), ('p-scoped', 'b', 'personal', 0, 0),
+               ('w', 'c', 'workspace', 0, 0), ('j-empty', 'd', 'jwt', 0, 0),
+               ('x', 'e', 'external', 0, 0);
+             INSERT INTO token_apis (token_id, api_id) VALUES ('p-scoped', 1);",
+        )
+        .expect("v1 rows");
+        for sql in &MIGRATIONS[1..] {
+            conn.execute_batch(sql).expect("migrate");
+        }
+        let every: Vec<String> = conn
+            .prepare("SELECT id FROM tokens WHERE all_apis = 1 ORDER BY id")
+            .expect("stmt")
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(every, ["j-empty", "p-empty", "w"]);
+    }
 }

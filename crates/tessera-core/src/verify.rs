@@ -35,6 +35,11 @@ pub enum Reason {
     ApiNotAuthorized,
     /// The token is not authorized for the user asked about.
     UserNotAuthorized,
+    /// An external token: kept by Tessera but issued by another service, which alone
+    /// decides whether it is valid.
+    IssuedElsewhere,
+    /// An RSA assertion whose `jti` was already accepted: each is good for one use.
+    Replayed,
 }
 
 impl Reason {
@@ -50,6 +55,8 @@ impl Reason {
             Reason::NotYetValid => "not_yet_valid",
             Reason::ApiNotAuthorized => "api_not_authorized",
             Reason::UserNotAuthorized => "user_not_authorized",
+            Reason::IssuedElsewhere => "issued_elsewhere",
+            Reason::Replayed => "replayed",
         }
     }
 
@@ -67,6 +74,10 @@ impl Reason {
             Reason::NotYetValid => "the token is not valid yet",
             Reason::ApiNotAuthorized => "the token is not authorized for this API",
             Reason::UserNotAuthorized => "the token is not authorized for this user",
+            Reason::IssuedElsewhere => {
+                "Tessera keeps this token but did not issue it; its provider decides whether it is valid"
+            }
+            Reason::Replayed => "this assertion was already used; sign a new one for every request",
         }
     }
 }
@@ -199,14 +210,29 @@ impl Vault {
         if token.kind != TokenKind::Rsa {
             return Ok((None, Err(Reason::Unknown)));
         }
-        // Status first: a revoked or expired token is reported as such even when the
-        // assertion itself is fine.
-        let status = status_reason(&token, now);
-        if status.is_err() {
-            return Ok((Some(token), status));
+        // The signature before anything else: whoever cannot sign learns nothing about
+        // the token, not even whether it is revoked, and leaves no trace on it.
+        let assertion = match jwt::verify_assertion(presented, &public_key, &token.id, now) {
+            Ok(assertion) => assertion,
+            Err(reason) => return Ok((None, Err(reason))),
+        };
+        let outcome = authorize(&token, api, user, now).and_then(|()| {
+            // The audience names the API the assertion is for, asked about or not.
+            let for_api = |aud: &String| {
+                token.allows_api(aud) && api.is_none_or(|api| aud.eq_ignore_ascii_case(api.trim()))
+            };
+            match assertion.audiences.iter().any(for_api) {
+                true => Ok(()),
+                false => Err(Reason::ApiNotAuthorized),
+            }
+        });
+        if outcome.is_err() {
+            return Ok((Some(token), outcome));
         }
-        let outcome = jwt::verify_assertion(presented, &public_key, &token.id, api, now)
-            .and_then(|()| authorize(&token, api, user, now));
+        let fresh = self.transact(|tx, now| {
+            store::consume_assertion(tx, &assertion.jti, &token.id, assertion.expires_at, now)
+        })?;
+        let outcome = if fresh { Ok(()) } else { Err(Reason::Replayed) };
         Ok((Some(token), outcome))
     }
 
@@ -245,24 +271,23 @@ fn status_reason(token: &Token, now: Timestamp) -> std::result::Result<(), Reaso
     }
 }
 
-/// Status, then scopes. An empty scope list means the token is not restricted by it.
+/// Status, then scopes, which fail closed: a token is authorized for an API or a user
+/// only when its scope names it (or, for APIs, when it has every API). An external
+/// token is never active: this vault did not issue it.
 fn authorize(
     token: &Token,
     api: Option<&str>,
     user: Option<&str>,
     now: Timestamp,
 ) -> std::result::Result<(), Reason> {
+    if token.kind == TokenKind::External {
+        return Err(Reason::IssuedElsewhere);
+    }
     status_reason(token, now)?;
-    let allowed = |list: &[String], asked: Option<&str>| match asked {
-        Some(asked) if !list.is_empty() => {
-            list.iter().any(|x| x.eq_ignore_ascii_case(asked.trim()))
-        }
-        _ => true,
-    };
-    if !allowed(&token.apis, api) {
+    if api.is_some_and(|api| !token.allows_api(api)) {
         return Err(Reason::ApiNotAuthorized);
     }
-    if !allowed(&token.users, user) {
+    if user.is_some_and(|user| !token.allows_user(user)) {
         return Err(Reason::UserNotAuthorized);
     }
     Ok(())

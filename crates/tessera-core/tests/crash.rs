@@ -11,7 +11,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::TokenKind;
-use tessera_core::{Error, NewProtection, Secret, Vault, VaultPaths, keys::MemoryKeyStore};
+use tessera_core::{
+    Consent, Error, NewProtection, Secret, Vault, VaultPaths, keys::MemoryKeyStore,
+};
 
 const CHILD: &str = "TESSERA_CRASH_CHILD";
 /// Tokens the writer sets out to write each round.
@@ -61,7 +63,11 @@ fn crash_child() {
                 .and_then(|()| out.flush())
                 .expect("stdout");
             vault
-                .change_password(&password(args[3]), &keys)
+                .change_password(
+                    Consent::CurrentPassword(&password(args[2])),
+                    &password(args[3]),
+                    &keys,
+                )
                 .expect("change password");
             writeln!(out, "ack changed")
                 .and_then(|()| out.flush())
@@ -236,7 +242,11 @@ fn a_crash_between_rekey_and_header_swap_is_repaired_on_open() {
     let old_header = std::fs::read(&paths.header).expect("old header");
     let mut vault = Vault::open(&paths, &keys, Some(&password("old password"))).expect("open");
     vault
-        .change_password(&password("new password"), &keys)
+        .change_password(
+            Consent::CurrentPassword(&password("old password")),
+            &password("new password"),
+            &keys,
+        )
         .expect("change");
     drop(vault);
     let pending = paths.header.with_extension("json.new");

@@ -1,6 +1,6 @@
 use crate::util::{TestVault, request};
 use tessera_core::Error;
-use tessera_core::export::parse_token_file;
+use tessera_core::export::{Provenance, parse_token_file};
 use tessera_core::generate::jwt::sign_assertion;
 use tessera_core::token::TokenKind;
 use tessera_core::verify::{Reason, Verification};
@@ -124,23 +124,26 @@ fn import_reads_a_token_file_into_another_vault() {
         .catalog_remove(tessera_core::catalog::Catalog::Api, "billing")
         .expect("remove");
     assert!(matches!(
-        b.vault.import_token_file(file.expose(), None),
+        b.vault
+            .import_token_file(file.expose(), None, Provenance::AnyVault),
         Err(Error::BadTokenFile(_))
     ));
     let wrong = Secret::new("nope".into());
     assert!(matches!(
-        b.vault.import_token_file(file.expose(), Some(&wrong)),
+        b.vault
+            .import_token_file(file.expose(), Some(&wrong), Provenance::AnyVault),
         Err(Error::WrongPassphrase)
     ));
     let token = b
         .vault
-        .import_token_file(file.expose(), Some(&pass))
+        .import_token_file(file.expose(), Some(&pass), Provenance::AnyVault)
         .expect("import");
     assert_eq!(token.id, id);
     assert_eq!(token.apis, ["billing"], "missing catalog entries are added");
     assert_eq!(token.key_id, a.vault.token("moving").expect("t").key_id);
     assert!(matches!(
-        b.vault.import_token_file(file.expose(), Some(&pass)),
+        b.vault
+            .import_token_file(file.expose(), Some(&pass), Provenance::AnyVault),
         Err(Error::BadTokenFile(_))
     ));
     let pem = b.vault.export_pem("moving", None).expect("pem");

@@ -36,5 +36,8 @@ mod damage;
 // A full disk and a read-only folder (real mounts, under `unshare -rm`).
 mod storage;
 
+// The second security review: each attack written out, and watched failing.
+mod attacks;
+
 // The real OS keyring (Secret Service), when the environment provides one.
 mod keyring;

@@ -1,7 +1,7 @@
 use crate::util::{TestVault, contains, private_key_windows, request, snapshot};
 use tessera_core::keys::{KeyStore, MemoryKeyStore, VaultKey};
 use tessera_core::token::TokenKind;
-use tessera_core::{Error, NewProtection, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, Error, NewProtection, Secret, Vault, VaultPaths};
 
 #[test]
 fn files_hold_no_plaintext_secret_or_name() {
@@ -237,14 +237,25 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
     let header = tessera_core::header::Header::read(&t.paths.header).expect("header");
     let first = Secret::new("first password".into());
     t.vault
-        .change_password(&first, &t.keys)
+        .change_password(Consent::Confirmed, &first, &t.keys)
         .expect("to password");
     assert!(
         t.keys.load(&header.vault_id).is_err(),
         "the keyring copy is removed"
     );
     let second = Secret::new("second password".into());
-    t.vault.change_password(&second, &t.keys).expect("change");
+    // Holding the open vault is not enough: the current password is.
+    for consent in [Consent::Confirmed, Consent::CurrentPassword(&second)] {
+        assert!(t.vault.change_password(consent, &second, &t.keys).is_err());
+        assert!(t.vault.use_keyring(consent, &t.keys).is_err());
+    }
+    assert!(
+        t.keys.load(&header.vault_id).is_err(),
+        "no key went to the keyring"
+    );
+    t.vault
+        .change_password(Consent::CurrentPassword(&first), &second, &t.keys)
+        .expect("change");
     drop(t.vault);
     assert!(matches!(
         Vault::open(&t.paths, &t.keys, Some(&first)),
@@ -252,7 +263,9 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
     ));
     let mut vault = Vault::open(&t.paths, &t.keys, Some(&second)).expect("new password");
     assert!(vault.token("keep me").is_ok());
-    vault.use_keyring(&t.keys).expect("back to keyring");
+    vault
+        .use_keyring(Consent::CurrentPassword(&second), &t.keys)
+        .expect("back to keyring");
     drop(vault);
     assert!(
         Vault::open(&t.paths, &t.keys, Some(&second)).is_ok(),

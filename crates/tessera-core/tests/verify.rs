@@ -20,7 +20,6 @@ fn each_kind_verifies_and_records_last_use() {
         TokenKind::Personal,
         TokenKind::Service,
         TokenKind::Jwt,
-        TokenKind::External,
     ] {
         let (id, secret) = t.make(kind, &format!("v-{kind}"));
         secrets.push((id, secret.expect("secret"), kind));
@@ -281,21 +280,19 @@ fn a_jwt_from_another_vault_is_not_trusted() {
 }
 
 #[test]
-fn an_external_token_shaped_like_a_jwt_verifies_by_value() {
+fn an_external_token_shaped_like_a_jwt_is_found_by_value_and_issued_elsewhere() {
     let mut t = TestVault::new();
     let mut req = request(TokenKind::External, "cloud session");
     let foreign_jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNsb3VkIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
     req.value = Some(tessera_core::Secret::new(foreign_jwt.into()));
     t.vault.create_token(req).expect("create");
-    assert!(
-        t.vault
-            .verify(foreign_jwt, None, None)
-            .expect("v")
-            .is_active()
+    assert_eq!(
+        reason(t.vault.verify(foreign_jwt, None, None).expect("v")),
+        Reason::IssuedElsewhere
     );
     t.vault.revoke_token("cloud session").expect("revoke");
     assert_eq!(
         reason(t.vault.verify(foreign_jwt, None, None).expect("v")),
-        Reason::Revoked
+        Reason::IssuedElsewhere
     );
 }

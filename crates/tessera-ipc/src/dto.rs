@@ -86,6 +86,8 @@ pub struct TokenRow {
     pub rotation_days: Option<i64>,
     #[ts(type = "number | null")]
     pub rotation_due_at: Option<Timestamp>,
+    /// Authorized for every API ("All APIs"); `apis` is then empty.
+    pub all_apis: bool,
     pub apis: Vec<String>,
     pub projects: Vec<String>,
     pub users: Vec<String>,
@@ -113,6 +115,7 @@ impl TokenRow {
             usage: token.usage(now),
             rotation_days: token.lifetime.rotation_days,
             rotation_due_at: token.lifetime.rotation_due_at(),
+            all_apis: token.all_apis,
             apis: token.apis.clone(),
             projects: token.projects.clone(),
             users: token.users.clone(),

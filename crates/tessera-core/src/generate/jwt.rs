@@ -304,18 +304,33 @@ fn check_times(
     Ok(())
 }
 
-/// The claims of an RSA token holder's assertion.
+/// The claims of an RSA token holder's assertion: `iat` and `jti` are required, so that
+/// its lifetime is known and each can be accepted once.
 #[derive(Debug, Deserialize)]
 struct AssertionClaims {
     sub: String,
     exp: i64,
+    iat: i64,
+    jti: String,
     #[serde(default)]
     nbf: Option<i64>,
     #[serde(default)]
-    iat: Option<i64>,
-    #[serde(default)]
     aud: Option<serde_json::Value>,
 }
+
+/// A well-signed, current assertion: what the vault still has to check against the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Assertion {
+    /// Its id, accepted once within its lifetime.
+    pub jti: String,
+    /// Its `exp`: after this the `jti` need not be remembered.
+    pub expires_at: Timestamp,
+    /// The APIs it is for (`aud`); none means it is for no API.
+    pub audiences: Vec<String>,
+}
+
+/// Longest `jti` accepted.
+const MAX_JTI_BYTES: usize = 200;
 
 /// The `kid` of an RS256 assertion, if the string looks like one.
 pub(crate) fn assertion_kid(token: &str) -> std::result::Result<Option<String>, Reason> {
@@ -323,15 +338,16 @@ pub(crate) fn assertion_kid(token: &str) -> std::result::Result<Option<String>, 
     Ok(header.kid)
 }
 
-/// Verifies an RS256 assertion signed with an RSA token's private key: `kid` is the
-/// key id, `sub` the token id, `aud` the API (checked when one is asked for).
+/// Verifies an RS256 assertion signed with an RSA token's private key (`kid` is the key
+/// id, `sub` the token id) and its times: the signature first, then `iat`, `nbf` and
+/// `exp`, with a lifetime of at most [`ASSERTION_MAX_LIFETIME_SECS`] computed without
+/// overflow. The token's status, scopes and the `jti`'s first use are the caller's.
 pub(crate) fn verify_assertion(
     token: &str,
     public_der: &[u8],
     token_id: &str,
-    api: Option<&str>,
     now: Timestamp,
-) -> std::result::Result<(), Reason> {
+) -> std::result::Result<Assertion, Reason> {
     let header = checked_header(token)?;
     if header.alg != Algorithm::RS256 {
         return Err(Reason::BadSignature);
@@ -351,27 +367,32 @@ pub(crate) fn verify_assertion(
     )
     .map_err(reason)?;
     let claims = data.claims;
-    if claims.sub != token_id {
+    if claims.sub != token_id || claims.jti.is_empty() || claims.jti.len() > MAX_JTI_BYTES {
+        return Err(Reason::Malformed);
+    }
+    let lifetime = claims
+        .exp
+        .checked_sub(claims.iat)
+        .ok_or(Reason::Malformed)?;
+    if !(0..=ASSERTION_MAX_LIFETIME_SECS).contains(&lifetime)
+        || claims.iat > now.saturating_add(ASSERTION_LEEWAY_SECS)
+    {
         return Err(Reason::Malformed);
     }
     check_times(claims.exp, claims.nbf, now, ASSERTION_LEEWAY_SECS)?;
-    let issued = claims.iat.or(claims.nbf).unwrap_or(now);
-    if claims.exp - issued > ASSERTION_MAX_LIFETIME_SECS || issued > now + ASSERTION_LEEWAY_SECS {
-        return Err(Reason::Malformed);
-    }
-    if let Some(api) = api {
-        let audiences: Vec<&str> = match &claims.aud {
-            Some(serde_json::Value::String(s)) => vec![s.as_str()],
-            Some(serde_json::Value::Array(items)) => {
-                items.iter().filter_map(|v| v.as_str()).collect()
-            }
-            _ => Vec::new(),
-        };
-        if !audiences.iter().any(|a| a.eq_ignore_ascii_case(api)) {
-            return Err(Reason::ApiNotAuthorized);
-        }
-    }
-    Ok(())
+    let audiences = match claims.aud {
+        Some(serde_json::Value::String(s)) => vec![s],
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Assertion {
+        jti: claims.jti,
+        expires_at: claims.exp,
+        audiences,
+    })
 }
 
 /// Signs an assertion with an RSA token file's private key, as a holder would.
@@ -389,7 +410,8 @@ pub fn sign_assertion(
         "sub": token_id,
         "aud": api,
         "iat": now,
-        "exp": now + lifetime_secs,
+        "exp": now.saturating_add(lifetime_secs),
+        "jti": uuid::Uuid::now_v7().to_string(),
     });
     // Signing is what the holder's key is for.
     let key = EncodingKey::from_rsa_pem(private_pem.expose().as_bytes())

@@ -97,6 +97,7 @@ pub fn parse_private_pem(pem: &str, passphrase: Option<&Secret>) -> Result<RsaKe
                 "the private key is encrypted: give its passphrase with --passphrase-stdin".into(),
             )
         })?;
+        check_pbes2_cost(pem)?;
         // Decrypting the key the user is importing.
         rsa::RsaPrivateKey::from_pkcs8_encrypted_pem(pem, pass.expose().as_bytes())
             .map_err(|_| Error::WrongPassphrase)?
@@ -112,6 +113,51 @@ pub fn parse_private_pem(pem: &str, passphrase: Option<&Secret>) -> Result<RsaKe
         )));
     }
     from_private(&private)
+}
+
+/// Most PBKDF2 iterations an encrypted key may ask for: OWASP asks for 600,000 with
+/// SHA-256, and one million took 0.3 s on a 2-core test machine (OpenSSL's PBKDF2).
+/// Without a bound the file could ask for 100 million (the `pkcs5` crate's own limit).
+pub const MAX_PBKDF2_ITERATIONS: u32 = 1_000_000;
+/// Most scrypt work and memory an encrypted key may ask for, as `N * r * p`: 2^21 is
+/// 256 MiB and took 0.9 s on the same machine (Tessera writes `N` = 2^17, `r` = 8,
+/// `p` = 1: 2^20).
+pub const MAX_SCRYPT_COST: u64 = 1 << 21;
+
+/// Refuses an encrypted key whose key derivation parameters, which come from the file,
+/// would take minutes or gigabytes before the passphrase can even be checked.
+fn check_pbes2_cost(pem: &str) -> Result<()> {
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2::Kdf};
+    let bad = |what: String| Error::BadTokenFile(what);
+    let (_, doc) = pkcs8::SecretDocument::from_pem(pem)
+        .map_err(|e| bad(format!("private_key is not a PEM document ({e})")))?;
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(doc.as_bytes())
+        .map_err(|e| bad(format!("private_key is not an encrypted PKCS#8 key ({e})")))?;
+    let EncryptionScheme::Pbes2(params) = info.encryption_algorithm else {
+        return Err(bad(
+            "private_key uses PBES1, which Tessera does not read; re-encrypt it with PBES2".into(),
+        ));
+    };
+    match params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(bad(format!(
+            "private_key asks for {} PBKDF2 iterations; Tessera reads at most {MAX_PBKDF2_ITERATIONS}",
+            p.iteration_count
+        ))),
+        Kdf::Scrypt(p) => {
+            let cost = p
+                .cost_parameter
+                .saturating_mul(u64::from(p.block_size))
+                .saturating_mul(u64::from(p.parallelization));
+            if cost > MAX_SCRYPT_COST {
+                return Err(bad(format!(
+                    "private_key asks for scrypt N = {}, r = {}, p = {}; Tessera reads at most N·r·p = {MAX_SCRYPT_COST}",
+                    p.cost_parameter, p.block_size, p.parallelization
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads an SPKI public key PEM into DER.

@@ -1,0 +1,362 @@
+//! The second security review's findings, each tested the way the attack goes: the
+//! exploit is written out, and the test watches it fail.
+
+use crate::util::{TestVault, request};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use std::time::{Duration, Instant};
+use tessera_core::Error;
+use tessera_core::catalog::{Catalog, CatalogEntry};
+use tessera_core::export::{Provenance, read_token_file};
+use tessera_core::lifecycle::{NewToken, TokenChanges};
+use tessera_core::token::TokenKind;
+use tessera_core::verify::{Reason, Verification};
+
+fn answer(
+    t: &mut TestVault,
+    presented: &str,
+    api: Option<&str>,
+    user: Option<&str>,
+) -> Result<(), Reason> {
+    // Verifying is what the presented string is for.
+    match t.vault.verify(presented, api, user).expect("verify") {
+        Verification::Active(_) => Ok(()),
+        Verification::Inactive(reason) => Err(reason),
+    }
+}
+
+fn secret_of(t: &mut TestVault, req: NewToken) -> String {
+    let issued = t.vault.create_token(req).expect("create");
+    // The test presents the secret it was handed.
+    issued.secret.expect("secret").expose().to_string()
+}
+
+/// A presented token, the API and user asked about, and the answer.
+type Case<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Result<(), Reason>,
+);
+
+/// Scopes fail closed: a token is good for an API or a user only when its scope says so.
+#[test]
+fn scopes_fail_closed_for_every_kind() {
+    let mut t = TestVault::new();
+    let workspace = secret_of(&mut t, request(TokenKind::Workspace, "ws"));
+    let scoped = secret_of(&mut t, request(TokenKind::Personal, "scoped"));
+    let unscoped = secret_of(&mut t, NewToken::new(TokenKind::Personal, "unscoped"));
+    let mut every = NewToken::new(TokenKind::Personal, "every");
+    every.apis = vec!["*".into()];
+    let every = secret_of(&mut t, every);
+    let service = secret_of(&mut t, request(TokenKind::Service, "svc"));
+    let jwt = secret_of(&mut t, request(TokenKind::Jwt, "jwt"));
+    let pasted = secret_of(&mut t, request(TokenKind::External, "pasted"));
+
+    let cases: &[Case] = &[
+        (&workspace, Some("payments"), None, Ok(())),
+        (
+            &workspace,
+            None,
+            Some("alice"),
+            Err(Reason::UserNotAuthorized),
+        ),
+        (&scoped, Some("billing"), None, Ok(())),
+        (&scoped, Some("search"), None, Err(Reason::ApiNotAuthorized)),
+        (&scoped, None, Some("ada"), Err(Reason::UserNotAuthorized)),
+        (&unscoped, None, None, Ok(())),
+        (
+            &unscoped,
+            Some("billing"),
+            None,
+            Err(Reason::ApiNotAuthorized),
+        ),
+        (&every, Some("payments"), None, Ok(())),
+        (
+            &every,
+            Some("billing"),
+            Some("ada"),
+            Err(Reason::UserNotAuthorized),
+        ),
+        (&service, Some("search"), None, Ok(())),
+        (
+            &service,
+            Some("billing"),
+            None,
+            Err(Reason::ApiNotAuthorized),
+        ),
+        (&service, None, Some("ada"), Err(Reason::UserNotAuthorized)),
+        (&jwt, Some("billing"), Some("ada"), Ok(())),
+        (
+            &jwt,
+            Some("billing"),
+            Some("grace"),
+            Err(Reason::UserNotAuthorized),
+        ),
+        (
+            &jwt,
+            Some("search"),
+            Some("ada"),
+            Err(Reason::ApiNotAuthorized),
+        ),
+        (
+            &pasted,
+            Some("payments"),
+            Some("alice"),
+            Err(Reason::IssuedElsewhere),
+        ),
+        (&pasted, None, None, Err(Reason::IssuedElsewhere)),
+    ];
+    for (presented, api, user, expected) in cases {
+        assert_eq!(
+            answer(&mut t, presented, *api, *user),
+            *expected,
+            "{} for api {api:?}, user {user:?}",
+            &presented[..6]
+        );
+    }
+    let shown = t.vault.token("every").expect("token");
+    assert!(shown.all_apis && shown.apis.is_empty());
+    assert!(
+        t.vault.token("ws").expect("ws").all_apis,
+        "the workspace token by definition"
+    );
+    assert!(!t.vault.token("unscoped").expect("t").all_apis);
+
+    // "Every API" is chosen, alone, and only where it is offered.
+    for (kind, apis) in [
+        (TokenKind::Rsa, vec!["*"]),
+        (TokenKind::Jwt, vec!["*"]),
+        (TokenKind::Workspace, vec!["*"]),
+        (TokenKind::Personal, vec!["*", "billing"]),
+    ] {
+        let mut req = request(kind, &format!("star-{kind}"));
+        req.apis = apis.iter().map(|a| a.to_string()).collect();
+        assert!(
+            matches!(t.vault.create_token(req), Err(Error::Invalid { .. })),
+            "{kind} with {apis:?}"
+        );
+    }
+    assert!(matches!(
+        t.vault.catalog_add(Catalog::Api, CatalogEntry::named("*")),
+        Err(Error::Invalid { .. })
+    ));
+    // An edit moves between the two, and back.
+    let narrowed = TokenChanges {
+        apis: Some(vec!["billing".into()]),
+        ..TokenChanges::default()
+    };
+    t.vault.modify_token("every", narrowed).expect("narrow");
+    assert_eq!(
+        answer(&mut t, &every, Some("payments"), None),
+        Err(Reason::ApiNotAuthorized)
+    );
+    assert_eq!(answer(&mut t, &every, Some("billing"), None), Ok(()));
+}
+
+/// Signs an assertion with the claims given, with the RSA token's own private key.
+fn assertion(t: &mut TestVault, name: &str, claims: serde_json::Value) -> String {
+    let pem = t.vault.export_pem(name, None).expect("pem");
+    let key_id = t.vault.token(name).expect("token").key_id.expect("key id");
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key_id);
+    // Signing as the holder of the token file does.
+    let key = EncodingKey::from_rsa_pem(pem.expose().as_bytes()).expect("key");
+    jsonwebtoken::encode(&header, &claims, &key).expect("sign")
+}
+
+#[test]
+fn rsa_assertions_expire_are_used_once_and_say_nothing_unsigned() {
+    let mut t = TestVault::new();
+    let (id, _) = t.make(TokenKind::Rsa, "partner");
+    let now = t.vault.now();
+    let good = |jti: &str| serde_json::json!({ "sub": id, "aud": "billing", "iat": now, "exp": now + 300, "jti": jti });
+    // A lifetime that wraps: exp - iat overflows past the one-hour cap.
+    let mut forever = good("forever");
+    forever["exp"] = i64::MAX.into();
+    forever["iat"] = (-1).into();
+    let forever = assertion(&mut t, "partner", forever);
+    assert_eq!(
+        answer(&mut t, &forever, Some("billing"), None),
+        Err(Reason::Malformed)
+    );
+    for missing in ["iat", "jti"] {
+        let mut claims = good("missing");
+        claims.as_object_mut().expect("object").remove(missing);
+        let presented = assertion(&mut t, "partner", claims);
+        assert_eq!(
+            answer(&mut t, &presented, Some("billing"), None),
+            Err(Reason::Malformed),
+            "no {missing}"
+        );
+    }
+    // The audience must be one of the token's APIs even when no API is asked about.
+    for aud in [
+        serde_json::Value::Null,
+        "search".into(),
+        serde_json::json!([]),
+    ] {
+        let mut claims = good(&format!("aud-{aud}"));
+        claims["aud"] = aud.clone();
+        let presented = assertion(&mut t, "partner", claims);
+        assert_eq!(
+            answer(&mut t, &presented, None, None),
+            Err(Reason::ApiNotAuthorized),
+            "aud {aud}"
+        );
+    }
+    // One use per jti: a captured assertion does not work twice.
+    let once = assertion(&mut t, "partner", good("once"));
+    assert_eq!(answer(&mut t, &once, None, None), Ok(()));
+    assert_eq!(
+        answer(&mut t, &once, Some("billing"), None),
+        Err(Reason::Replayed)
+    );
+    t.reopen();
+    assert_eq!(
+        answer(&mut t, &once, None, None),
+        Err(Reason::Replayed),
+        "after a reopen too"
+    );
+    assert_eq!(
+        answer(&mut t, &once, None, Some("ada")),
+        Err(Reason::UserNotAuthorized)
+    );
+
+    // No status oracle: a forged assertion for a revoked token learns "bad signature".
+    let genuine = assertion(&mut t, "partner", good("genuine"));
+    t.vault.revoke_token("partner").expect("revoke");
+    let (head, rest) = genuine.split_once('.').expect("jwt");
+    let (payload, _) = rest.split_once('.').expect("jwt");
+    let forged = format!("{head}.{payload}.AAAA");
+    assert_eq!(
+        answer(&mut t, &forged, None, None),
+        Err(Reason::BadSignature)
+    );
+    assert_eq!(answer(&mut t, &genuine, None, None), Err(Reason::Revoked));
+    let events = t
+        .vault
+        .audit(&tessera_core::audit::AuditFilter {
+            token: Some("partner".into()),
+            ..Default::default()
+        })
+        .expect("audit");
+    assert!(
+        !events.iter().any(|e| e.detail == "bad_signature"),
+        "an unsigned guess leaves no trace on the token"
+    );
+}
+
+/// A token file whose key derivation asks for `params`, with a key that cannot decrypt.
+fn hostile_file(
+    t: &mut TestVault,
+    params: pkcs8::pkcs5::pbes2::Parameters<'_>,
+) -> std::path::PathBuf {
+    use pkcs8::der::Encode;
+    let info = pkcs8::EncryptedPrivateKeyInfo {
+        encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(params),
+        encrypted_data: &[7u8; 1232],
+    };
+    let der = info.to_der().expect("der");
+    let pem = pkcs8::der::pem::encode_string("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF, &der)
+        .expect("pem");
+    t.make(TokenKind::Rsa, "victim");
+    let file = t.vault.export_token_file("victim", None).expect("export");
+    // The test rewrites the file it was handed.
+    let mut json: serde_json::Value = serde_json::from_str(file.expose()).expect("json");
+    json["private_key"] = pem.into();
+    let path = t.dir.path().join("hostile.json");
+    std::fs::write(&path, json.to_string()).expect("write");
+    t.vault.revoke_token("victim").expect("revoke");
+    t.vault.delete_token("victim").expect("delete");
+    path
+}
+
+#[test]
+fn hostile_token_files_are_refused_at_once() {
+    let salt = [1u8; 16];
+    let iv = [2u8; 16];
+    let huge_pbkdf2 =
+        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(100_000_000, &salt, &iv)
+            .expect("p");
+    let scrypt = pkcs8::pkcs5::scrypt::Params::new(30, 8, 1, 32).expect("scrypt");
+    let huge_scrypt =
+        pkcs8::pkcs5::pbes2::Parameters::scrypt_aes256cbc(scrypt, &salt, &iv).expect("p");
+    for params in [huge_pbkdf2, huge_scrypt] {
+        let mut t = TestVault::new();
+        let path = hostile_file(&mut t, params);
+        let json = read_token_file(&path).expect("read");
+        let pass = tessera_core::Secret::new("guess".into());
+        let started = Instant::now();
+        let result = t
+            .vault
+            .import_token_file(json.expose(), Some(&pass), Provenance::ThisVault);
+        assert!(
+            matches!(result, Err(Error::BadTokenFile(ref m)) if m.contains("at most")),
+            "{result:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "refused before any derivation"
+        );
+    }
+
+    // Files that never end or never come: an error within a second.
+    let t = TestVault::new();
+    let fifo = t.dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    for path in [
+        fifo.as_path(),
+        std::path::Path::new("/dev/zero"),
+        t.dir.path(),
+    ] {
+        let started = Instant::now();
+        let result = read_token_file(path);
+        assert!(
+            matches!(result, Err(Error::BadTokenFile(_)) | Err(Error::Io { .. })),
+            "{path:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1), "{path:?}");
+    }
+    let big = t.dir.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 2 << 20]).expect("write");
+    assert!(matches!(read_token_file(&big), Err(Error::BadTokenFile(m)) if m.contains("1 MiB")));
+}
+
+#[test]
+fn a_token_file_from_another_vault_needs_consent() {
+    let mut a = TestVault::new();
+    a.make(TokenKind::Rsa, "theirs");
+    let file = a.vault.export_token_file("theirs", None).expect("export");
+    let mut b = TestVault::new();
+    let refused = b
+        .vault
+        .import_token_file(file.expose(), None, Provenance::ThisVault);
+    assert!(
+        matches!(refused, Err(Error::BadTokenFile(ref m)) if m.contains("another vault")),
+        "{refused:?}"
+    );
+    assert!(b.vault.token("theirs").is_err(), "nothing imported");
+    b.vault
+        .import_token_file(file.expose(), None, Provenance::AnyVault)
+        .expect("with consent");
+    let events = b.vault.audit(&Default::default()).expect("audit");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "import" && e.detail.contains("another vault"))
+    );
+
+    // A file this vault issued comes back without the question.
+    let mine = a.vault.export_token_file("theirs", None).expect("export");
+    a.vault.revoke_token("theirs").expect("revoke");
+    a.vault.delete_token("theirs").expect("delete");
+    a.vault
+        .import_token_file(mine.expose(), None, Provenance::ThisVault)
+        .expect("own file");
+}
