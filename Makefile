@@ -31,9 +31,10 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 ui: deps ui/node_modules/.package-lock.json
 	npm --prefix ui run build
 
-# The app as tests and screenshots need it: the UI served from the binary.
+# The app as tests and screenshots need it: the UI served from the binary, and the
+# test hooks (native dialogs answered from the environment) that a release lacks.
 app: ui
-	$(CARGO) build --locked -p tessera-app --features custom-protocol
+	$(CARGO) build --locked -p tessera-app --features custom-protocol,test-hooks
 	$(CARGO) build --locked -p tessera-cli
 
 app-release: ui

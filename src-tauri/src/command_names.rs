@@ -21,7 +21,6 @@ pub const COMMANDS: &[&str] = &[
     "restore_token",
     "delete_token",
     "copy_secret",
-    "reveal_secret",
     "download_token_file",
     "catalog_list",
     "catalog_add",

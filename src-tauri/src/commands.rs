@@ -9,7 +9,7 @@ use tauri::{AppHandle, Manager};
 use tessera_core::header::Protection;
 use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
-use tessera_core::{NewProtection, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, NewProtection, Secret, Vault, VaultPaths};
 use tessera_ipc::dto::*;
 use tessera_ipc::requests::catalog;
 
@@ -337,15 +337,6 @@ pub async fn copy_secret(app: AppHandle, id: String) -> IpcResult<CopyResult> {
 }
 
 #[tauri::command]
-pub async fn reveal_secret(app: AppHandle, id: String) -> IpcResult<String> {
-    // Revealing is an explicit request; the value goes to this one caller.
-    blocking(app, move |state, _| {
-        state.with_vault(|v| Ok(v.reveal_secret(&id, Purpose::Reveal)?.expose().to_string()))
-    })
-    .await
-}
-
-#[tauri::command]
 pub async fn download_token_file(
     app: AppHandle,
     id: String,
@@ -438,13 +429,31 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Sett
 }
 
 #[tauri::command]
-pub async fn change_password(app: AppHandle, new_password: String) -> IpcResult<()> {
-    blocking(app, move |state, _| {
+pub async fn change_password(
+    app: AppHandle,
+    current_password: Option<String>,
+    new_password: String,
+) -> IpcResult<()> {
+    blocking(app, move |state, app| {
         if new_password.chars().count() < 8 {
             return Err(IpcError::new("invalid", "use at least 8 characters"));
         }
+        let current = current_password.map(Secret::new);
+        let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
+        let consent = match &current {
+            Some(current) => Consent::CurrentPassword(current),
+            // A password vault without its password: the core refuses.
+            None if !keyring => Consent::Confirmed,
+            None if crate::confirm::ask(
+                app,
+                "Set a master password",
+                "The vault key will leave the system keyring: from now on Tessera opens only with this master password.",
+                "Set password",
+            ) => Consent::Confirmed,
+            None => return Err(IpcError::new("cancelled", "the change was not confirmed")),
+        };
         let password = Secret::new(new_password);
-        state.with_vault(|v| v.change_password(&password, &state.keyring))
+        state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
     })
     .await
 }

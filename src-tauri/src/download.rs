@@ -1,5 +1,6 @@
-//! Where a downloaded token file goes: a native save dialog opened from Rust, or, when
-//! `TESSERA_DOWNLOAD_DIR` is set (unattended use and tests), that folder without asking.
+//! Where a downloaded token file goes: a native save dialog opened from Rust, or, in
+//! test builds (the `test-hooks` feature) with `TESSERA_DOWNLOAD_DIR` set, a free name
+//! in that folder without asking.
 
 use std::path::PathBuf;
 use tauri::AppHandle;
@@ -27,8 +28,9 @@ pub fn file_name(token_name: &str) -> String {
 /// Asks where to save; `None` when the user cancels.
 pub fn choose_path(app: &AppHandle, token_name: &str) -> Option<PathBuf> {
     let name = file_name(token_name);
+    #[cfg(feature = "test-hooks")]
     if let Some(dir) = std::env::var_os("TESSERA_DOWNLOAD_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join(name));
+        return Some(free_path(&PathBuf::from(dir), &name));
     }
     app.dialog()
         .file()
@@ -37,6 +39,20 @@ pub fn choose_path(app: &AppHandle, token_name: &str) -> Option<PathBuf> {
         .add_filter("Tessera token file", &["json"])
         .blocking_save_file()
         .and_then(|path| path.into_path().ok())
+}
+
+/// `dir/name`, or `dir/name (2)`, `(3)`, … when taken: a download never replaces a
+/// file without the person saying so (the native dialog asks).
+#[cfg(feature = "test-hooks")]
+fn free_path(dir: &std::path::Path, name: &str) -> PathBuf {
+    let (stem, ext) = name.split_once('.').unwrap_or((name, ""));
+    (1..)
+        .map(|n| match n {
+            1 => dir.join(name),
+            n => dir.join(format!("{stem} ({n}).{ext}")),
+        })
+        .find(|path| !path.exists())
+        .unwrap_or_else(|| dir.join(name))
 }
 
 #[cfg(test)]

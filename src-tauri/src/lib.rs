@@ -3,9 +3,11 @@
 
 mod command_names;
 mod commands;
+mod confirm;
 mod download;
 mod environment;
 mod error;
+mod navigation;
 mod session_lock;
 mod settings;
 mod state;
@@ -64,10 +66,9 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             }
         })
         .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                webview::configure(&window);
-                webview::reveal_later(window.as_ref().window());
-            }
+            let window = navigation::build_main(app.handle())?;
+            webview::configure(&window);
+            webview::reveal_later(window.as_ref().window());
             start_ticker(app.handle().clone());
             session_lock::watch(app.handle());
             Ok(())
@@ -92,7 +93,6 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             commands::restore_token,
             commands::delete_token,
             commands::copy_secret,
-            commands::reveal_secret,
             commands::download_token_file,
             commands::catalog_list,
             commands::catalog_add,
@@ -119,6 +119,20 @@ fn trace(
     }
 }
 
+/// How long the person may be away before the vault locks itself. Test builds can
+/// shorten a minute (`TESSERA_TEST_MINUTE_SECS`), so that the end-to-end run watches
+/// the lock happen without waiting minutes.
+fn idle_limit(minutes: u32) -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(secs) = std::env::var("TESSERA_TEST_MINUTE_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        return Duration::from_secs(u64::from(minutes) * secs);
+    }
+    Duration::from_secs(u64::from(minutes) * 60)
+}
+
 /// Once a second: write buffered last-use records, lock after the idle time, and warn
 /// about expiring tokens once a day.
 fn start_ticker(app: tauri::AppHandle) {
@@ -140,7 +154,7 @@ fn start_ticker(app: tauri::AppHandle) {
                     .lock()
                     .map(|at| at.elapsed())
                     .unwrap_or_default();
-                if minutes > 0 && idle >= Duration::from_secs(u64::from(minutes) * 60) {
+                if minutes > 0 && idle >= idle_limit(minutes) {
                     state.lock();
                 }
                 if last_warning.elapsed() >= Duration::from_secs(86_400) {

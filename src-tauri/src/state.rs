@@ -35,7 +35,9 @@ impl AppState {
         }
     }
 
-    /// Notes user activity (any command does).
+    /// Notes a person's activity: their input (`note_activity`) and unlocking. Nothing
+    /// else does, so that a window reloading after the CLI wrote, or a script calling
+    /// commands, never keeps the vault from locking itself.
     pub fn touch(&self) {
         if let Ok(mut at) = self.last_activity.lock() {
             *at = Instant::now();
@@ -47,7 +49,6 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
     ) -> IpcResult<T> {
-        self.touch();
         let mut guard = self
             .vault
             .lock()

@@ -35,7 +35,11 @@ export type TokenRow = { id: string, name: string, description: string, kind: st
 /**
  * "Last used 3 hours ago" or "Not used".
  */
-usage: string, rotation_days: number | null, rotation_due_at: number | null, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: string | null, 
+usage: string, rotation_days: number | null, rotation_due_at: number | null, 
+/**
+ * Authorized for every API ("All APIs"); `apis` is then empty.
+ */
+all_apis: boolean, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: string | null, 
 /**
  * Matched character positions in the name.
  */

@@ -83,8 +83,6 @@ export const deleteToken = (id: string) => invoke<void>("delete_token", { id });
 
 /** Rust puts the secret on the clipboard and clears it after the configured time. */
 export const copySecret = (id: string) => invoke<CopyResult>("copy_secret", { id });
-/** The secret itself, on explicit request (Reveal). */
-export const revealSecret = (id: string) => invoke<string>("reveal_secret", { id });
 /** Saves an RSA token file through a native dialog; path null when cancelled. */
 export const downloadTokenFile = (id: string, passphrase: string | null) =>
   invoke<Download>("download_token_file", { id, passphrase });
@@ -100,7 +98,11 @@ export const catalogRemove = (catalog: CatalogName, name: string) =>
 /** Audit events, newest first. */
 export const auditEvents = (query: AuditQuery) => invoke<AuditRow[]>("audit_events", { query });
 export const saveSettings = (settings: Settings) => invoke<Settings>("save_settings", { settings });
-/** Sets a new master password; the vault is re-keyed. */
-export const changePassword = (newPassword: string) => invoke<void>("change_password", { newPassword });
+/**
+ * Sets a new master password; the vault is re-keyed. A password vault needs its current
+ * password; for a keyring vault (null) Rust asks the person in a native dialog.
+ */
+export const changePassword = (currentPassword: string | null, newPassword: string) =>
+  invoke<void>("change_password", { currentPassword, newPassword });
 /** Tokens expiring within the warning window or due for rotation. */
 export const expiringTokens = () => invoke<TokenRow[]>("expiring_tokens");

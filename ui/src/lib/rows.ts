@@ -15,6 +15,7 @@ export const BLANK_ROW: Readonly<TokenRow> = Object.freeze({
   usage: "",
   rotation_days: null,
   rotation_due_at: null,
+  all_apis: false,
   apis: [],
   projects: [],
   users: [],
