@@ -99,6 +99,17 @@ describe("a keyring vault", () => {
     await click(browser, tid("nav-all"));
   });
 
+  test("a page script cannot move a keyring vault to its own password: Rust asks the person", async () => {
+    // The native dialog is answered "Cancel" in this test build (TESSERA_TEST_CONFIRM=no).
+    const changed = await browser.executeAsync((done) =>
+      window.__TAURI_INTERNALS__
+        .invoke("change_password", { currentPassword: null, newPassword: "taken over by a script" })
+        .then(() => done("changed"), (err) => done(err.kind)));
+    assert.equal(changed, "cancelled");
+    const status = await browser.executeAsync((done) => window.__TAURI_INTERNALS__.invoke("app_status").then(done));
+    assert.equal(status.protection, "keyring");
+  });
+
   test("the app and its web process start with the memory settings (environment.rs)", () => {
     const environ = (pid) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
     const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-app"]).toString().trim();
@@ -658,5 +669,91 @@ describe("the app and the CLI on one vault at once", () => {
       assert.equal(token === null ? "deleted" : token.status === "revoked" ? "revoked" : "active", state, `CLI's ${name}`);
     }
     assert.deepEqual(await problems(browser), []);
+  });
+});
+
+describe("a script that got into the page", () => {
+  // What a compromised web view would try, written out: take secrets out, carry them
+  // away by navigating or opening a window, take the vault over by changing its
+  // password, keep it from locking. A master-password vault; a minute of auto-lock
+  // lasts 6 s in this test build.
+  const PASSWORD = "the real master password";
+  const home = freshHome();
+  let browser;
+  const invoke = (cmd, args) =>
+    browser.executeAsync(
+      (c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then((ok) => done({ ok }), (err) => done({ err: String(err?.message ?? err) })),
+      cmd,
+      args,
+    );
+  const run = (...args) =>
+    spawnSync(cli, args, { env: { ...process.env, TESSERA_HOME: home.home, TESSERA_PASSWORD: PASSWORD }, encoding: "utf8" });
+
+  before(async () => {
+    browser = await openApp(home, { TESSERA_TEST_MINUTE_SECS: "6" });
+    await click(browser, tid("setup-password"));
+    await type(browser, "#setup-password-input", PASSWORD);
+    await type(browser, "#setup-password-confirm", PASSWORD);
+    await click(browser, tid("setup-submit"));
+    await waitFor(browser, tid("new-token"), 30_000);
+    assert.equal(run("create", "personal", "--name", "target").status, 0);
+  });
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  test("it cannot reveal a secret: there is no such command", async () => {
+    const page = await invoke("search_tokens", {
+      request: { text: "target", kind: null, status: null, sort: "name", offset: 0, limit: 10 },
+    });
+    const id = page.ok.rows[0].id; // positive control: the page can call Tessera's commands
+    const revealed = await invoke("reveal_secret", { id });
+    assert.ok(revealed.err, "reveal_secret answered");
+    assert.ok(!JSON.stringify(page).includes("tsp_"), "no secret in search rows");
+  });
+
+  test("it cannot navigate away or open a window", async () => {
+    const before = await browser.execute(() => location.href);
+    const handles = (await browser.getWindowHandles()).length;
+    await browser.execute(() => {
+      location.href = "https://example.invalid/?x";
+    });
+    await sleep(1500);
+    const opened = await browser.execute(() => window.open("https://example.invalid/?y") === null);
+    await sleep(1000);
+    assert.equal(await browser.execute(() => location.href), before);
+    assert.ok(await (await browser.$(tid("new-token"))).isExisting(), "the page is still the app");
+    assert.equal((await browser.getWindowHandles()).length, handles, "no new window");
+    assert.ok(opened, "window.open gave the page no window");
+    assert.match(readFileSync(appLog, "utf8"), /refused a navigation away from the app/);
+  });
+
+  test("it cannot change the master password without the current one", async () => {
+    for (const currentPassword of [null, "a guess"]) {
+      const changed = await invoke("change_password", { currentPassword, newPassword: "taken over by a script" });
+      assert.ok(changed.err, `changed with ${currentPassword}`);
+    }
+    assert.equal(run("list").status, 0, "the real password still opens the vault");
+  });
+
+  test("CLI writes every second do not keep the vault from locking", { timeout: 60_000 }, async () => {
+    const saved = await invoke("save_settings", {
+      settings: { clipboard_clear_seconds: 30, auto_lock_minutes: 1, expiry_warning_days: 7, theme: "system" },
+    });
+    assert.ok(saved.ok, JSON.stringify(saved));
+    // The person's last input: a key press the page reports as activity.
+    await browser.keys(["Shift"]);
+    await invoke("note_activity", {});
+    const started = Date.now();
+    const secret = run("get", "target").stdout.trim();
+    let locked = false;
+    while (Date.now() - started < 20_000 && !locked) {
+      assert.equal(run("verify", secret).status, 0);
+      await sleep(1000);
+      locked = await (await browser.$(tid("unlock-submit"))).isExisting();
+    }
+    const after = (Date.now() - started) / 1000;
+    assert.ok(locked, "still unlocked 20 s after the last input");
+    assert.ok(after >= 5, `locked after ${after} s, before its deadline`);
   });
 });

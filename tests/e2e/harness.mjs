@@ -51,9 +51,10 @@ export function freshHome() {
   return { root, home, downloads };
 }
 
-/** Opens the app on `home` and returns a WebDriver session. */
-export async function openApp(home) {
-  await startDriver({ TESSERA_HOME: home.home, TESSERA_DOWNLOAD_DIR: home.downloads });
+/** Opens the app on `home` and returns a WebDriver session. A native confirmation
+ * (which WebDriver cannot reach) is refused unless `env` says otherwise. */
+export async function openApp(home, env = {}) {
+  await startDriver({ TESSERA_HOME: home.home, TESSERA_DOWNLOAD_DIR: home.downloads, TESSERA_TEST_CONFIRM: "no", ...env });
   const browser = await remote({
     hostname: "127.0.0.1",
     port: 4444,
