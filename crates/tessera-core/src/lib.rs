@@ -29,6 +29,7 @@ pub mod lifecycle;
 mod names;
 pub mod process;
 mod rollback;
+mod seal;
 pub mod search;
 pub mod secret;
 mod store;

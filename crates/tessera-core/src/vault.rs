@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_explicit_api_scope.sql"),
     include_str!("../migrations/0003_assertion_replay.sql"),
+    include_str!("../migrations/0004_token_seals.sql"),
 ];
 /// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
 static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
@@ -248,6 +249,8 @@ impl Vault {
         let header = header.clone().checked_by(key);
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
+        crate::seal::install(&vault.conn)?;
+        crate::seal::ensure(&vault.conn)?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
         vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
         vault.anchor_check()?;
@@ -273,6 +276,8 @@ impl Vault {
     ) -> Result<Vault> {
         let mut vault = Vault::open_unchecked(paths, keys, password)?;
         vault.anchor_check()?;
+        // After the anchor: a whole older copy is reported as such, not as damage.
+        crate::seal::check(&vault.conn)?;
         Ok(vault)
     }
 
@@ -285,6 +290,8 @@ impl Vault {
         password: Option<&Secret>,
     ) -> Result<Vault> {
         let mut vault = Vault::open_unchecked(paths, keys, password)?;
+        // A whole older copy may be accepted; a mix of older and newer pages may not.
+        crate::seal::check(&vault.conn)?;
         let current = crate::rollback::generation(&vault.conn)?;
         vault.anchor()?.record(current)?;
         vault.record_event(store::NewAuditEvent::vault(
@@ -369,6 +376,8 @@ impl Vault {
         let mut vault = Vault::from_parts(conn, paths.clone(), header);
         let stored_id = configure(&vault.conn)
             .and_then(|()| vault.migrate())
+            .and_then(|()| crate::seal::install(&vault.conn))
+            .and_then(|()| crate::seal::ensure(&vault.conn))
             .and_then(|()| store::vault_id(&vault.conn))
             .map_err(|err| vault.damage_or(err))?;
         if stored_id != vault.header.vault_id {
@@ -635,6 +644,7 @@ impl Vault {
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
         let generation = crate::rollback::bump(&tx)?;
+        crate::seal::update(&tx, generation)?;
         tx.commit()?;
         self.pending.clear();
         self.search.invalidate();

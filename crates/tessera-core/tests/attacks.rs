@@ -360,3 +360,83 @@ fn a_token_file_from_another_vault_needs_consent() {
         .import_token_file(mine.expose(), None, Provenance::ThisVault)
         .expect("own file");
 }
+
+/// SQLCipher's page HMAC binds a page to its number, not to the vault's generation:
+/// an older page put back in place decrypts and authenticates. The attack: keep a copy,
+/// revoke one token and rotate another, then put changed pages back, alone and in
+/// combinations. The vault's seals must refuse every mix; nothing revoked or rotated
+/// away may verify.
+#[test]
+fn pages_put_back_from_an_older_copy_never_revive_a_token() {
+    const PAGE: usize = 4096;
+    let mut t = TestVault::new();
+    for i in 0..60 {
+        t.make(TokenKind::Personal, &format!("filler {i:02}"));
+    }
+    let revoked = secret_of(&mut t, request(TokenKind::Personal, "to revoke"));
+    let rotated = secret_of(&mut t, request(TokenKind::Personal, "to rotate"));
+    t.vault.checkpoint().expect("checkpoint");
+    let old = std::fs::read(&t.paths.db).expect("old copy");
+    t.vault.revoke_token("to revoke").expect("revoke");
+    t.vault.rotate_token("to rotate", None).expect("rotate");
+    t.vault.checkpoint().expect("checkpoint");
+    let new = std::fs::read(&t.paths.db).expect("new file");
+    let changed: Vec<usize> = (0..new.len() / PAGE)
+        .filter(|&p| {
+            (p + 1) * PAGE <= old.len()
+                && old[p * PAGE..(p + 1) * PAGE] != new[p * PAGE..(p + 1) * PAGE]
+        })
+        .collect();
+    assert!(changed.len() >= 3, "the change touched {changed:?}");
+
+    let mut mixes: Vec<Vec<usize>> = changed.iter().map(|&p| vec![p]).collect();
+    for (i, &a) in changed.iter().enumerate() {
+        for &b in &changed[i + 1..] {
+            mixes.push(vec![a, b]);
+        }
+    }
+    for &p in &changed {
+        mixes.push(changed.iter().copied().filter(|&q| q != p).collect());
+    }
+    mixes.push(changed.clone());
+
+    let mut refused = 0;
+    for (n, mix) in mixes.iter().enumerate() {
+        let dir = t.dir.path().join(format!("mix-{n}"));
+        std::fs::create_dir(&dir).expect("dir");
+        let mut bytes = new.clone();
+        for &p in mix {
+            bytes[p * PAGE..(p + 1) * PAGE].copy_from_slice(&old[p * PAGE..(p + 1) * PAGE]);
+        }
+        std::fs::write(dir.join("vault.db"), &bytes).expect("write");
+        std::fs::copy(&t.paths.header, dir.join("vault.header.json")).expect("header");
+        // The same machine: the anchor of the original vault applies.
+        let paths = tessera_core::VaultPaths::in_dir(&dir).with_state(t.dir.path().join("state"));
+        let mut vault = match tessera_core::Vault::open(&paths, &t.keys, None) {
+            Err(Error::Damaged(_) | Error::RolledBack(_)) => {
+                refused += 1;
+                continue;
+            }
+            Err(other) => panic!("pages {mix:?}: unexpected {other}"),
+            Ok(vault) => vault,
+        };
+        // It opened: then these pages did not decide any token's state, and the
+        // answers are today's.
+        for (presented, what) in [(&revoked, "revoked"), (&rotated, "rotated away")] {
+            // Presenting the old secrets is the attack.
+            if let Ok(Verification::Active(_)) = vault.verify(presented, None, None) {
+                panic!("pages {mix:?}: a {what} secret verifies");
+            }
+        }
+        assert!(
+            vault.token("to revoke").expect("token").lifetime.revoked,
+            "pages {mix:?}"
+        );
+    }
+    assert!(refused > 0, "no mix was refused");
+    eprintln!(
+        "{} changed pages, {} mixes, {refused} refused at open",
+        changed.len(),
+        mixes.len()
+    );
+}
