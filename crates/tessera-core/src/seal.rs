@@ -3,28 +3,32 @@
 //! SQLCipher's page HMAC binds a page's content to its page number, not to the
 //! vault's state: someone with an older copy of the file can put back one leaf page of
 //! `tokens` or `secrets` (and not the page with the generation counter), and a revoked
-//! token, or a secret rotated away, would verify again. So every token row carries a
-//! seal, a SHA-256 over what decides its verification (kind, revoked, expiry, scopes by
-//! catalog id, service account, key id, the secret's hash or public key), and `meta`
-//! holds the vault's seal: the generation it was written at and the XOR of every
-//! token's seal. Every change rewrites it in its transaction; `open` recomputes every
-//! token's seal from the rows as they are and compares (a page put back alone, or with
-//! others, no longer adds up); `verify` recomputes the seal of the token it answers
-//! for. Nothing here is secret: the attacker can put back pages but not write them
-//! (each page is encrypted and authenticated with the vault key), so a plain hash is
-//! enough.
+//! token, or a secret rotated away, would verify again. So every token has a seal, a
+//! SHA-256 over what decides its verification (kind, revoked, expiry, scopes by catalog
+//! id, service account, key id, the secret's hash or public key), kept in
+//! `token_seals` under one of 4,096 buckets; `seal_buckets` holds each bucket's XOR,
+//! and `meta` the vault's seal: the generation it was written at and the XOR of a hash
+//! of every bucket. Every change reseals in its transaction. `open` checks the vault's
+//! seal against the buckets (4,096 rows, whatever the number of tokens); `verify`
+//! recomputes the seal of the token it answers for from its rows and its bucket from
+//! the seals. A page put back from an older copy, alone or with others, no longer adds
+//! up at one of the two. Nothing here is secret: the attacker can put back pages but
+//! not write them (each page is encrypted and authenticated with the vault key), so a
+//! plain hash is enough.
 //!
-//! Which tokens a transaction touched is recorded by temporary triggers of this
-//! connection (in `temp.dirty_seals`, with the seal each had before), so that no write
-//! path can forget to reseal.
+//! Which tokens a transaction touched is noted by temporary triggers of this
+//! connection (in `temp.dirty_seals`), so that no write path can forget to reseal.
 
 use crate::error::{Error, Result};
 use crate::store;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 
-/// The meta key of the vault's seal: 8 bytes of generation, 32 of XORed token seals.
+/// The meta key of the vault's seal: 8 bytes of generation, 32 of XORed bucket hashes.
 const VAULT_SEAL: &str = "seal";
+/// Buckets of token seals: `open` reads this many rows, `verify` about n / BUCKETS.
+const BUCKETS: u16 = 4096;
 
 type Seal = [u8; 32];
 
@@ -35,25 +39,20 @@ const MIXED: &str = "parts of the vault are older than the rest: pages were put 
 /// once per connection, before any write.
 pub(crate) fn install(conn: &Connection) -> Result<()> {
     let mut sql = String::from(
-        "CREATE TEMP TABLE IF NOT EXISTS dirty_seals (token_id TEXT PRIMARY KEY, old_seal BLOB);
+        "CREATE TEMP TABLE IF NOT EXISTS dirty_seals (token_id TEXT PRIMARY KEY);
          CREATE TEMP TRIGGER IF NOT EXISTS seal_tokens_insert AFTER INSERT ON main.tokens
-         BEGIN INSERT OR IGNORE INTO dirty_seals VALUES (NEW.id, NULL); END;
+         BEGIN INSERT OR IGNORE INTO dirty_seals VALUES (NEW.id); END;
          CREATE TEMP TRIGGER IF NOT EXISTS seal_tokens_update
          AFTER UPDATE OF id, kind, revoked, expires_at, all_apis, key_id, service_account_id ON main.tokens
-         BEGIN INSERT OR IGNORE INTO dirty_seals VALUES (OLD.id, OLD.seal); END;
+         BEGIN INSERT OR IGNORE INTO dirty_seals VALUES (OLD.id); INSERT OR IGNORE INTO dirty_seals VALUES (NEW.id); END;
          CREATE TEMP TRIGGER IF NOT EXISTS seal_tokens_delete AFTER DELETE ON main.tokens
-         BEGIN INSERT INTO dirty_seals VALUES (OLD.id, OLD.seal)
-           ON CONFLICT (token_id) DO UPDATE SET old_seal = coalesce(old_seal, excluded.old_seal); END;",
+         BEGIN INSERT OR IGNORE INTO dirty_seals VALUES (OLD.id); END;",
     );
-    // Child rows: the parent's seal as it is (a cascade may already have removed the
-    // parent, whose own trigger then supplies it).
     for table in ["secrets", "token_apis", "token_users", "token_projects"] {
         for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
             sql.push_str(&format!(
                 "CREATE TEMP TRIGGER IF NOT EXISTS seal_{table}_{event} AFTER {event} ON main.{table}
-                 BEGIN INSERT INTO dirty_seals
-                   VALUES ({row}.token_id, (SELECT seal FROM main.tokens WHERE id = {row}.token_id))
-                   ON CONFLICT (token_id) DO UPDATE SET old_seal = coalesce(old_seal, excluded.old_seal); END;"
+                 BEGIN INSERT OR IGNORE INTO dirty_seals VALUES ({row}.token_id); END;"
             ));
         }
     }
@@ -64,23 +63,49 @@ pub(crate) fn install(conn: &Connection) -> Result<()> {
 /// Reseals every token the transaction touched and writes the vault's seal at
 /// `generation`; call inside the transaction, after its changes.
 pub(crate) fn update(conn: &Connection, generation: u64) -> Result<()> {
-    let (_, mut total) = vault_seal(conn)?.unwrap_or((0, [0; 32]));
-    let dirty: Vec<(String, Option<Vec<u8>>)> = conn
-        .prepare_cached("SELECT token_id, old_seal FROM temp.dirty_seals")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+    let (_, mut root) = vault_seal(conn)?.unwrap_or((0, [0; 32]));
+    let dirty: Vec<String> = conn
+        .prepare_cached("SELECT token_id FROM temp.dirty_seals")?
+        .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (token_id, old) in dirty {
-        if let Some(old) = old {
-            xor(&mut total, &as_seal(&old)?);
-        }
-        if let Some(new) = compute(conn, &token_id)? {
-            xor(&mut total, &new);
-            conn.prepare_cached("UPDATE main.tokens SET seal = ?2 WHERE id = ?1")?
-                .execute(params![token_id, new.as_slice()])?;
-        }
+    let mut buckets = BTreeSet::new();
+    for token_id in dirty {
+        let bucket = bucket_of(&token_id);
+        buckets.insert(bucket);
+        match compute(conn, &token_id)? {
+            Some(seal) => conn
+                .prepare_cached(
+                    "INSERT INTO main.token_seals (bucket, token_id, seal) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (bucket, token_id) DO UPDATE SET seal = excluded.seal",
+                )?
+                .execute(params![bucket, token_id, seal.as_slice()])?,
+            None => conn
+                .prepare_cached("DELETE FROM main.token_seals WHERE bucket = ?1 AND token_id = ?2")?
+                .execute(params![bucket, token_id])?,
+        };
     }
-    conn.execute("DELETE FROM temp.dirty_seals", [])?;
-    write(conn, generation, &total)
+    for bucket in buckets {
+        xor(
+            &mut root,
+            &leaf(bucket, stored_bucket(conn, bucket)?.as_ref()),
+        );
+        let digest = bucket_digest(conn, bucket)?;
+        xor(&mut root, &leaf(bucket, digest.as_ref()));
+        match digest {
+            Some(digest) => conn
+                .prepare_cached(
+                    "INSERT INTO main.seal_buckets (bucket, digest) VALUES (?1, ?2) \
+                     ON CONFLICT (bucket) DO UPDATE SET digest = excluded.digest",
+                )?
+                .execute(params![bucket, digest.as_slice()])?,
+            None => conn
+                .prepare_cached("DELETE FROM main.seal_buckets WHERE bucket = ?1")?
+                .execute([bucket])?,
+        };
+    }
+    conn.prepare_cached("DELETE FROM temp.dirty_seals")?
+        .execute([])?;
+    write(conn, generation, &root)
 }
 
 /// Seals every token from scratch: the first open of a vault from before seals.
@@ -91,66 +116,101 @@ pub(crate) fn ensure(conn: &Connection) -> Result<()> {
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     // Another process may have sealed it meanwhile.
     if store::meta_get(&tx, VAULT_SEAL)?.is_none() {
-        let mut total = [0u8; 32];
-        for (token_id, seal) in compute_all(&tx)? {
-            xor(&mut total, &seal);
-            tx.execute(
-                "UPDATE main.tokens SET seal = ?2 WHERE id = ?1",
-                params![token_id, seal.as_slice()],
-            )?;
+        tx.execute("DELETE FROM main.token_seals", [])?;
+        tx.execute("DELETE FROM main.seal_buckets", [])?;
+        let ids: Vec<String> = tx
+            .prepare("SELECT id FROM main.tokens")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            tx.execute("INSERT OR IGNORE INTO temp.dirty_seals VALUES (?1)", [id])?;
         }
-        tx.execute("DELETE FROM temp.dirty_seals", [])?;
-        write(&tx, crate::rollback::generation(&tx)?, &total)?;
+        update(&tx, crate::rollback::generation(&tx)?)?;
     }
     tx.commit()?;
     Ok(())
 }
 
-/// Checks, at open, that every token's rows add up to its seal and the seals to the
-/// vault's, written at the vault's generation.
+/// Checks, at open, that the buckets add up to the vault's seal, written at the
+/// vault's generation: 4,096 rows at most, whatever the number of tokens.
 pub(crate) fn check(conn: &Connection) -> Result<()> {
     // One read transaction: one snapshot, whatever other processes commit meanwhile.
     let tx = conn.unchecked_transaction()?;
-    check_snapshot(&tx)
-}
-
-fn check_snapshot(conn: &Connection) -> Result<()> {
-    let Some((generation, expected)) = vault_seal(conn)? else {
+    let Some((generation, expected)) = vault_seal(&tx)? else {
         return Err(Error::Damaged(MIXED.into()));
     };
-    if generation != crate::rollback::generation(conn)? {
+    if generation != crate::rollback::generation(&tx)? {
         return Err(Error::Damaged(MIXED.into()));
     }
-    let stored: std::collections::HashMap<String, Option<Vec<u8>>> = conn
-        .prepare("SELECT id, seal FROM main.tokens")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut total = [0u8; 32];
-    for (token_id, seal) in compute_all(conn)? {
-        if stored.get(&token_id).cloned().flatten().as_deref() != Some(seal.as_slice()) {
-            return Err(Error::Damaged(MIXED.into()));
-        }
-        xor(&mut total, &seal);
+    let mut root = [0u8; 32];
+    let mut stmt = tx.prepare_cached("SELECT bucket, digest FROM main.seal_buckets")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let digest: Vec<u8> = row.get(1)?;
+        xor(&mut root, &leaf(row.get(0)?, Some(&as_seal(&digest)?)));
     }
-    if total != expected {
+    if root != expected {
         return Err(Error::Damaged(MIXED.into()));
     }
     Ok(())
 }
 
-/// Checks one token's rows against its seal: before `verify` answers for it.
+/// Checks one token's rows against its seal, and its bucket's seals against the
+/// bucket: before `verify` answers for it.
 pub(crate) fn check_token(conn: &Connection, token_id: &str) -> Result<()> {
     let tx = conn.unchecked_transaction()?;
-    let conn: &Connection = &tx;
-    let stored: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT seal FROM main.tokens WHERE id = ?1")?
-        .query_row([token_id], |row| row.get(0))
-        .optional()?
-        .flatten();
-    match (stored, compute(conn, token_id)?) {
-        (Some(stored), Some(seal)) if stored == seal => Ok(()),
-        _ => Err(Error::Damaged(MIXED.into())),
+    let bucket = bucket_of(token_id);
+    let stored: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT seal FROM main.token_seals WHERE bucket = ?1 AND token_id = ?2")?
+        .query_row(params![bucket, token_id], |row| row.get(0))
+        .optional()?;
+    let token_ok = match (stored, compute(&tx, token_id)?) {
+        (Some(stored), Some(seal)) => stored == seal,
+        _ => false,
+    };
+    if !token_ok || bucket_digest(&tx, bucket)? != stored_bucket(&tx, bucket)? {
+        return Err(Error::Damaged(MIXED.into()));
     }
+    Ok(())
+}
+
+/// The bucket of a token: 12 bits of a hash of its id.
+fn bucket_of(token_id: &str) -> u16 {
+    let hash = Sha256::digest(token_id.as_bytes());
+    u16::from_be_bytes([hash[0], hash[1]]) % BUCKETS
+}
+
+/// The XOR of a bucket's seals as they are; `None` for an empty bucket.
+fn bucket_digest(conn: &Connection, bucket: u16) -> Result<Option<Seal>> {
+    let mut stmt = conn.prepare_cached("SELECT seal FROM main.token_seals WHERE bucket = ?1")?;
+    let mut rows = stmt.query([bucket])?;
+    let mut digest = None;
+    while let Some(row) = rows.next()? {
+        let seal: Vec<u8> = row.get(0)?;
+        xor(digest.get_or_insert([0u8; 32]), &as_seal(&seal)?);
+    }
+    Ok(digest)
+}
+
+/// A bucket's digest as stored.
+fn stored_bucket(conn: &Connection, bucket: u16) -> Result<Option<Seal>> {
+    let stored: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT digest FROM main.seal_buckets WHERE bucket = ?1")?
+        .query_row([bucket], |row| row.get(0))
+        .optional()?;
+    stored.map(|d| as_seal(&d)).transpose()
+}
+
+/// What a bucket adds to the vault's seal: nothing when empty.
+fn leaf(bucket: u16, digest: Option<&Seal>) -> Seal {
+    let Some(digest) = digest else {
+        return [0; 32];
+    };
+    let mut hash = Sha256::new();
+    hash.update(b"tessera seal bucket v1");
+    hash.update(bucket.to_be_bytes());
+    hash.update(digest);
+    hash.finalize().into()
 }
 
 /// The state that decides a token's verification, in one row per token.
@@ -189,13 +249,6 @@ fn compute(conn: &Connection, token_id: &str) -> Result<Option<Seal>> {
         .query_row([token_id], seal_of)
         .optional()?
         .map(|(_, seal)| seal))
-}
-
-fn compute_all(conn: &Connection) -> Result<Vec<(String, Seal)>> {
-    Ok(conn
-        .prepare(STATE)?
-        .query_map([], seal_of)?
-        .collect::<rusqlite::Result<_>>()?)
 }
 
 fn vault_seal(conn: &Connection) -> Result<Option<(u64, Seal)>> {
