@@ -419,6 +419,8 @@ pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<Au
 #[tauri::command]
 pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Settings> {
     blocking(app, move |state, _| {
+        // Settings that weaken protection change only while the vault is unlocked.
+        state.with_vault(|_| Ok(()))?;
         crate::settings::save(&state.paths, &settings).map_err(|m| IpcError::new("invalid", m))?;
         if let Ok(mut current) = state.settings.lock() {
             *current = settings.clone();

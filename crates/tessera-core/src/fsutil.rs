@@ -75,6 +75,41 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes `dir` mode 0700 and each of `files` that exists 0600 again when they are open
+/// to others (a `chmod`, an archive unpacked with its own modes); refuses a folder or
+/// file owned by another user, whose owner could change it back at will.
+pub fn keep_private(dir: &Path, files: &[std::path::PathBuf]) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let me = rustix::process::getuid().as_raw();
+        let mut places = vec![(dir, 0o700)];
+        places.extend(files.iter().map(|f| (f.as_path(), 0o600)));
+        for (path, mode) in places {
+            let meta = match std::fs::metadata(path) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io("cannot read", path, e)),
+            };
+            if meta.uid() != me {
+                return Err(Error::invalid(
+                    "vault folder",
+                    format!(
+                        "{} belongs to another user (uid {}); move the vault to a folder of your own",
+                        path.display(),
+                        meta.uid()
+                    ),
+                ));
+            }
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                    .map_err(|e| Error::io("cannot make private", path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

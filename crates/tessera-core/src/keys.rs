@@ -228,7 +228,13 @@ impl KdfParams {
     /// Minimum iterations.
     pub const MIN_T: u32 = 3;
     /// Upper bound on memory, so a tampered header cannot exhaust the machine.
-    pub const MAX_M_KIB: u32 = 4 * 1024 * 1024;
+    pub const MAX_M_KIB: u32 = 256 * 1024;
+    /// Upper bound on iterations.
+    pub const MAX_T: u32 = 12;
+    /// Upper bound on the work, memory times iterations: four times Tessera's own
+    /// (64 MiB, 3 passes), so that a tampered header cannot stall every unlock
+    /// (`make bench`: "argon2id unlock", "the largest parameters a header may give").
+    pub const MAX_WORK_KIB: u64 = 4 * 64 * 1024 * 3;
 
     /// Fresh parameters with a new random salt.
     pub fn fresh() -> Self {
@@ -249,8 +255,9 @@ impl KdfParams {
         use base64::Engine;
         if self.algorithm != "argon2id"
             || !(Self::MIN_M_KIB..=Self::MAX_M_KIB).contains(&self.m_kib)
-            || !(Self::MIN_T..=64).contains(&self.t)
-            || !(1..=16).contains(&self.p)
+            || !(Self::MIN_T..=Self::MAX_T).contains(&self.t)
+            || u64::from(self.m_kib) * u64::from(self.t) > Self::MAX_WORK_KIB
+            || !(1..=4).contains(&self.p)
         {
             return Err(Error::Damaged(
                 "the vault header's key-derivation parameters are out of range".into(),

@@ -38,5 +38,6 @@ pub mod vault;
 pub mod verify;
 
 pub use error::{Error, Result};
+pub use fsutil::write_private as write_private_file;
 pub use secret::Secret;
 pub use vault::{Consent, NewProtection, Vault, VaultPaths, set_memory_security};

@@ -124,9 +124,57 @@ impl Anchor {
         Ok(Some(file.generation))
     }
 
-    /// Records `generation` as the vault's latest. The anchors folder is made only when
-    /// it is missing, not on every change.
+    /// Records `generation` as the vault's latest, only if it is ahead of the anchor:
+    /// the anchor moves forward, never back (a process that committed earlier but
+    /// records later must not undo a newer record). Under an exclusive lock on a file
+    /// beside it, so that reading and writing are one step for every process.
     pub(crate) fn record(&self, generation: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        // An unreadable anchor is replaced: `check` refuses it before any change.
+        if self
+            .read()
+            .ok()
+            .flatten()
+            .is_some_and(|recorded| recorded >= generation)
+        {
+            return Ok(());
+        }
+        self.write(generation)
+    }
+
+    /// Records `generation` even when it is behind: an older copy the person accepted
+    /// ([`crate::Vault::open_restored`]).
+    pub(crate) fn reset(&self, generation: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        self.write(generation)
+    }
+
+    /// An exclusive lock on `<anchor>.lock`, held until the file is dropped.
+    fn lock(&self) -> Result<std::fs::File> {
+        let path = self.path.with_extension("lock");
+        let open = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+        };
+        let file = match open() {
+            Err(_) if self.path.parent().is_some_and(|dir| !dir.exists()) => {
+                crate::fsutil::create_private_dir(self.path.parent().unwrap_or(&self.path))?;
+                open()
+            }
+            other => other,
+        }
+        .map_err(|e| Error::io("cannot lock", &path, e))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| Error::io("cannot lock", &path, e.into()))?;
+        Ok(file)
+    }
+
+    /// Writes the anchor file. The anchors folder is made only when it is missing, not
+    /// on every change.
+    fn write(&self, generation: u64) -> Result<()> {
         let file = AnchorFile {
             vault_id: self.vault_id.clone(),
             generation,
@@ -173,4 +221,26 @@ fn signed_bytes(vault_id: &str, generation: u64) -> Vec<u8> {
     out.push(0);
     out.extend_from_slice(&generation.to_be_bytes());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process that committed earlier but records later (the app's commit, then the
+    /// CLI's newer one recorded first) must not move the anchor back.
+    #[test]
+    fn the_anchor_only_moves_forward_unless_reset() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            .expect("meta");
+        let state = tempfile::tempdir().expect("state");
+        let anchor = Anchor::of(&conn, state.path(), "01890000-0000-7000-8000-000000000000")
+            .expect("anchor");
+        anchor.record(7).expect("record");
+        anchor.record(5).expect("a lagging record");
+        assert_eq!(anchor.read().expect("read"), Some(7));
+        anchor.reset(5).expect("an accepted restore");
+        assert_eq!(anchor.read().expect("read"), Some(5));
+    }
 }

@@ -155,23 +155,61 @@ pub(crate) fn check(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Checks one token's rows against its seal, and its bucket's seals against the
-/// bucket: before `verify` answers for it.
-pub(crate) fn check_token(conn: &Connection, token_id: &str) -> Result<()> {
-    let tx = conn.unchecked_transaction()?;
-    let bucket = bucket_of(token_id);
-    let stored: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT seal FROM main.token_seals WHERE bucket = ?1 AND token_id = ?2")?
-        .query_row(params![bucket, token_id], |row| row.get(0))
-        .optional()?;
-    let token_ok = match (stored, compute(&tx, token_id)?) {
-        (Some(stored), Some(seal)) => stored == seal,
-        _ => false,
-    };
-    if !token_ok || bucket_digest(&tx, bucket)? != stored_bucket(&tx, bucket)? {
-        return Err(Error::Damaged(MIXED.into()));
+/// Tokens and buckets this connection found sealed, at one `data_version`: until
+/// another connection commits (or this one changes something), a bulk verifier need
+/// not check them again.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    data_version: i64,
+    tokens: std::collections::HashSet<String>,
+    buckets: std::collections::HashSet<u16>,
+}
+
+/// More entries than this and the memo starts over.
+const MAX_CHECKED: usize = 200_000;
+
+impl Checked {
+    /// Forgets every check: after a change of this connection's own.
+    pub(crate) fn clear(&mut self) {
+        self.tokens.clear();
+        self.buckets.clear();
     }
-    Ok(())
+
+    /// Checks one token's rows against its seal, and its bucket's seals against the
+    /// bucket: before `verify` answers for it.
+    pub(crate) fn check_token(&mut self, conn: &Connection, token_id: &str) -> Result<()> {
+        let version: i64 = conn.pragma_query_value(None, "data_version", |row| row.get(0))?;
+        if version != self.data_version || self.tokens.len() > MAX_CHECKED {
+            self.clear();
+            self.data_version = version;
+        }
+        if self.tokens.contains(token_id) {
+            return Ok(());
+        }
+        let tx = conn.unchecked_transaction()?;
+        let bucket = bucket_of(token_id);
+        let stored: Option<Vec<u8>> = tx
+            .prepare_cached(
+                "SELECT seal FROM main.token_seals WHERE bucket = ?1 AND token_id = ?2",
+            )?
+            .query_row(params![bucket, token_id], |row| row.get(0))
+            .optional()?;
+        let token_ok = match (stored, compute(&tx, token_id)?) {
+            (Some(stored), Some(seal)) => stored == seal,
+            _ => false,
+        };
+        if !token_ok {
+            return Err(Error::Damaged(MIXED.into()));
+        }
+        if !self.buckets.contains(&bucket) {
+            if bucket_digest(&tx, bucket)? != stored_bucket(&tx, bucket)? {
+                return Err(Error::Damaged(MIXED.into()));
+            }
+            self.buckets.insert(bucket);
+        }
+        self.tokens.insert(token_id.to_string());
+        Ok(())
+    }
 }
 
 /// The bucket of a token: 12 bits of a hash of its id.

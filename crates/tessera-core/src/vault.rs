@@ -65,7 +65,12 @@ impl VaultPaths {
         VaultPaths {
             db: dir.join("vault.db"),
             header: dir.join("vault.header.json"),
-            state: default_state_dir().unwrap_or_else(|| dir.join(".state")),
+            // Never inside the vault's folder: a copy of the folder put back would
+            // bring its older anchor with it. Without a state folder, a sibling.
+            state: default_state_dir().unwrap_or_else(|| {
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+                dir.with_file_name(format!("{}.state", name.as_deref().unwrap_or("tessera")))
+            }),
             dir,
         }
     }
@@ -99,6 +104,28 @@ impl VaultPaths {
     }
 
     /// Where a header waits while the database is re-keyed.
+    /// Refuses a state folder inside the vault's folder, and makes the vault's folder
+    /// and files private again if something opened them up (checked at every open).
+    fn check_places(&self) -> Result<()> {
+        if self.state.starts_with(&self.dir) {
+            return Err(Error::invalid(
+                "state folder",
+                format!(
+                    "{} is inside the vault folder, where a copy of the folder put back would bring an older rollback anchor with it; set TESSERA_STATE_HOME to a folder outside {}",
+                    self.state.display(),
+                    self.dir.display()
+                ),
+            ));
+        }
+        let files = [
+            self.db.clone(),
+            self.header.clone(),
+            self.db.with_extension("db-wal"),
+            self.db.with_extension("db-shm"),
+        ];
+        crate::fsutil::keep_private(&self.dir, &files)
+    }
+
     fn pending_header(&self) -> PathBuf {
         self.header.with_extension("json.new")
     }
@@ -189,6 +216,8 @@ pub struct Vault {
     pub(crate) pending: PendingUsage,
     pub(crate) search: SearchCache,
     pub(crate) signer: Option<crate::generate::jwt::Signer>,
+    /// Tokens and buckets found sealed (see [`crate::seal`]).
+    pub(crate) seals: crate::seal::Checked,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
 }
@@ -214,6 +243,7 @@ impl Vault {
         if paths.exists() {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
         }
+        paths.check_places()?;
         crate::fsutil::create_private_dir(&paths.dir)?;
         let vault_id = uuid::Uuid::now_v7().to_string();
         let (header, key) = match &protection {
@@ -293,7 +323,7 @@ impl Vault {
         // A whole older copy may be accepted; a mix of older and newer pages may not.
         crate::seal::check(&vault.conn)?;
         let current = crate::rollback::generation(&vault.conn)?;
-        vault.anchor()?.record(current)?;
+        vault.anchor()?.reset(current)?;
         vault.record_event(store::NewAuditEvent::vault(
             "restore",
             "ok",
@@ -307,6 +337,7 @@ impl Vault {
         keys: &dyn KeyStore,
         password: Option<&Secret>,
     ) -> Result<Vault> {
+        paths.check_places()?;
         let header = paths.read_header()?;
         let pending = paths.pending_header();
         match Vault::open_with(paths, header, keys, password) {
@@ -405,6 +436,7 @@ impl Vault {
             pending: PendingUsage::default(),
             search: SearchCache::default(),
             signer: None,
+            seals: crate::seal::Checked::default(),
             anchor: None,
         }
     }
@@ -646,6 +678,7 @@ impl Vault {
         let generation = crate::rollback::bump(&tx)?;
         crate::seal::update(&tx, generation)?;
         tx.commit()?;
+        self.seals.clear();
         self.pending.clear();
         self.search.invalidate();
         // After the commit, never before: the anchor may lag the vault, never lead it. A

@@ -172,7 +172,7 @@ impl Vault {
     /// Looks a token up by the hash of its value and compares the value in constant time.
     /// The token's rows are checked against its seal first: a page put back from an
     /// older copy cannot answer for it (see [`crate::seal`]).
-    fn by_value(&self, presented: &str) -> Result<Option<Token>> {
+    fn by_value(&mut self, presented: &str) -> Result<Option<Token>> {
         let hash = crate::lifecycle::hash(presented);
         let found = store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
             let same: bool =
@@ -180,7 +180,7 @@ impl Vault {
             same.then_some(token)
         });
         if let Some(token) = &found {
-            crate::seal::check_token(&self.conn, &token.id)?;
+            self.seals.check_token(&self.conn, &token.id)?;
         }
         Ok(found)
     }
@@ -214,7 +214,7 @@ impl Vault {
         if token.kind != TokenKind::Rsa {
             return Ok((None, Err(Reason::Unknown)));
         }
-        crate::seal::check_token(&self.conn, &token.id)?;
+        self.seals.check_token(&self.conn, &token.id)?;
         // The signature before anything else: whoever cannot sign learns nothing about
         // the token, not even whether it is revoked, and leaves no trace on it.
         let assertion = match jwt::verify_assertion(presented, &public_key, &token.id, now) {

@@ -442,3 +442,78 @@ fn pages_put_back_from_an_older_copy_never_revive_a_token() {
         mixes.len()
     );
 }
+
+#[test]
+fn the_vault_folder_is_kept_private_and_its_anchor_outside_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let mut t = TestVault::new();
+    std::fs::set_permissions(&t.paths.dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(&t.paths.db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(&t.paths.header, std::fs::Permissions::from_mode(0o666))
+        .expect("chmod");
+    t.reopen();
+    assert_eq!(mode(&t.paths.dir), 0o700);
+    assert_eq!(mode(&t.paths.db), 0o600);
+    assert_eq!(mode(&t.paths.header), 0o600);
+
+    // A state folder inside the vault folder is refused: a copy of the folder put back
+    // would bring its older anchor along.
+    let inside =
+        tessera_core::VaultPaths::in_dir(&t.paths.dir).with_state(t.paths.dir.join("state"));
+    assert!(matches!(
+        tessera_core::Vault::open(&inside, &t.keys, None),
+        Err(Error::Invalid { .. })
+    ));
+    let fresh = t.dir.path().join("fresh");
+    let inside = tessera_core::VaultPaths::in_dir(&fresh).with_state(fresh.join(".state"));
+    let made = tessera_core::Vault::create(&inside, tessera_core::NewProtection::Keyring, &t.keys);
+    assert!(matches!(made, Err(Error::Invalid { .. })) && !fresh.exists());
+}
+
+/// A tampered header asks for key derivation that would stall every unlock.
+#[test]
+fn a_header_cannot_ask_for_an_endless_key_derivation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = tessera_core::VaultPaths::in_dir(dir.path().join("vault"))
+        .with_state(dir.path().join("state"));
+    let keys = tessera_core::keys::MemoryKeyStore::new();
+    let pw = tessera_core::Secret::new("a long master password".into());
+    drop(
+        tessera_core::Vault::create(
+            &paths,
+            tessera_core::NewProtection::Password(tessera_core::Secret::new(
+                "a long master password".into(),
+            )),
+            &keys,
+        )
+        .expect("create"),
+    );
+    let original = std::fs::read_to_string(&paths.header).expect("header");
+    for (field, value) in [
+        ("m_kib", "4194304"),
+        ("t", "64"),
+        ("p", "16"),
+        ("m_kib", "262144"),
+    ] {
+        let mut header: serde_json::Value = serde_json::from_str(&original).expect("json");
+        header["kdf"][field] = serde_json::from_str(value).expect("value");
+        if field == "m_kib" && value == "262144" {
+            header["kdf"]["t"] = 12.into(); // within each bound, but four times the work
+        }
+        std::fs::write(&paths.header, header.to_string()).expect("write");
+        let started = Instant::now();
+        let result = tessera_core::Vault::open(&paths, &keys, Some(&pw));
+        assert!(
+            matches!(result, Err(Error::Damaged(ref m)) if m.contains("out of range")),
+            "{field}={value}: {result:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "refused before deriving"
+        );
+    }
+    std::fs::write(&paths.header, original).expect("restore");
+    tessera_core::Vault::open(&paths, &keys, Some(&pw)).expect("the real header opens");
+}

@@ -24,7 +24,9 @@ fn put_back(paths: &VaultPaths, from: &std::path::Path) {
 fn anchor_file(paths: &VaultPaths) -> std::path::PathBuf {
     let mut files = std::fs::read_dir(paths.state.join("anchors"))
         .expect("anchors folder")
-        .map(|e| e.expect("entry").path());
+        .map(|e| e.expect("entry").path())
+        // Beside the anchor, the lock that makes its read and write one step.
+        .filter(|p| p.extension().is_none_or(|e| e != "lock"));
     let file = files.next().expect("one anchor");
     assert!(files.next().is_none());
     file

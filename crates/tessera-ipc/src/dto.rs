@@ -159,8 +159,9 @@ pub struct KindCount {
     pub count: u32,
 }
 
-/// A request to create a token (external: `value` and `service`).
-#[derive(Debug, Deserialize, TS)]
+/// A request to create a token (external: `value` and `service`). Its `Debug` never
+/// shows the pasted value.
+#[derive(Deserialize, TS)]
 pub struct CreateRequest {
     pub kind: String,
     pub name: String,
@@ -177,6 +178,21 @@ pub struct CreateRequest {
     pub rotation_days: Option<i64>,
     pub value: Option<String>,
     pub service: Option<String>,
+}
+
+impl std::fmt::Debug for CreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateRequest")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("expires", &self.expires)
+            .field("apis", &self.apis)
+            .field("projects", &self.projects)
+            .field("users", &self.users)
+            .field("service_account", &self.service_account)
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Changes to a token; absent fields stay as they are.
@@ -300,6 +316,23 @@ mod tests {
     use tessera_core::search::Query;
     use tessera_core::token::TokenKind;
     use tessera_core::{NewProtection, Secret, Vault, VaultPaths};
+
+    /// A pasted value never reaches a log through `{:?}`.
+    #[test]
+    fn a_create_request_debug_shows_no_pasted_value() {
+        let request: CreateRequest = serde_json::from_value(serde_json::json!({
+            "kind": "external", "name": "n", "description": "", "expires": "never", "apis": [],
+            "projects": [], "users": [], "service_account": null, "rsa_bits": null,
+            "jwt_alg": null, "rotation_days": null, "value": "glpat-pastedpastedpasted",
+            "service": null
+        }))
+        .expect("request");
+        let shown = format!("{request:?}");
+        assert!(
+            !shown.contains("glpat-pasted") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+    }
 
     /// What the list and search commands send holds every token's metadata and none of
     /// their secrets.
