@@ -32,6 +32,9 @@ pub enum Exit {
     Ok,
     /// `verify` found the token inactive.
     Inactive,
+    /// A signal ended the command early (after cleaning up): 130, as a shell reports
+    /// Ctrl-C.
+    Interrupted,
 }
 
 impl Context {
@@ -309,6 +312,20 @@ fn copy(ctx: &mut Context, reference: &str, clear_after: u64) -> Result<Exit> {
     let secret = vault.reveal_secret(reference, Purpose::Copy)?;
     // The vault is not needed while the clipboard is watched.
     vault.lock()?;
+    // Ctrl-C, a closed terminal or a kill: the secret is cleared before the exit.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, std::sync::Arc::clone(&stop)).map_err(|e| {
+            Error::invalid(
+                "signals",
+                format!("cannot watch for Ctrl-C ({e}); nothing was copied"),
+            )
+        })?;
+    }
     let copied = tessera_core::clipboard::copy(secret, Duration::from_secs(clear_after))?;
     if clear_after == 0 {
         note(&format!(
@@ -319,11 +336,14 @@ fn copy(ctx: &mut Context, reference: &str, clear_after: u64) -> Result<Exit> {
             "Copied '{name}' to the clipboard; it will be cleared in {clear_after} s. Keep this running."
         ));
     }
-    match copied.wait_and_clear()? {
+    match copied.wait_and_clear_unless(&stop)? {
         tessera_core::clipboard::ClearOutcome::Cleared => note("Clipboard cleared."),
         tessera_core::clipboard::ClearOutcome::Replaced => {
             note("Something else was copied meanwhile; the clipboard was left alone.")
         }
+    }
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(Exit::Interrupted);
     }
     Ok(Exit::Ok)
 }

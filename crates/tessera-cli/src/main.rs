@@ -42,6 +42,7 @@ fn main() {
     match result {
         Ok(commands::Exit::Ok) => {}
         Ok(commands::Exit::Inactive) => std::process::exit(1),
+        Ok(commands::Exit::Interrupted) => std::process::exit(130),
         Err(err) => {
             output::note(&format!("error: {err}"));
             if matches!(err, tessera_core::Error::RolledBack(_)) {

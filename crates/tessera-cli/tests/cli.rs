@@ -610,6 +610,31 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
     assert_eq!(read(), "something else", "a newer copy was cleared");
     let _ = xclip.kill();
     let _ = xclip.wait();
+
+    // Interrupted before the deadline: the secret goes with the process.
+    for signal in ["INT", "TERM", "HUP"] {
+        let mut child = home
+            .command(&["copy", "clip", "--clear-after", "60"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        assert!(
+            wait_for(&|text| text == secret, 5),
+            "SIG{signal}: never copied"
+        );
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(130), "SIG{signal}");
+        assert!(
+            read().is_empty(),
+            "SIG{signal}: the secret stayed on the clipboard"
+        );
+    }
 }
 
 #[test]

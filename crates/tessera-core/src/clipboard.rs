@@ -99,10 +99,22 @@ impl Copied {
 
     /// Blocks until the deadline (checking now and then whether something else was
     /// copied), then clears. With no deadline, blocks until something else is copied.
-    pub fn wait_and_clear(mut self) -> Result<ClearOutcome> {
+    pub fn wait_and_clear(self) -> Result<ClearOutcome> {
+        self.wait_and_clear_unless(&std::sync::atomic::AtomicBool::new(false))
+    }
+
+    /// As [`Copied::wait_and_clear`], but clears at once when `stop` is set (by a signal
+    /// handler: Ctrl-C must not leave the secret behind), within a quarter second.
+    pub fn wait_and_clear_unless(
+        mut self,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<ClearOutcome> {
         loop {
             if !self.still_holds() {
                 return Ok(ClearOutcome::Replaced);
+            }
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return self.clear_now();
             }
             match self.deadline {
                 Some(deadline) if Instant::now() >= deadline => return self.clear_now(),
