@@ -49,8 +49,9 @@ fn clipboard_error(err: arboard::Error) -> Error {
 /// Puts `secret` on the clipboard. With `clear_after` zero it is never cleared.
 pub fn copy(secret: Secret, clear_after: Duration) -> Result<Copied> {
     let mut clipboard = arboard::Clipboard::new().map_err(clipboard_error)?;
-    // Placing the secret on the clipboard is what the user asked for.
-    let text = secret.expose().to_string();
+    // Placing the secret on the clipboard is what the user asked for. Lent, not copied:
+    // arboard keeps the one copy the X selection serves (SECURITY.md).
+    let text = secret.expose();
     #[cfg(target_os = "linux")]
     {
         use arboard::SetExtLinux;
