@@ -102,8 +102,13 @@ pub fn keep_private(dir: &Path, files: &[std::path::PathBuf]) -> Result<()> {
                 ));
             }
             if meta.permissions().mode() & 0o077 != 0 {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-                    .map_err(|e| Error::io("cannot make private", path, e))?;
+                match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+                    // A read-only disk: nothing there can be changed by anyone, and the
+                    // open says so when it first writes.
+                    Err(e) if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {}
+                    Err(e) => return Err(Error::io("cannot make private", path, e)),
+                    Ok(()) => {}
+                }
             }
         }
     }

@@ -285,6 +285,8 @@ impl Vault {
         vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
         vault.anchor_check()?;
         header.write(&paths.header)?;
+        // SQLite made the file with the umask's mode: private from the start.
+        paths.check_places()?;
         Ok(vault)
     }
 

@@ -449,6 +449,7 @@ fn the_vault_folder_is_kept_private_and_its_anchor_outside_it() {
     let mode =
         |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
     let mut t = TestVault::new();
+    assert_eq!(mode(&t.paths.db), 0o600, "private from creation");
     std::fs::set_permissions(&t.paths.dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     std::fs::set_permissions(&t.paths.db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     std::fs::set_permissions(&t.paths.header, std::fs::Permissions::from_mode(0o666))
