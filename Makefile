@@ -55,6 +55,7 @@ demo: deps
 lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked --all-targets -p tessera-app --features test-hooks -- -D warnings
 	npm --prefix ui run check
 
 fmt:
