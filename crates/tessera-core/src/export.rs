@@ -82,6 +82,7 @@ impl Vault {
                 "only RSA tokens have a token file; use `get` or copy for others",
             );
         }
+        self.seals.check_token(&self.conn, &token.id)?;
         let (private, public) = store::secret_of(&self.conn, &token.id)?;
         let public =
             public.ok_or_else(|| Error::Damaged("an RSA token has no public key".into()))?;

@@ -650,6 +650,8 @@ impl Vault {
                 "an RSA token is handed out as a token file: export it",
             );
         }
+        // A page put back from an older copy cannot hand out a rotated-away secret.
+        self.seals.check_token(&self.conn, &token.id)?;
         let (value, _) = store::secret_of(&self.conn, &token.id)?;
         let secret = String::from_utf8(value)
             .map(Secret::new)

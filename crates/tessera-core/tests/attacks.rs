@@ -381,6 +381,15 @@ fn pages_put_back_from_an_older_copy_never_revive_a_token() {
     t.vault.rotate_token("to rotate", None).expect("rotate");
     t.vault.checkpoint().expect("checkpoint");
     let new = std::fs::read(&t.paths.db).expect("new file");
+    // The anchors as they were then: each mix is opened on this machine as it was.
+    let anchors = t.dir.path().join("state/anchors");
+    let anchor_files: Vec<(std::ffi::OsString, Vec<u8>)> = std::fs::read_dir(&anchors)
+        .expect("anchors")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name(), std::fs::read(e.path()).expect("anchor"))
+        })
+        .collect();
     let changed: Vec<usize> = (0..new.len() / PAGE)
         .filter(|&p| {
             (p + 1) * PAGE <= old.len()
@@ -411,9 +420,17 @@ fn pages_put_back_from_an_older_copy_never_revive_a_token() {
         std::fs::write(dir.join("vault.db"), &bytes).expect("write");
         std::fs::copy(&t.paths.header, dir.join("vault.header.json")).expect("header");
         // The same machine: the anchor of the original vault applies.
-        let paths = tessera_core::VaultPaths::in_dir(&dir).with_state(t.dir.path().join("state"));
+        let state = t.dir.path().join(format!("state-{n}"));
+        std::fs::create_dir_all(state.join("anchors")).expect("state");
+        for (name, bytes) in &anchor_files {
+            std::fs::write(state.join("anchors").join(name), bytes).expect("anchor");
+        }
+        let paths = tessera_core::VaultPaths::in_dir(&dir).with_state(&state);
         let mut vault = match tessera_core::Vault::open(&paths, &t.keys, None) {
-            Err(Error::Damaged(_) | Error::RolledBack(_)) => {
+            Err(err @ (Error::Damaged(_) | Error::RolledBack(_))) => {
+                if std::env::var_os("SHOW_MIXES").is_some() {
+                    eprintln!("{mix:?}: {err}");
+                }
                 refused += 1;
                 continue;
             }
@@ -431,11 +448,19 @@ fn pages_put_back_from_an_older_copy_never_revive_a_token() {
                 Ok(Verification::Inactive(_)) => {}
             }
         }
+        // Nor does `get` (or copy) hand out the secret rotated away.
+        match vault.reveal_secret("to rotate", tessera_core::lifecycle::Purpose::Reveal) {
+            Ok(shown) => assert_ne!(
+                shown.expose(),
+                rotated,
+                "pages {mix:?}: get gave the old secret"
+            ),
+            Err(Error::Damaged(_)) => {}
+            Err(other) => panic!("pages {mix:?}: unexpected {other}"),
+        }
     }
-    assert!(
-        refused > 0 && refused_at_verify > 0,
-        "{refused} at open, {refused_at_verify} at verify"
-    );
+    // Which mixes open depends on where SQLite put the rows; some are always refused.
+    assert!(refused > 0, "no mix was refused at open");
     eprintln!(
         "{} changed pages, {} mixes: {refused} refused at open, {refused_at_verify} answers refused at verify",
         changed.len(),
@@ -517,4 +542,65 @@ fn a_header_cannot_ask_for_an_endless_key_derivation() {
     }
     std::fs::write(&paths.header, original).expect("restore");
     tessera_core::Vault::open(&paths, &keys, Some(&pw)).expect("the real header opens");
+}
+
+/// What a `tokens` or `secrets` page put back alone leaves, made deterministic: rows
+/// that say something else than their seals, written by a connection of its own with
+/// the vault key (as the old page would read). `verify`, `get` and export refuse.
+#[test]
+fn rows_that_disagree_with_their_seals_answer_for_nothing() {
+    use tessera_core::keys::KeyStore;
+    let mut t = TestVault::new();
+    let revoked = secret_of(&mut t, request(TokenKind::Personal, "revoked"));
+    t.vault.revoke_token("revoked").expect("revoke");
+    let rotated = secret_of(&mut t, request(TokenKind::Personal, "rotated"));
+    let old_hash = {
+        use sha2::Digest;
+        sha2::Sha256::digest(rotated.as_bytes()).to_vec()
+    };
+    t.vault.rotate_token("rotated", None).expect("rotate");
+    t.make(TokenKind::Rsa, "rsa");
+    let id = |t: &TestVault, name: &str| t.vault.token(name).expect("token").id;
+    let (revoked_id, rotated_id, rsa_id) = (id(&t, "revoked"), id(&t, "rotated"), id(&t, "rsa"));
+    let vault_id = tessera_core::header::Header::read(&t.paths.header)
+        .expect("header")
+        .vault_id;
+    let key = t.keys.load(&vault_id).expect("key");
+    let raw = rusqlite::Connection::open(&t.paths.db).expect("raw");
+    let hex: String = key.expose().iter().map(|b| format!("{b:02x}")).collect();
+    raw.pragma_update(None, "key", format!("x'{hex}'"))
+        .expect("key");
+    raw.execute(
+        "UPDATE tokens SET revoked = 0, revoked_at = NULL WHERE id = ?1",
+        [&revoked_id],
+    )
+    .expect("unrevoke");
+    raw.execute(
+        "UPDATE secrets SET value = ?2, hash = ?3 WHERE token_id = ?1",
+        rusqlite::params![rotated_id, rotated.as_bytes(), old_hash],
+    )
+    .expect("old secret back");
+    raw.execute("DELETE FROM token_apis WHERE token_id = ?1", [&rsa_id])
+        .expect("scope");
+    raw.execute("UPDATE tokens SET all_apis = 1 WHERE id = ?1", [&rsa_id])
+        .expect("every API");
+    drop(raw);
+
+    t.reopen();
+    for presented in [&revoked, &rotated] {
+        // Presenting the secrets the rows would let through is the attack.
+        let answer = t.vault.verify(presented, None, None);
+        assert!(matches!(answer, Err(Error::Damaged(_))), "{answer:?}");
+    }
+    let shown = t
+        .vault
+        .reveal_secret("rotated", tessera_core::lifecycle::Purpose::Reveal);
+    assert!(
+        matches!(shown, Err(Error::Damaged(_))),
+        "get handed out the old secret"
+    );
+    assert!(matches!(
+        t.vault.export_token_file("rsa", None),
+        Err(Error::Damaged(_))
+    ));
 }
