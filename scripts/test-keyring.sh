@@ -10,8 +10,9 @@ export TESSERA_STATE_HOME="$keyring_home/state"
 
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   echo -n tessera-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  TESSERA_TEST_KEYRING=1 '"$cargo_test"'
+  TESSERA_TEST_KEYRING=1 '"$cargo_test"' -- --skip a_missing_keyring_is_reported_not_hung
 ' 2> >(grep -v "Failed to set fd limit" >&2)
 
 # No session bus: the keyring must be reported unavailable quickly, not hang.
-env -u DBUS_SESSION_BUS_ADDRESS TESSERA_TEST_NO_KEYRING=1 $cargo_test
+env -u DBUS_SESSION_BUS_ADDRESS TESSERA_TEST_NO_KEYRING=1 \
+  cargo test --locked -p tessera-core --test tests keyring::a_missing_keyring_is_reported_not_hung

@@ -345,18 +345,30 @@ pub enum CatalogAction {
 }
 
 /// Whether the arguments (without the program name) invoke `verify`: the first one
-/// that is not a global option names the subcommand.
-pub fn invokes_verify(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
-    let mut args = args.peekable();
+/// that is neither an option nor a global option's value names the subcommand (aliases
+/// included). Read from clap's own definition of the command, so a new global option
+/// needs no change here.
+pub fn invokes_verify(mut args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let takes_value = |flag: &str| {
+        command.get_arguments().any(|a| {
+            a.get_action().takes_values()
+                && (a.get_long().is_some_and(|l| flag == format!("--{l}"))
+                    || a.get_short().is_some_and(|s| flag == format!("-{s}")))
+        })
+    };
     while let Some(arg) = args.next() {
-        match arg.to_str() {
-            Some("--home") => {
-                args.next();
-            }
-            Some("--password-stdin") => {}
-            Some(other) if other.starts_with("--home=") => {}
-            Some(other) => return other == "verify",
-            None => return false,
+        let Some(arg) = arg.to_str() else {
+            return false;
+        };
+        if !arg.starts_with('-') {
+            return command
+                .find_subcommand(arg)
+                .is_some_and(|sub| sub.get_name() == "verify");
+        }
+        if takes_value(arg) {
+            args.next();
         }
     }
     false

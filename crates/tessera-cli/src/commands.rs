@@ -518,18 +518,14 @@ fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool, foreign: bool)
         true => Provenance::AnyVault,
         false => Provenance::ThisVault,
     };
-    let own = format!("tessera:{}", vault.id());
-    // The issuer field alone, to say where the file came from.
-    let issuer = serde_json::from_str::<serde_json::Value>(json.expose())
-        .ok()
-        .and_then(|file| file["issuer"].as_str().map(str::to_string));
-    let token = vault.import_token_file(json.expose(), passphrase.as_ref(), provenance)?;
+    let imported = vault.import_token_file(json.expose(), passphrase.as_ref(), provenance)?;
+    let token = imported.token;
     note(&format!(
         "Imported RSA token '{}' (key id {}).",
         token.name,
         token.key_id.as_deref().unwrap_or("?")
     ));
-    if issuer.as_deref() != Some(own.as_str()) {
+    if imported.issued_elsewhere {
         note("It was issued by another vault: whoever holds that vault may hold its key too.");
     }
     Ok(Exit::Ok)

@@ -99,6 +99,31 @@ impl Home {
     }
 }
 
+/// Whether the environment a test needs is here (`var` set to 1). Without it the test
+/// does not run and says so; under CI (`CI` set) that is a failure, not a pass: the
+/// Makefile runs each such test where its environment is, and skips it elsewhere.
+fn environment(var: &str, what: &str) -> bool {
+    if std::env::var(var).as_deref() == Ok("1") {
+        return true;
+    }
+    let message = format!("not run: set {var}=1 {what}");
+    assert!(
+        std::env::var_os("CI").is_none_or(|ci| ci.is_empty()),
+        "{message}"
+    );
+    eprintln!("{message}");
+    false
+}
+
+/// `tessera copy clip --clear-after SECS`, running, its output piped.
+fn spawn_copy(home: &Home, clear_after: &str) -> std::process::Child {
+    home.command(&["copy", "clip", "--clear-after", clear_after])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("ls")
@@ -540,10 +565,10 @@ fn rsa_token_file_round_trip_between_vaults() {
 
 #[test]
 fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
-    if std::env::var("TESSERA_TEST_CLIPBOARD").as_deref() != Ok("1") {
-        eprintln!(
-            "not run: set TESSERA_TEST_CLIPBOARD=1 with a DISPLAY and xclip (make test does)"
-        );
+    if !environment(
+        "TESSERA_TEST_CLIPBOARD",
+        "with a DISPLAY and xclip (make test does)",
+    ) {
         return;
     }
     let home = Home::new();
@@ -567,12 +592,7 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
         false
     };
 
-    let mut copy = home.command(&["copy", "clip", "--clear-after", "3"]);
-    let mut child = copy
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_copy(&home, "3");
     assert!(
         wait_for(&|text| text == secret, 5),
         "the secret never reached the clipboard"
@@ -588,12 +608,7 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
         .expect("read");
     assert!(stderr.contains("Clipboard cleared"), "{stderr}");
 
-    let mut copy = home.command(&["copy", "clip", "--clear-after", "3"]);
-    let mut child = copy
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_copy(&home, "3");
     assert!(wait_for(&|text| text == secret, 5));
     let mut xclip = Command::new("xclip")
         .args(["-selection", "clipboard"])
@@ -613,12 +628,7 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
 
     // Interrupted before the deadline: the secret goes with the process.
     for signal in ["INT", "TERM", "HUP"] {
-        let mut child = home
-            .command(&["copy", "clip", "--clear-after", "60"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
+        let mut child = spawn_copy(&home, "60");
         assert!(
             wait_for(&|text| text == secret, 5),
             "SIG{signal}: never copied"
@@ -639,10 +649,10 @@ fn copy_puts_the_secret_on_the_clipboard_and_clears_it() {
 
 #[test]
 fn keyring_vaults_open_without_a_prompt() {
-    if std::env::var("TESSERA_TEST_KEYRING").as_deref() != Ok("1") {
-        eprintln!(
-            "not run: set TESSERA_TEST_KEYRING=1 inside a Secret Service session (make test does)"
-        );
+    if !environment(
+        "TESSERA_TEST_KEYRING",
+        "inside a Secret Service session (make test does)",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -162,7 +162,7 @@ impl Vault {
         json: &str,
         passphrase: Option<&Secret>,
         provenance: Provenance,
-    ) -> Result<Token> {
+    ) -> Result<Imported> {
         let parsed = parse_token_file(json, passphrase)?;
         let own = format!("tessera:{}", self.id());
         let foreign = parsed.issuer != own;
@@ -238,7 +238,10 @@ impl Vault {
             )?;
             Ok(token)
         })?;
-        Ok(token)
+        Ok(Imported {
+            token,
+            issued_elsewhere: foreign,
+        })
     }
 }
 
@@ -260,6 +263,15 @@ pub struct ParsedTokenFile {
     pub expires_at: Option<i64>,
     /// The vault that issued it, `tessera:<vault id>`.
     pub issuer: String,
+}
+
+/// A token file read into the vault.
+#[derive(Debug)]
+pub struct Imported {
+    /// The token as it now is in this vault.
+    pub token: Token,
+    /// Whether another vault issued the file (allowed by [`Provenance::AnyVault`]).
+    pub issued_elsewhere: bool,
 }
 
 /// Whether a token file issued by another vault may be imported.

@@ -137,7 +137,8 @@ fn import_reads_a_token_file_into_another_vault() {
     let token = b
         .vault
         .import_token_file(file.expose(), Some(&pass), Provenance::AnyVault)
-        .expect("import");
+        .expect("import")
+        .token;
     assert_eq!(token.id, id);
     assert_eq!(token.apis, ["billing"], "missing catalog entries are added");
     assert_eq!(token.key_id, a.vault.token("moving").expect("t").key_id);

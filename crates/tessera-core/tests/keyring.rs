@@ -10,8 +10,7 @@ use tessera_core::{NewProtection, Vault, VaultPaths};
 
 #[test]
 fn the_real_keyring_keeps_the_vault_key() {
-    if std::env::var("TESSERA_TEST_KEYRING").as_deref() != Ok("1") {
-        eprintln!("not run: set TESSERA_TEST_KEYRING=1 inside a Secret Service session");
+    if !crate::util::environment("TESSERA_TEST_KEYRING", "inside a Secret Service session") {
         return;
     }
     let keyring = OsKeyring::new(Duration::from_secs(10));
@@ -49,8 +48,7 @@ fn the_real_keyring_keeps_the_vault_key() {
 
 #[test]
 fn a_missing_keyring_is_reported_not_hung() {
-    if std::env::var("TESSERA_TEST_NO_KEYRING").as_deref() != Ok("1") {
-        eprintln!("not run: set TESSERA_TEST_NO_KEYRING=1 where no D-Bus session exists");
+    if !crate::util::environment("TESSERA_TEST_NO_KEYRING", "where no D-Bus session exists") {
         return;
     }
     let keyring = OsKeyring::new(Duration::from_secs(3));

@@ -11,11 +11,7 @@ use tessera_core::token::TokenKind;
 use tessera_core::{Error, NewProtection, Vault, VaultPaths};
 
 fn mounts_available() -> bool {
-    if std::env::var("TESSERA_TEST_MOUNTS").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("not run: set TESSERA_TEST_MOUNTS=1 inside `unshare -rm`");
-    false
+    crate::util::environment("TESSERA_TEST_MOUNTS", "inside `unshare -rm`")
 }
 
 fn mount(args: &[&str]) {
