@@ -138,6 +138,10 @@ pub enum Command {
         #[arg(long, conflicts_with = "new_password_stdin")]
         keyring: bool,
     },
+    /// Check the whole vault: every page authenticates, its tables agree, and no part
+    /// of it is older than the rest (pages put back from an older copy). Exit 0 when
+    /// sound, 2 when not.
+    Check,
     /// Keep a vault that was refused as an older copy (a backup restored on purpose).
     AcceptRestore {
         /// Do not ask for confirmation.

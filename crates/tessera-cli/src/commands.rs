@@ -56,6 +56,13 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
     match command {
         Command::Init { password } => init(ctx, password),
         Command::AcceptRestore { yes } => accept_restore(ctx, yes),
+        Command::Check => {
+            ctx.open()?.check_integrity()?;
+            note(
+                "The vault is sound: every page authenticates, its tables agree, and no part is older than the rest.",
+            );
+            Ok(Exit::Ok)
+        }
         Command::Create(args) => create(ctx, args),
         Command::Add(args) => add(ctx, args),
         Command::List(args) => list(ctx, args),
@@ -289,7 +296,7 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
 }
 
 fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
-    let vault = ctx.open()?;
+    let mut vault = ctx.open()?;
     let token = vault.token(reference)?;
     if json {
         print_json(&output::token_json(&token, vault.now()));

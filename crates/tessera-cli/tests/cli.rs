@@ -739,3 +739,68 @@ fn verify_exits_zero_only_for_an_active_token() {
     cmd.env("TESSERA_PASSWORD", "not the password");
     assert_eq!(Home::run_cmd(cmd, None).status.code(), Some(2));
 }
+
+/// `tessera check` reads the whole vault: a page put back from an older copy that
+/// `open` lets through (it checks 4,096 buckets, not every token) is found there, and
+/// nothing shown or verified is ever taken from it.
+#[test]
+fn check_finds_a_page_put_back_from_an_older_copy() {
+    const PAGE: usize = 4096;
+    let home = Home::new();
+    for i in 0..40 {
+        home.ok(
+            &["create", "personal", "--name", &format!("filler {i:02}")],
+            None,
+        );
+    }
+    let secret = home.ok(
+        &["create", "personal", "--name", "deploy", "--api", "billing"],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&home.run(&["check"], None).stderr).into_owned();
+    assert!(stderr.contains("The vault is sound"), "{stderr}");
+    let db = home.vault_dir().join("vault.db");
+    let old = std::fs::read(&db).expect("old copy");
+    home.ok(&["revoke", "deploy"], None);
+    let new = std::fs::read(&db).expect("new file");
+    let changed: Vec<usize> = (0..new.len().min(old.len()) / PAGE)
+        .filter(|&p| old[p * PAGE..(p + 1) * PAGE] != new[p * PAGE..(p + 1) * PAGE])
+        .collect();
+    let mut found_by_check = 0;
+    for p in changed {
+        let mut bytes = new.clone();
+        bytes[p * PAGE..(p + 1) * PAGE].copy_from_slice(&old[p * PAGE..(p + 1) * PAGE]);
+        std::fs::write(&db, &bytes).expect("put back");
+        // The attack: the revoked token, presented from stdin.
+        let verify = home.run(&["verify", "-", "--api", "billing"], Some(secret.trim()));
+        assert_ne!(
+            verify.status.code(),
+            Some(0),
+            "page {p}: a revoked token verifies"
+        );
+        let opens = home.run(&["list"], None).status.success();
+        let check = home.run(&["check"], None);
+        let shown = home.run(&["show", "deploy", "--json"], None);
+        if check.status.success() {
+            let token: Value = serde_json::from_slice(&shown.stdout).expect("show json");
+            assert_eq!(
+                token["status"], "revoked",
+                "page {p}: check passed an older token"
+            );
+        } else {
+            assert_eq!(check.status.code(), Some(2));
+            let stderr = String::from_utf8_lossy(&check.stderr);
+            assert!(
+                stderr.contains("vault damaged") || stderr.contains("older copy was put back"),
+                "page {p}: {stderr}"
+            );
+            found_by_check += usize::from(opens && stderr.contains("older than the rest"));
+        }
+    }
+    std::fs::write(&db, &new).expect("restore");
+    assert!(
+        found_by_check > 0,
+        "no page put back alone opened and was then found by check"
+    );
+    home.ok(&["check"], None);
+}

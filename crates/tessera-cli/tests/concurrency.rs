@@ -362,7 +362,7 @@ fn the_app_and_the_cli_on_one_vault_lose_nothing_and_never_report_busy() {
     );
 
     // Every acknowledged change is there.
-    let vault = Vault::open(&paths, &keys, Some(&Secret::new(PASSWORD.into()))).expect("open");
+    let mut vault = Vault::open(&paths, &keys, Some(&Secret::new(PASSWORD.into()))).expect("open");
     vault.check_integrity().expect("integrity");
     for k in 0..SHARED {
         let token = vault.token(&shared(k)).expect("shared token");

@@ -99,7 +99,7 @@ fn a_killed_cli_create_loses_no_acknowledged_token() {
         } else {
             killed += 1;
         }
-        let vault = Vault::open(&paths, &keys, Some(&Secret::new("crash password".into())))
+        let mut vault = Vault::open(&paths, &keys, Some(&Secret::new("crash password".into())))
             .unwrap_or_else(|e| panic!("round {round}: the vault does not open: {e}"));
         vault
             .check_integrity()

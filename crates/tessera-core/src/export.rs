@@ -145,7 +145,7 @@ impl Vault {
     }
 
     /// The RSA token's public key as SPKI PEM.
-    pub fn public_key_pem(&self, reference: &str) -> Result<String> {
+    pub fn public_key_pem(&mut self, reference: &str) -> Result<String> {
         let token = self.token(reference)?;
         let (_, public) = store::secret_of(&self.conn, &token.id)?;
         let public = public.ok_or_else(|| {

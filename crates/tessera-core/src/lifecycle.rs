@@ -366,9 +366,12 @@ impl Vault {
         result
     }
 
-    /// A token's metadata by id or name.
-    pub fn token(&self, reference: &str) -> Result<Token> {
-        store::token(&self.conn, reference)
+    /// A token's metadata by id or name, checked against its seal: a row put back from
+    /// an older copy is reported as damage, not shown (see [`crate::seal`]).
+    pub fn token(&mut self, reference: &str) -> Result<Token> {
+        let token = store::token(&self.conn, reference)?;
+        self.seals.check_token(&self.conn, &token.id)?;
+        Ok(token)
     }
 
     /// Whether `name` is free for a token (case-insensitively), ignoring `except` (an id

@@ -324,6 +324,7 @@ impl Vault {
         let mut vault = Vault::open_unchecked(paths, keys, password)?;
         // A whole older copy may be accepted; a mix of older and newer pages may not.
         crate::seal::check(&vault.conn)?;
+        crate::seal::check_all(&vault.conn)?;
         let current = crate::rollback::generation(&vault.conn)?;
         vault.anchor()?.reset(current)?;
         vault.record_event(store::NewAuditEvent::vault(
@@ -500,8 +501,10 @@ impl Vault {
         self.checkpoint()
     }
 
-    /// Runs SQLite's `integrity_check` (the b-trees and indexes agree) and SQLCipher's
-    /// `cipher_integrity_check` (every page's HMAC verifies); an error names what failed.
+    /// Runs SQLCipher's `cipher_integrity_check` (every page's HMAC verifies), SQLite's
+    /// `integrity_check` (the b-trees and indexes agree), and checks every token's rows
+    /// against its seal (no page was put back from an older copy; see [`crate::seal`]);
+    /// an error names what failed. O(size of the vault).
     pub fn check_integrity(&self) -> Result<()> {
         // Pages first: a page that does not decrypt can make SQLite's check fail with a
         // bare error instead of a report.
@@ -519,7 +522,9 @@ impl Vault {
                 report.join("; ")
             )));
         }
-        Ok(())
+        // Sound pages can still be older than the rest: every token against its seal.
+        crate::seal::check(&self.conn)?;
+        crate::seal::check_all(&self.conn)
     }
 
     /// The current time by this vault's clock.

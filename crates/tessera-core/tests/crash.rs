@@ -164,7 +164,7 @@ fn killed_writers_lose_no_acknowledged_token_and_leave_a_sound_vault() {
             killed_mid_run += 1;
         }
         acknowledged += acked.len();
-        let vault = Vault::open(&paths, &keys, Some(&password("crash password")))
+        let mut vault = Vault::open(&paths, &keys, Some(&password("crash password")))
             .unwrap_or_else(|e| panic!("round {round}: the vault does not open: {e}"));
         vault
             .check_integrity()

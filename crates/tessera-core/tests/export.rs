@@ -157,7 +157,7 @@ fn import_reads_a_token_file_into_another_vault() {
             .is_active()
     );
     drop(b.vault);
-    let reopened = Vault::open(&b.paths, &b.keys, None).expect("reopen");
+    let mut reopened = Vault::open(&b.paths, &b.keys, None).expect("reopen");
     assert!(reopened.token("moving").is_ok());
 }
 

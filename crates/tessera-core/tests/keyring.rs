@@ -25,7 +25,7 @@ fn the_real_keyring_keeps_the_vault_key() {
     drop(vault);
     let stored = keyring.load(&id).expect("the key is in the keyring");
     assert_eq!(stored.expose().len(), 32);
-    let vault = Vault::open(&paths, &keyring, None).expect("open with the real keyring");
+    let mut vault = Vault::open(&paths, &keyring, None).expect("open with the real keyring");
     assert!(vault.token("kept").is_ok());
     drop(vault);
     keyring

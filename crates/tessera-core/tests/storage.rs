@@ -28,7 +28,7 @@ fn token(name: String) -> NewToken {
 
 /// Every name is there, the failed ones are not, and both integrity checks pass.
 fn assert_intact(paths: &VaultPaths, keys: &MemoryKeyStore, kept: &[String], failed: &[String]) {
-    let vault = Vault::open(paths, keys, None).expect("reopen");
+    let mut vault = Vault::open(paths, keys, None).expect("reopen");
     vault.check_integrity().expect("integrity");
     for name in kept {
         vault.token(name).expect("an acknowledged token is there");

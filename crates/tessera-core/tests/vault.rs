@@ -206,7 +206,7 @@ fn password_vaults_work_without_any_keyring_and_refuse_wrong_passwords() {
         Err(Error::PasswordRequired)
     ));
     assert_eq!(snapshot(&paths.dir), before, "failed opens changed a file");
-    let vault = Vault::open(&paths, &no_keyring, Some(&pw)).expect("right password");
+    let mut vault = Vault::open(&paths, &no_keyring, Some(&pw)).expect("right password");
     assert!(vault.token("ws").is_ok());
 }
 
