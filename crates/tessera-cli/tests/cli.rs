@@ -740,9 +740,9 @@ fn verify_exits_zero_only_for_an_active_token() {
     assert_eq!(Home::run_cmd(cmd, None).status.code(), Some(2));
 }
 
-/// `tessera check` reads the whole vault: a page put back from an older copy that
-/// `open` lets through (it checks 4,096 buckets, not every token) is found there, and
-/// nothing shown or verified is ever taken from it.
+/// `tessera check` reads the whole vault: a page put back from an older copy is
+/// reported ("older than the rest"), and nothing shown or verified is ever taken
+/// from it. (A vault this small is also checked whole at every open.)
 #[test]
 fn check_finds_a_page_put_back_from_an_older_copy() {
     const PAGE: usize = 4096;
@@ -778,7 +778,6 @@ fn check_finds_a_page_put_back_from_an_older_copy() {
             Some(0),
             "page {p}: a revoked token verifies"
         );
-        let opens = home.run(&["list"], None).status.success();
         let check = home.run(&["check"], None);
         let shown = home.run(&["show", "deploy", "--json"], None);
         if check.status.success() {
@@ -794,13 +793,13 @@ fn check_finds_a_page_put_back_from_an_older_copy() {
                 stderr.contains("vault damaged") || stderr.contains("older copy was put back"),
                 "page {p}: {stderr}"
             );
-            found_by_check += usize::from(opens && stderr.contains("older than the rest"));
+            found_by_check += usize::from(stderr.contains("older than the rest"));
         }
     }
     std::fs::write(&db, &new).expect("restore");
     assert!(
         found_by_check > 0,
-        "no page put back alone opened and was then found by check"
+        "check found no page put back alone older than the rest"
     );
     home.ok(&["check"], None);
 }

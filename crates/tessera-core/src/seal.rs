@@ -9,9 +9,10 @@
 //! `token_seals` under one of 4,096 buckets; `seal_buckets` holds each bucket's XOR,
 //! and `meta` the vault's seal: the generation it was written at and the XOR of a hash
 //! of every bucket. Every change reseals in its transaction. `open` checks the vault's
-//! seal against the buckets (4,096 rows, whatever the number of tokens); `verify`
-//! recomputes the seal of the token it answers for from its rows and its bucket from
-//! the seals. A page put back from an older copy, alone or with others, no longer adds
+//! seal against the buckets (4,096 rows, whatever the number of tokens), and in a vault
+//! of up to 2,000 tokens every token against its seal; every read of one token
+//! (`verify`, `get`, show, export) recomputes its seal from its rows and its bucket
+//! from the seals, and `check_integrity` checks them all. A page put back from an older copy, alone or with others, no longer adds
 //! up at one of the two. Nothing here is secret: the attacker can put back pages but
 //! not write them (each page is encrypted and authenticated with the vault key), so a
 //! plain hash is enough.
@@ -155,11 +156,28 @@ pub(crate) fn check(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Up to this many tokens, `open` checks every token against its seal (about 10 ms);
+/// above, the buckets alone, and each token when it is first read.
+const FULL_CHECK_AT_OPEN: i64 = 2_000;
+
+/// At open: [`check_all`] for a vault of at most [`FULL_CHECK_AT_OPEN`] tokens.
+pub(crate) fn check_all_if_small(conn: &Connection) -> Result<()> {
+    let tokens: i64 = conn.query_row(
+        "SELECT count(*) FROM (SELECT 1 FROM main.token_seals LIMIT ?1)",
+        [FULL_CHECK_AT_OPEN + 1],
+        |row| row.get(0),
+    )?;
+    if tokens <= FULL_CHECK_AT_OPEN {
+        check_all(conn)?;
+    }
+    Ok(())
+}
+
 /// Checks every token's rows against its seal, and every bucket against its seals: one
 /// pass over every table that decides a verification, so that a page of them put back
 /// from an older copy is found wherever it is. O(tokens): about half a second at
-/// 100,000 tokens, so `open` runs [`check`] and the per-token checks instead, and this
-/// runs on request (`check_integrity`) and when an older copy is accepted.
+/// 100,000 tokens, so `open` runs it only for a small vault ([`check_all_if_small`]);
+/// it runs on request (`check_integrity`) and when an older copy is accepted.
 pub(crate) fn check_all(conn: &Connection) -> Result<()> {
     let tx = conn.unchecked_transaction()?;
     let mut stored = std::collections::HashMap::new();

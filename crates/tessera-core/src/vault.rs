@@ -310,6 +310,7 @@ impl Vault {
         vault.anchor_check()?;
         // After the anchor: a whole older copy is reported as such, not as damage.
         crate::seal::check(&vault.conn)?;
+        crate::seal::check_all_if_small(&vault.conn)?;
         Ok(vault)
     }
 
