@@ -18,7 +18,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test audit soak fuzz test-fuzz test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt
+.PHONY: run demo test audit soak fuzz test-fuzz test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt bindings
 
 deps:
 	@bash scripts/install-deps.sh
@@ -60,6 +60,10 @@ lint: ui
 
 fmt:
 	$(CARGO) fmt --all
+
+# Rewrites ui/src/ipc/bindings.gen.ts from the DTOs (the tests fail while it is stale).
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p tessera-app --lib typescript_bindings_are_current
 
 # Tests keep rollback anchors (per-machine state) in a throwaway folder. The tests that
 # need a display, mounts or a keyring run below, each where its environment is (under

@@ -203,13 +203,14 @@ mod tests {
         );
     }
 
-    /// Writes the TypeScript bindings; CI fails when the committed file differs.
+    /// The committed TypeScript bindings are what dto.rs generates: fails with the first
+    /// differing line; `UPDATE_BINDINGS=1` (`make bindings`) rewrites the file.
     #[test]
     fn typescript_bindings_are_current() {
         use tessera_ipc::dto::*;
         use ts_rs::TS;
         let mut out = String::from(
-            "// Generated from crates/tessera-ipc/src/dto.rs by `cargo test -p tessera-app`. Do not edit.\n\n",
+            "// Generated from crates/tessera-ipc/src/dto.rs by `make bindings`. Do not edit.\n\n",
         );
         for decl in [
             VaultState::decl(),
@@ -236,12 +237,23 @@ mod tests {
             out.push_str("\n\n");
         }
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc/bindings.gen.ts");
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        if current != out {
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(path, &out).expect("write bindings");
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "ui/src/ipc/bindings.gen.ts was stale: commit the regenerated file"
+            return;
+        }
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some((n, (was, now))) = current
+            .lines()
+            .chain(std::iter::repeat(""))
+            .zip(out.lines().chain(std::iter::repeat("")))
+            .take(current.lines().count().max(out.lines().count()))
+            .enumerate()
+            .find(|(_, (was, now))| was != now)
+        {
+            panic!(
+                "ui/src/ipc/bindings.gen.ts is stale at line {}:\n  committed: {was}\n  generated: {now}\n\
+                 regenerate it with `make bindings` (UPDATE_BINDINGS=1) and commit it",
+                n + 1
             );
         }
     }

@@ -303,12 +303,15 @@ impl Vault {
             .map(|&i| index.rows[i as usize].id.to_string())
             .collect();
         let tokens = store::tokens_by_ids(&self.conn, &ids)?;
+        // Each row keeps its own highlight: a vanished token leaves a gap, not a shift.
         let rows = tokens
             .into_iter()
             .zip(window.iter())
-            .map(|(token, &i)| Hit {
-                positions: index.positions(&query.text, i),
-                token,
+            .filter_map(|(token, &i)| {
+                Some(Hit {
+                    positions: index.positions(&query.text, i),
+                    token: token?,
+                })
             })
             .collect();
         Ok(Page {
@@ -348,6 +351,39 @@ mod tests {
         assert_eq!(found(&mut index, "zzz"), Vec::<String>::new());
         assert_eq!(found(&mut index, "").len(), 4);
         assert_eq!(index.positions("cid", 1), [0, 1, 3]);
+    }
+
+    #[test]
+    fn a_token_deleted_behind_the_index_moves_no_highlight() {
+        use crate::keys::MemoryKeyStore;
+        use crate::lifecycle::NewToken;
+        use crate::token::TokenKind;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths =
+            crate::VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("s"));
+        let keys = MemoryKeyStore::new();
+        let mut vault =
+            Vault::create(&paths, crate::NewProtection::Keyring, &keys).expect("create");
+        for name in ["alpha", "x alpha", "xx alpha", "xxx alpha"] {
+            vault
+                .create_token(NewToken::new(TokenKind::Personal, name))
+                .expect("create");
+        }
+        let query = Query::text("alpha");
+        assert_eq!(vault.search(&query).expect("search").rows.len(), 4);
+        // As another process's delete between the index and the read would leave it:
+        // the index still names the token.
+        vault
+            .conn
+            .execute("DELETE FROM tokens WHERE name = 'x alpha'", [])
+            .expect("delete");
+        let page = vault.search(&query).expect("search");
+        assert_eq!(page.rows.len(), 3);
+        for hit in &page.rows {
+            let chars: Vec<char> = hit.token.name.chars().collect();
+            let marked: String = hit.positions.iter().map(|&p| chars[p as usize]).collect();
+            assert_eq!(marked, "alpha", "{}: {:?}", hit.token.name, hit.positions);
+        }
     }
 
     #[test]

@@ -202,17 +202,14 @@ pub(crate) fn token(conn: &Connection, reference: &str) -> Result<Token> {
     find_token(conn, reference)?.ok_or_else(|| Error::not_found("token", reference.trim()))
 }
 
-/// Tokens by id, in the order given; ids that vanished are skipped.
-pub(crate) fn tokens_by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Token>> {
+/// Tokens by id, one entry per id in the order given: `None` for an id that vanished
+/// (another process deleted it since the caller read it).
+pub(crate) fn tokens_by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Option<Token>>> {
     let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(token) = stmt.query_row([id], token_from_row).optional()? {
-            out.push(token);
-        }
-    }
-    Ok(out)
+    ids.iter()
+        .map(|id| Ok(stmt.query_row([id], token_from_row).optional()?))
+        .collect()
 }
 
 /// The token whose secret hashes to `hash`.

@@ -1,21 +1,18 @@
-//! Crash safety. A child process (this test binary, re-run as `crash::crash_child`)
+//! Crash safety. A child process (`tessera-crash-child`, tests/bin/crash_child.rs)
 //! writes to a password vault and is killed with SIGKILL at a random moment, round after
 //! round on the same vault. After each kill: every write the child acknowledged is
 //! there, `integrity_check` and `cipher_integrity_check` pass, and exactly one of the
 //! old and new passwords opens the vault. `TESSERA_CRASH_ROUNDS` sets the rounds of each
 //! test (20 here; `make soak` runs 1,000).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tessera_core::lifecycle::NewToken;
-use tessera_core::token::TokenKind;
 use tessera_core::{
     Consent, Error, NewProtection, Secret, Vault, VaultPaths, keys::MemoryKeyStore,
 };
 
-const CHILD: &str = "TESSERA_CRASH_CHILD";
 /// Tokens the writer sets out to write each round.
 const WRITES: usize = 10_000;
 
@@ -30,71 +27,10 @@ fn password(text: &str) -> Secret {
     Secret::new(text.to_string())
 }
 
-/// The child's side: does nothing unless a crash test started this process.
-#[test]
-fn crash_child() {
-    let Ok(task) = std::env::var(CHILD) else {
-        return;
-    };
-    let args: Vec<&str> = task.split('\t').collect();
-    let paths = VaultPaths::in_dir(args[1]);
-    let keys = MemoryKeyStore::new();
-    let mut out = std::io::stdout().lock();
-    match args[0] {
-        "write" => {
-            let round = args[3];
-            let mut vault = Vault::open(&paths, &keys, Some(&password(args[2]))).expect("open");
-            writeln!(out, "ready")
-                .and_then(|()| out.flush())
-                .expect("stdout");
-            for i in 0..WRITES {
-                let name = format!("crash {round} {i:05}");
-                vault
-                    .create_token(NewToken::new(TokenKind::Personal, name.clone()))
-                    .expect("create");
-                writeln!(out, "ack {name}")
-                    .and_then(|()| out.flush())
-                    .expect("stdout");
-            }
-        }
-        "passwd" => {
-            let mut vault = Vault::open(&paths, &keys, Some(&password(args[2]))).expect("open");
-            writeln!(out, "ready")
-                .and_then(|()| out.flush())
-                .expect("stdout");
-            vault
-                .change_password(
-                    Consent::CurrentPassword(&password(args[2])),
-                    &password(args[3]),
-                    &keys,
-                )
-                .expect("change password");
-            writeln!(out, "ack changed")
-                .and_then(|()| out.flush())
-                .expect("stdout");
-        }
-        "harden" => {
-            let before = tessera_core::process::is_hardened();
-            tessera_core::process::harden().expect("harden");
-            let after = tessera_core::process::is_hardened();
-            writeln!(out, "ready\nhardened {before} {after}")
-                .and_then(|()| out.flush())
-                .expect("stdout");
-        }
-        other => panic!("unknown crash task {other}"),
-    }
-}
-
 /// Starts the child on `task` and returns it with a channel of its stdout lines.
 fn spawn(task: &[&str]) -> (Child, mpsc::Receiver<String>) {
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "crash::crash_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, task.join("\t"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera-crash-child"))
+        .args(task)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -117,8 +53,7 @@ fn run_and_kill(task: &[&str], max: Duration) -> Vec<String> {
     let (mut child, lines) = spawn(task);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut seen = Vec::new();
-    // libtest's "test crash::crash_child ... " shares the line.
-    while !seen.iter().any(|l: &String| l.ends_with("ready")) {
+    while !seen.iter().any(|l: &String| l == "ready") {
         let line = lines
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .unwrap_or_else(|e| panic!("the child did not open the vault ({e}): {seen:?}"));
@@ -151,9 +86,9 @@ fn killed_writers_lose_no_acknowledged_token_and_leave_a_sound_vault() {
     let mut acknowledged = 0usize;
     let mut killed_mid_run = 0;
     for round in 0..rounds() {
-        let round_arg = round.to_string();
+        let (round_arg, writes) = (round.to_string(), WRITES.to_string());
         let lines = run_and_kill(
-            &["write", &dir_arg, "crash password", &round_arg],
+            &["write", &dir_arg, "crash password", &round_arg, &writes],
             Duration::from_millis(400),
         );
         let acked: Vec<&str> = lines

@@ -370,7 +370,13 @@ fn rsa_tokens_are_not_revealed_as_text() {
         rsa_bits: Some(3072),
         ..request(TokenKind::Rsa, "rsa3072")
     };
-    t.vault.create_token(req).expect("3072");
+    let issued = t.vault.create_token(req).expect("3072");
+    assert!(issued.secret.is_none(), "an RSA token has no text secret");
+    let pem = t.vault.public_key_pem("rsa3072").expect("public key");
+    let key = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_pem(&pem)
+        .expect("SPKI PEM");
+    assert_eq!(rsa::traits::PublicKeyParts::size(&key) * 8, 3072);
+    invalid_state(t.vault.reveal_secret("rsa3072", Purpose::Copy), "copy");
 }
 
 #[test]

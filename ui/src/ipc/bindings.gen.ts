@@ -1,4 +1,4 @@
-// Generated from crates/tessera-ipc/src/dto.rs by `cargo test -p tessera-app`. Do not edit.
+// Generated from crates/tessera-ipc/src/dto.rs by `make bindings`. Do not edit.
 
 export type VaultState = "no_vault" | "locked" | "unlocked";
 
