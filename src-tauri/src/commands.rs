@@ -9,7 +9,7 @@ use tauri::{AppHandle, Manager};
 use tessera_core::header::Protection;
 use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
-use tessera_core::{Consent, NewProtection, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, MasterPassword, NewProtection, Secret, Vault, VaultPaths};
 use tessera_ipc::dto::*;
 use tessera_ipc::requests::catalog;
 
@@ -48,6 +48,7 @@ fn status(state: &AppState) -> AppStatus {
         vault_dir: state.paths.dir.display().to_string(),
         settings: state.settings(),
         outside_changes: outside_changes.flatten(),
+        password_policy: PasswordPolicy::current(),
     }
 }
 
@@ -89,14 +90,11 @@ pub async fn create_vault(
     blocking(app, move |state, app| {
         let protection = match (protection.as_str(), password) {
             ("keyring", _) => NewProtection::Keyring,
-            ("password", Some(pw)) if pw.chars().count() >= 8 => {
-                NewProtection::Password(Secret::new(pw))
+            ("password", Some(pw)) => {
+                NewProtection::Password(MasterPassword::new(Secret::new(pw))?)
             }
-            ("password", _) => {
-                return Err(IpcError::new(
-                    "invalid",
-                    "choose a master password of at least 8 characters",
-                ));
+            ("password", None) => {
+                return Err(IpcError::new("invalid", "choose a master password"));
             }
             _ => {
                 return Err(IpcError::new(
@@ -437,9 +435,7 @@ pub async fn change_password(
     new_password: String,
 ) -> IpcResult<()> {
     blocking(app, move |state, app| {
-        if new_password.chars().count() < 8 {
-            return Err(IpcError::new("invalid", "use at least 8 characters"));
-        }
+        let password = MasterPassword::new(Secret::new(new_password))?;
         let current = current_password.map(Secret::new);
         let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
         let consent = match &current {
@@ -454,7 +450,6 @@ pub async fn change_password(
             ) => Consent::Confirmed,
             None => return Err(IpcError::new("cancelled", "the change was not confirmed")),
         };
-        let password = Secret::new(new_password);
         state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
     })
     .await

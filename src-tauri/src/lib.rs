@@ -215,6 +215,7 @@ mod tests {
         for decl in [
             VaultState::decl(),
             AppStatus::decl(),
+            PasswordPolicy::decl(),
             Settings::decl(),
             TokenRow::decl(),
             SearchRequest::decl(),

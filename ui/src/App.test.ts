@@ -12,6 +12,8 @@ const status = (state: string, protection: string | null) => ({
   protection,
   vault_dir: "/vault",
   settings: { ...DEFAULT_SETTINGS, theme: "dark" },
+  outside_changes: null,
+  password_policy: { min_chars: 8, max_chars: 1024 },
 });
 
 describe("App shell", () => {

@@ -3,7 +3,7 @@
 //! from a hidden prompt on the terminal. Never from an argument.
 
 use std::io::{BufRead, IsTerminal};
-use tessera_core::{Error, Result, Secret};
+use tessera_core::{Error, MasterPassword, Result, Secret};
 
 /// Standard input, read a line at a time on demand.
 pub struct Input {
@@ -71,7 +71,11 @@ pub fn password(input: &mut Input, from_stdin: bool) -> Result<Secret> {
 }
 
 /// A new master password: stdin, `TESSERA_PASSWORD`, or prompted twice.
-pub fn new_password(input: &mut Input, from_stdin: bool, env_allowed: bool) -> Result<Secret> {
+pub fn new_password(
+    input: &mut Input,
+    from_stdin: bool,
+    env_allowed: bool,
+) -> Result<MasterPassword> {
     let password = if from_stdin {
         input.line("new master password")?
     } else if let Some(value) = std::env::var("TESSERA_PASSWORD")
@@ -92,11 +96,5 @@ pub fn new_password(input: &mut Input, from_stdin: bool, env_allowed: bool) -> R
             "give it with --password-stdin or TESSERA_PASSWORD",
         ));
     };
-    if password.len() < 8 {
-        return Err(Error::invalid(
-            "master password",
-            "use at least 8 characters",
-        ));
-    }
-    Ok(password)
+    MasterPassword::new(password)
 }

@@ -324,7 +324,9 @@ fn the_app_and_the_cli_on_one_vault_lose_nothing_and_never_report_busy() {
     {
         let mut vault = Vault::create(
             &paths,
-            NewProtection::Password(Secret::new(PASSWORD.into())),
+            NewProtection::Password(
+                tessera_core::MasterPassword::new(Secret::new(PASSWORD.into())).expect("policy"),
+            ),
             &keys,
         )
         .expect("create");

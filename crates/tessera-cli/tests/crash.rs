@@ -77,7 +77,9 @@ fn new_vault(password: &str) -> (tempfile::TempDir, VaultPaths) {
     let paths = VaultPaths::in_dir(dir.path().join("vault")).with_state(dir.path().join("state"));
     Vault::create(
         &paths,
-        NewProtection::Password(Secret::new(password.into())),
+        NewProtection::Password(
+            tessera_core::MasterPassword::new(Secret::new(password.into())).expect("policy"),
+        ),
         &MemoryKeyStore::new(),
     )
     .expect("create vault");

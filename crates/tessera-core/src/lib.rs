@@ -27,6 +27,7 @@ pub mod header;
 pub mod keys;
 pub mod lifecycle;
 mod names;
+pub mod password;
 pub mod process;
 mod rollback;
 mod seal;
@@ -39,5 +40,6 @@ pub mod verify;
 
 pub use error::{Error, Result};
 pub use fsutil::write_private as write_private_file;
+pub use password::MasterPassword;
 pub use secret::Secret;
 pub use vault::{Consent, NewProtection, Vault, VaultPaths, set_memory_security};

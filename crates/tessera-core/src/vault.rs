@@ -11,6 +11,7 @@ use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::error::{Error, Result};
 use crate::header::{Header, Protection};
 use crate::keys::{KdfParams, KeyStore, VaultKey};
+use crate::password::MasterPassword;
 use crate::rollback::Anchor;
 use crate::search::SearchCache;
 use crate::secret::Secret;
@@ -163,7 +164,7 @@ pub enum NewProtection {
     /// A random key kept in the keyring.
     Keyring,
     /// A key derived from this master password.
-    Password(Secret),
+    Password(MasterPassword),
 }
 
 /// Who asks to change how the vault is protected (`change_password`, `use_keyring`).
@@ -254,7 +255,7 @@ impl Vault {
             }
             NewProtection::Password(password) => {
                 let kdf = KdfParams::fresh();
-                let key = kdf.derive(password)?;
+                let key = kdf.derive(password.secret())?;
                 (Header::new(vault_id.clone(), Some(kdf)), key)
             }
         };
@@ -566,13 +567,13 @@ impl Vault {
     pub fn change_password(
         &mut self,
         consent: Consent<'_>,
-        new_password: &Secret,
+        new_password: &MasterPassword,
         keys: &dyn KeyStore,
     ) -> Result<()> {
         self.check_consent(consent)?;
         self.flush_usage()?;
         let kdf = KdfParams::fresh();
-        let key = kdf.derive(new_password)?;
+        let key = kdf.derive(new_password.secret())?;
         self.rekey(
             &key,
             Header::new(self.header.vault_id.clone(), Some(kdf)),

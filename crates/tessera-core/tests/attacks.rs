@@ -534,9 +534,12 @@ fn a_header_cannot_ask_for_an_endless_key_derivation() {
     drop(
         tessera_core::Vault::create(
             &paths,
-            tessera_core::NewProtection::Password(tessera_core::Secret::new(
-                "a long master password".into(),
-            )),
+            tessera_core::NewProtection::Password(
+                tessera_core::MasterPassword::new(tessera_core::Secret::new(
+                    "a long master password".into(),
+                ))
+                .expect("policy"),
+            ),
             &keys,
         )
         .expect("create"),

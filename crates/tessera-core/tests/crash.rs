@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tessera_core::{
-    Consent, Error, NewProtection, Secret, Vault, VaultPaths, keys::MemoryKeyStore,
+    Consent, Error, MasterPassword, NewProtection, Secret, Vault, VaultPaths, keys::MemoryKeyStore,
 };
 
 /// Tokens the writer sets out to write each round.
@@ -71,7 +71,7 @@ fn new_vault(pw: &str) -> (tempfile::TempDir, VaultPaths) {
     let paths = VaultPaths::in_dir(dir.path().join("vault"));
     Vault::create(
         &paths,
-        NewProtection::Password(password(pw)),
+        NewProtection::Password(MasterPassword::new(password(pw)).expect("policy")),
         &MemoryKeyStore::new(),
     )
     .expect("create vault");
@@ -179,7 +179,7 @@ fn a_crash_between_rekey_and_header_swap_is_repaired_on_open() {
     vault
         .change_password(
             Consent::CurrentPassword(&password("old password")),
-            &password("new password"),
+            &MasterPassword::new(password("new password")).expect("policy"),
             &keys,
         )
         .expect("change");

@@ -1,7 +1,7 @@
 use crate::util::{TestVault, contains, private_key_windows, request, snapshot};
 use tessera_core::keys::{KeyStore, MemoryKeyStore, VaultKey};
 use tessera_core::token::TokenKind;
-use tessera_core::{Consent, Error, NewProtection, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, Error, MasterPassword, NewProtection, Secret, Vault, VaultPaths};
 
 #[test]
 fn files_hold_no_plaintext_secret_or_name() {
@@ -180,7 +180,9 @@ fn password_vaults_work_without_any_keyring_and_refuse_wrong_passwords() {
     let pw = Secret::new("correct horse battery staple".into());
     let mut vault = Vault::create(
         &paths,
-        NewProtection::Password(Secret::new(pw.expose().into())),
+        NewProtection::Password(
+            MasterPassword::new(Secret::new(pw.expose().into())).expect("policy"),
+        ),
         &no_keyring,
     )
     .expect("create with password");
@@ -237,7 +239,7 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
     let header = tessera_core::header::Header::read(&t.paths.header).expect("header");
     let first = Secret::new("first password".into());
     t.vault
-        .change_password(Consent::Confirmed, &first, &t.keys)
+        .change_password(Consent::Confirmed, &master("first password"), &t.keys)
         .expect("to password");
     assert!(
         t.keys.load(&header.vault_id).is_err(),
@@ -246,7 +248,11 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
     let second = Secret::new("second password".into());
     // Holding the open vault is not enough: the current password is.
     for consent in [Consent::Confirmed, Consent::CurrentPassword(&second)] {
-        assert!(t.vault.change_password(consent, &second, &t.keys).is_err());
+        assert!(
+            t.vault
+                .change_password(consent, &master("second password"), &t.keys)
+                .is_err()
+        );
         assert!(t.vault.use_keyring(consent, &t.keys).is_err());
     }
     assert!(
@@ -254,7 +260,11 @@ fn changing_the_password_rekeys_and_only_the_new_one_opens() {
         "no key went to the keyring"
     );
     t.vault
-        .change_password(Consent::CurrentPassword(&first), &second, &t.keys)
+        .change_password(
+            Consent::CurrentPassword(&first),
+            &master("second password"),
+            &t.keys,
+        )
         .expect("change");
     drop(t.vault);
     assert!(matches!(
@@ -296,4 +306,8 @@ fn missing_or_damaged_parts_are_named() {
         Vault::open(&empty, &t.keys, None),
         Err(Error::NoVault(_))
     ));
+}
+
+fn master(text: &str) -> MasterPassword {
+    MasterPassword::new(Secret::new(text.into())).expect("policy")
 }

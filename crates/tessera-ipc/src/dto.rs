@@ -35,6 +35,29 @@ pub struct AppStatus {
     /// the vault, so the window knows to reload its list and counts.
     #[ts(type = "number | null")]
     pub outside_changes: Option<i64>,
+    /// What a new master password must be: the core's one policy.
+    pub password_policy: PasswordPolicy,
+}
+
+/// The master password's policy (`tessera_core::password`), for the window to check
+/// as the person types; the core checks it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct PasswordPolicy {
+    /// The fewest characters (Unicode code points).
+    pub min_chars: u32,
+    /// The most.
+    pub max_chars: u32,
+}
+
+impl PasswordPolicy {
+    /// The policy the core applies.
+    pub fn current() -> PasswordPolicy {
+        use tessera_core::password::{MAX_CHARS, MIN_CHARS};
+        PasswordPolicy {
+            min_chars: MIN_CHARS as u32,
+            max_chars: MAX_CHARS as u32,
+        }
+    }
 }
 
 /// User settings, kept beside the vault (nothing secret).

@@ -11,7 +11,21 @@ protection: string | null, vault_dir: string, settings: Settings,
  * While unlocked: a number that changes when another process (the CLI) changes
  * the vault, so the window knows to reload its list and counts.
  */
-outside_changes: number | null, };
+outside_changes: number | null, 
+/**
+ * What a new master password must be: the core's one policy.
+ */
+password_policy: PasswordPolicy, };
+
+export type PasswordPolicy = { 
+/**
+ * The fewest characters (Unicode code points).
+ */
+min_chars: number, 
+/**
+ * The most.
+ */
+max_chars: number, };
 
 export type Settings = { 
 /**

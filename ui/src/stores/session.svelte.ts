@@ -9,6 +9,7 @@ import {
   noteActivity,
   unlock,
   type AppStatus,
+  type PasswordPolicy,
   type Settings,
 } from "../ipc";
 import { toasts } from "./toasts.svelte";
@@ -32,6 +33,8 @@ class Session {
   protection = $state<string | null>(null);
   vaultDir = $state("");
   settings = $state<Settings>({ ...DEFAULT_SETTINGS });
+  /** The core's rule for a new master password; null until the first status. */
+  passwordPolicy = $state<PasswordPolicy | null>(null);
   /** The last unlock failure, shown on the unlock screen. */
   unlockError = $state<string | null>(null);
   /** The last unlock found an older copy of the vault put back (a restored backup). */
@@ -48,6 +51,7 @@ class Session {
     this.protection = status.protection;
     this.vaultDir = status.vault_dir;
     this.settings = status.settings;
+    this.passwordPolicy = status.password_policy;
     if (status.state === "unlocked" && this.screen !== "unlocked") this.generation++;
     this.vaultVersion = status.state === "unlocked" ? status.outside_changes : null;
     this.screen = status.state;

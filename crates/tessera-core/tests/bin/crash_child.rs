@@ -9,7 +9,7 @@
 use std::io::Write;
 use tessera_core::lifecycle::NewToken;
 use tessera_core::token::TokenKind;
-use tessera_core::{Consent, Secret, Vault, VaultPaths, keys::MemoryKeyStore};
+use tessera_core::{Consent, MasterPassword, Secret, Vault, VaultPaths, keys::MemoryKeyStore};
 
 fn password(text: &str) -> Secret {
     Secret::new(text.to_string())
@@ -46,7 +46,7 @@ fn main() {
             vault
                 .change_password(
                     Consent::CurrentPassword(&password(args[2])),
-                    &password(args[3]),
+                    &MasterPassword::new(password(args[3])).expect("policy"),
                     &keys,
                 )
                 .expect("change password");
