@@ -219,6 +219,7 @@ mod tests {
             Settings::decl(),
             TokenRow::decl(),
             SearchRequest::decl(),
+            tessera_core::search::Sort::decl(),
             TokenPage::decl(),
             KindCount::decl(),
             CreateRequest::decl(),

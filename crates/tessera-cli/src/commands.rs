@@ -14,7 +14,7 @@ use tessera_core::export::Provenance;
 use tessera_core::header::Protection;
 use tessera_core::keys::OsKeyring;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
-use tessera_core::search::{Query, Sort};
+use tessera_core::search::Query;
 use tessera_core::token::{Expiry, Status, TokenKind};
 use tessera_core::verify::Verification;
 use tessera_core::{Consent, Error, NewProtection, Result, Secret, Vault, VaultPaths};
@@ -233,26 +233,11 @@ fn add(ctx: &mut Context, args: AddArgs) -> Result<Exit> {
 }
 
 fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
-    let sort = match args.sort.to_ascii_lowercase().replace('_', "-").as_str() {
-        "relevance" => Sort::Relevance,
-        "name" => Sort::Name,
-        "created" => Sort::Created,
-        "expires" => Sort::Expires,
-        "last-used" | "used" => Sort::LastUsed,
-        other => {
-            return Err(Error::invalid(
-                "sort",
-                format!(
-                    "'{other}' is not an order; use relevance, name, created, expires or last-used"
-                ),
-            ));
-        }
-    };
     let query = Query {
         text: args.query.clone().unwrap_or_default(),
         kind: parse_list::<TokenKind>(args.kind.as_deref())?,
         status: parse_list::<Status>(args.status.as_deref())?,
-        sort,
+        sort: args.sort.parse()?,
         offset: args.offset,
         limit: args.limit,
     };

@@ -9,7 +9,7 @@
 //! it is one indexed SQL page, so the first page of a cold vault is fast.
 
 use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::names::Names;
 use crate::store::{self, IndexRow};
 use crate::token::{Status, Token, TokenKind};
@@ -22,7 +22,9 @@ use std::cmp::Reverse;
 pub const DEFAULT_LIMIT: usize = 50;
 
 /// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Sort {
     /// Best match first when there is a query; by name otherwise.
     #[default]
@@ -35,6 +37,49 @@ pub enum Sort {
     Expires,
     /// Most recently used first; unused last.
     LastUsed,
+}
+
+impl Sort {
+    /// Every order, as offered.
+    pub const ALL: [Sort; 5] = [
+        Sort::Relevance,
+        Sort::Name,
+        Sort::Created,
+        Sort::Expires,
+        Sort::LastUsed,
+    ];
+
+    /// The order's name, as the CLI and IPC take it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Name => "name",
+            Sort::Created => "created",
+            Sort::Expires => "expires",
+            Sort::LastUsed => "last_used",
+        }
+    }
+}
+
+impl std::str::FromStr for Sort {
+    type Err = Error;
+    /// Any case, `-` or `_`; `used` for `last_used`. An unknown order is an error.
+    fn from_str(s: &str) -> Result<Sort> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        if wanted == "used" {
+            return Ok(Sort::LastUsed);
+        }
+        Sort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Sort::ALL.iter().map(|s| s.as_str()).collect();
+                Error::invalid(
+                    "sort",
+                    format!("'{s}' is not an order; use {}", names.join(", ")),
+                )
+            })
+    }
 }
 
 /// A search or list request.
@@ -351,6 +396,20 @@ mod tests {
         assert_eq!(found(&mut index, "zzz"), Vec::<String>::new());
         assert_eq!(found(&mut index, "").len(), 4);
         assert_eq!(index.positions("cid", 1), [0, 1, 3]);
+    }
+
+    #[test]
+    fn an_order_is_read_in_any_spelling_and_an_unknown_one_is_refused() {
+        for sort in Sort::ALL {
+            assert_eq!(sort.as_str().parse::<Sort>().expect("own name"), sort);
+        }
+        assert_eq!(
+            "Last-Used".parse::<Sort>().expect("spelling"),
+            Sort::LastUsed
+        );
+        assert_eq!("used".parse::<Sort>().expect("short"), Sort::LastUsed);
+        let err = "newest".parse::<Sort>().expect_err("unknown");
+        assert!(err.to_string().contains("use relevance, name"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use tessera_core::audit::AuditEvent;
 use tessera_core::catalog::CatalogEntry;
 use tessera_core::clock::Timestamp;
 use tessera_core::search::Hit;
+use tessera_core::search::Sort;
 use tessera_core::token::Token;
 use ts_rs::TS;
 
@@ -161,8 +162,7 @@ pub struct SearchRequest {
     pub text: String,
     pub kind: Option<String>,
     pub status: Option<String>,
-    /// "relevance", "name", "created", "expires" or "last_used".
-    pub sort: String,
+    pub sort: Sort,
     pub offset: u32,
     pub limit: u32,
 }
@@ -339,6 +339,18 @@ mod tests {
     use tessera_core::search::Query;
     use tessera_core::token::TokenKind;
     use tessera_core::{NewProtection, Secret, Vault, VaultPaths};
+
+    /// An order the core does not know is refused, not read as "relevance".
+    #[test]
+    fn a_search_request_takes_only_known_orders() {
+        let request = |sort: &str| {
+            serde_json::from_value::<SearchRequest>(serde_json::json!({
+                "text": "", "kind": null, "status": null, "sort": sort, "offset": 0, "limit": 50
+            }))
+        };
+        assert_eq!(request("last_used").expect("known").sort, Sort::LastUsed);
+        assert!(request("newest").is_err());
+    }
 
     /// A pasted value never reaches a log through `{:?}`.
     #[test]

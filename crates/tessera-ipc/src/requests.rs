@@ -7,7 +7,7 @@ use tessera_core::audit::AuditFilter;
 use tessera_core::catalog::{Catalog, CatalogEntry};
 use tessera_core::clock::Timestamp;
 use tessera_core::lifecycle::{NewToken, TokenChanges};
-use tessera_core::search::{Query, Sort};
+use tessera_core::search::Query;
 use tessera_core::token::Expiry;
 use tessera_core::{Result, Secret};
 
@@ -61,20 +61,13 @@ impl EditRequest {
 }
 
 impl SearchRequest {
-    /// The query; an unknown sort falls back to relevance.
+    /// The query.
     pub fn to_query(&self) -> Result<Query> {
-        let sort = match self.sort.as_str() {
-            "name" => Sort::Name,
-            "created" => Sort::Created,
-            "expires" => Sort::Expires,
-            "last_used" => Sort::LastUsed,
-            _ => Sort::Relevance,
-        };
         Ok(Query {
             text: self.text.clone(),
             kind: parse(self.kind.as_deref())?,
             status: parse(self.status.as_deref())?,
-            sort,
+            sort: self.sort,
             offset: self.offset as usize,
             limit: self.limit as usize,
         })

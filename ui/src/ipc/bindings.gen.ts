@@ -59,11 +59,9 @@ all_apis: boolean, apis: Array<string>, projects: Array<string>, users: Array<st
  */
 positions: Array<number>, };
 
-export type SearchRequest = { text: string, kind: string | null, status: string | null, 
-/**
- * "relevance", "name", "created", "expires" or "last_used".
- */
-sort: string, offset: number, limit: number, };
+export type SearchRequest = { text: string, kind: string | null, status: string | null, sort: Sort, offset: number, limit: number, };
+
+export type Sort = "relevance" | "name" | "created" | "expires" | "last_used";
 
 export type TokenPage = { total: number, offset: number, rows: Array<TokenRow>, };
 

@@ -3,10 +3,11 @@
  * the sidebar counts. Pages of PAGE_SIZE rows are fetched by offset on demand, so the
  * virtualized list only ever asks for what is on screen.
  */
-import { expiringTokens, prepareSearch, searchTokens, tokenCounts, type SearchRequest, type TokenRow } from "../ipc";
+import { expiringTokens, prepareSearch, searchTokens, tokenCounts, type SearchRequest, type Sort, type TokenRow } from "../ipc";
 import { handleError } from "./session.svelte";
 
-export type Sort = "relevance" | "name" | "created" | "expires" | "last_used";
+export type { Sort };
+/** Every order the core offers (`Sort` is generated from it), with its label. */
 export const SORTS: ReadonlyArray<{ value: Sort; label: string }> = [
   { value: "relevance", label: "Relevance" },
   { value: "name", label: "Name" },
