@@ -459,7 +459,13 @@ pub async fn change_password(
 pub async fn expiring_tokens(app: AppHandle) -> IpcResult<Vec<TokenRow>> {
     blocking(app, |state, _| {
         let days = state.settings().expiry_warning_days;
-        state.with_vault(|v| crate::warnings::needing_attention(v, days))
+        state.with_vault(|v| {
+            let now = v.now();
+            Ok(v.needing_attention(days)?
+                .iter()
+                .map(|token| TokenRow::new(token, Vec::new(), now))
+                .collect())
+        })
     })
     .await
 }

@@ -238,6 +238,13 @@ pub struct ListArgs {
     /// Rows to skip.
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
+    /// Only what needs attention: usable tokens that expire within --within days or
+    /// are due for replacement, soonest first (at most 100).
+    #[arg(long, conflicts_with_all = ["query", "kind", "status", "sort", "offset"])]
+    pub attention: bool,
+    /// Days ahead for --attention.
+    #[arg(long, value_name = "DAYS", requires = "attention", default_value_t = tessera_core::attention::DEFAULT_DAYS)]
+    pub within: u32,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

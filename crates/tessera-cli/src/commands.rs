@@ -14,7 +14,7 @@ use tessera_core::export::Provenance;
 use tessera_core::header::Protection;
 use tessera_core::keys::OsKeyring;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
-use tessera_core::search::Query;
+use tessera_core::search::{Hit, Page, Query};
 use tessera_core::token::{Expiry, Status, TokenKind};
 use tessera_core::verify::Verification;
 use tessera_core::{Consent, Error, NewProtection, Result, Secret, Vault, VaultPaths};
@@ -242,7 +242,22 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         limit: args.limit,
     };
     let mut vault = ctx.open()?;
-    let page = vault.search(&query)?;
+    let page = if args.attention {
+        let rows: Vec<Hit> = vault
+            .needing_attention(args.within)?
+            .into_iter()
+            .map(|token| Hit {
+                token,
+                positions: Vec::new(),
+            })
+            .collect();
+        Page {
+            total: rows.len(),
+            rows,
+        }
+    } else {
+        vault.search(&query)?
+    };
     let now = vault.now();
     if args.json {
         let rows: Vec<_> = page
@@ -259,6 +274,10 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
     }
     if page.rows.is_empty() {
         match (&args.query, page.total) {
+            _ if args.attention => line(&format!(
+                "Nothing needs attention: no token expires within {} days or is due for replacement.",
+                args.within
+            )),
             (_, n) if n > 0 => line(&format!("No rows past {n}.")),
             (Some(q), _) if !q.trim().is_empty() => line(&format!("No tokens match '{q}'.")),
             _ if query.kind.is_some() || query.status.is_some() => {

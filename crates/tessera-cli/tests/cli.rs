@@ -803,3 +803,50 @@ fn check_finds_a_page_put_back_from_an_older_copy() {
     );
     home.ok(&["check"], None);
 }
+
+/// `tessera list --attention`: what the app notifies of, from the same core query.
+#[test]
+fn list_attention_shows_what_expires_soon_or_is_due() {
+    let home = Home::new();
+    let out = home.ok(&["list", "--attention"], None);
+    assert!(out.contains("Nothing needs attention"), "{out}");
+    for (name, expires) in [("soon", "3d"), ("later", "30d"), ("never", "never")] {
+        home.ok(
+            &[
+                "create",
+                "personal",
+                "--name",
+                name,
+                "--api",
+                "billing",
+                "--expires",
+                expires,
+            ],
+            None,
+        );
+    }
+    home.ok(
+        &["create", "personal", "--name", "revoked", "--expires", "2d"],
+        None,
+    );
+    home.ok(&["revoke", "revoked"], None);
+    let names = |args: &[&str]| -> Vec<String> {
+        home.json(args)["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| row["name"].as_str().expect("name").to_string())
+            .collect()
+    };
+    assert_eq!(names(&["list", "--attention", "--json"]), ["soon"]);
+    assert_eq!(
+        names(&["list", "--attention", "--within", "45", "--json"]),
+        ["soon", "later"]
+    );
+    home.fails(
+        &["list", "--attention", "deploy"],
+        None,
+        "cannot be used with",
+    );
+    home.fails(&["list", "--within", "3"], None, "--attention");
+}

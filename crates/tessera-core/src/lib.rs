@@ -14,6 +14,7 @@
 //! - Names are unique across the vault, case-insensitively.
 //! - Only a revoked token can be deleted; an expired or revoked token never verifies.
 
+pub mod attention;
 pub mod audit;
 pub mod catalog;
 pub mod clipboard;

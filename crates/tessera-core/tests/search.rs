@@ -217,3 +217,48 @@ fn the_index_orders_like_the_list_and_finds_names_beyond_ascii() {
     assert_eq!(names(&japanese), ["日本 deploy"]);
     assert_eq!(japanese.rows[0].positions, [1, 3, 4, 5]);
 }
+
+/// On a real vault file: tokens expiring inside the window and tokens due for
+/// replacement are listed, soonest first; later, never-expiring, revoked and expired
+/// ones are not, however many come before them.
+#[test]
+fn needing_attention_lists_what_expires_within_the_window_or_is_due_soonest_first() {
+    use tessera_core::attention::LISTED;
+    let mut t = TestVault::new();
+    let now = t.vault.now();
+    let make = |t: &mut TestVault, name: &str, expires: Expiry, rotation_days: Option<i64>| {
+        let mut req = request(TokenKind::Personal, name);
+        req.expires = expires;
+        req.rotation_days = rotation_days;
+        t.vault.create_token(req).expect("create");
+    };
+    // More than LISTED tokens expiring inside the window.
+    for i in 0..120 {
+        make(
+            &mut t,
+            &format!("soon {i:03}"),
+            Expiry::At(now + 13 * DAY + i),
+            None,
+        );
+    }
+    make(&mut t, "later", Expiry::At(now + 60 * DAY), None);
+    make(&mut t, "never", Expiry::Never, None);
+    make(&mut t, "due", Expiry::Never, Some(10));
+    make(&mut t, "revoked soon", Expiry::At(now + 12 * DAY), None);
+    make(&mut t, "expired", Expiry::At(now + 60), None);
+    t.vault.revoke_token("revoked soon").expect("revoke");
+    // 11 days on: "due" needs replacing, "soon …" expire in 2 days, "later" in 49.
+    t.clock.advance(11 * DAY);
+
+    let listed = t.vault.needing_attention(30).expect("attention");
+    let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names.len(), LISTED);
+    assert!(!names.contains(&"revoked soon") && !names.contains(&"expired"));
+    // 120 expire inside the window: the soonest 100 are listed.
+    assert_eq!(names.first(), Some(&"soon 000"));
+    assert_eq!(names.last(), Some(&"soon 099"));
+
+    let listed = t.vault.needing_attention(0).expect("attention");
+    let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["due"]);
+}

@@ -80,7 +80,7 @@ impl Default for Settings {
         Settings {
             clipboard_clear_seconds: 30,
             auto_lock_minutes: 15,
-            expiry_warning_days: 7,
+            expiry_warning_days: tessera_core::attention::DEFAULT_DAYS,
             theme: "system".into(),
         }
     }
