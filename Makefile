@@ -68,13 +68,14 @@ bindings:
 # Tests keep rollback anchors (per-machine state) in a throwaway folder. The tests that
 # need a display, mounts or a keyring run below, each where its environment is (under
 # CI a missing environment fails them), so the first run skips them.
-GATED_TESTS := copy_puts_the_secret_on_the_clipboard keyring_vaults_open_without_a_prompt storage:: keyring::
+GATED_TESTS := copy_puts_the_secret_on_the_clipboard keyring_vaults_open_without_a_prompt storage:: keyring:: clipboard::
 test-rust: ui
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  CI=$${CI:-} TESSERA_STATE_HOME="$$state" $(CARGO) test --locked --workspace -- $(addprefix --skip ,$(GATED_TESTS))
 	# The clipboard, for real: a virtual X display, read back with xclip.
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
+	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-core --test tests clipboard::
 	# A full disk and a read-only folder, for real: tmpfs and bind mounts in a private
 	# mount namespace (root ignores permission bits; only a mount is truly read-only).
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \

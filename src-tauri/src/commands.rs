@@ -3,7 +3,6 @@
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tessera_core::header::Protection;
@@ -295,37 +294,15 @@ pub async fn delete_token(app: AppHandle, id: String) -> IpcResult<()> {
     .await
 }
 
-static COPY_SEQUENCE: AtomicU64 = AtomicU64::new(0);
-
 #[tauri::command]
 pub async fn copy_secret(app: AppHandle, id: String) -> IpcResult<CopyResult> {
-    blocking(app, move |state, app| {
+    blocking(app, move |state, _| {
         let (name, secret) =
             state.with_vault(|v| Ok((v.token(&id)?.name, v.reveal_secret(&id, Purpose::Copy)?)))?;
         let seconds = state.settings().clipboard_clear_seconds;
-        let copied = tessera_core::clipboard::copy(secret, Duration::from_secs(seconds.into()))?;
-        let sequence = COPY_SEQUENCE.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Ok(mut slot) = state.clipboard.lock() {
-            *slot = Some((sequence, copied));
-        }
-        if seconds > 0 {
-            let app = app.clone();
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(seconds.into()));
-                let state = app.state::<AppState>();
-                let due = state
-                    .clipboard
-                    .lock()
-                    .ok()
-                    .and_then(|mut slot| match slot.as_ref() {
-                        Some((seq, _)) if *seq == sequence => slot.take(),
-                        _ => None,
-                    });
-                if let Some((_, copied)) = due {
-                    let _ = copied.clear_now();
-                }
-            });
-        }
+        state
+            .clipboard
+            .copy(secret, Duration::from_secs(seconds.into()))?;
         Ok(CopyResult {
             name,
             clear_after: seconds,

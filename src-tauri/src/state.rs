@@ -4,7 +4,7 @@
 use crate::error::{IpcError, IpcResult};
 use std::sync::Mutex;
 use std::time::Instant;
-use tessera_core::clipboard::Copied;
+use tessera_core::clipboard::Keeper;
 use tessera_core::keys::OsKeyring;
 use tessera_core::{Vault, VaultPaths};
 use tessera_ipc::dto::Settings;
@@ -15,9 +15,8 @@ pub struct AppState {
     pub vault: Mutex<Option<Vault>>,
     pub paths: VaultPaths,
     pub keyring: OsKeyring,
-    /// The last secret put on the clipboard, with a sequence number so a timer clears
-    /// only its own copy.
-    pub clipboard: Mutex<Option<(u64, Copied)>>,
+    /// The secret put on the clipboard last, cleared at its deadline or at Lock.
+    pub clipboard: Keeper,
     pub settings: Mutex<Settings>,
     pub last_activity: Mutex<Instant>,
 }
@@ -29,7 +28,7 @@ impl AppState {
             vault: Mutex::new(None),
             paths,
             keyring: OsKeyring::default(),
-            clipboard: Mutex::new(None),
+            clipboard: Keeper::new(),
             settings: Mutex::new(settings),
             last_activity: Mutex::new(Instant::now()),
         }
@@ -74,9 +73,6 @@ impl AppState {
 
     /// Clears the clipboard now if it still holds the secret Tessera put there.
     pub fn clear_clipboard(&self) {
-        let job = self.clipboard.lock().ok().and_then(|mut c| c.take());
-        if let Some((_, copied)) = job {
-            let _ = copied.clear_now();
-        }
+        self.clipboard.clear_now();
     }
 }

@@ -131,3 +131,89 @@ impl Copied {
         }
     }
 }
+
+/// The clipboard duty of a long-running process (the app): at most one secret on the
+/// clipboard at a time, cleared at its deadline by one worker thread, or at once by
+/// [`Keeper::clear_now`] (Lock, quit). A newer copy takes the place of the one before,
+/// so an older deadline never clears a newer secret.
+#[derive(Debug, Default)]
+pub struct Keeper {
+    shared: std::sync::Arc<KeeperState>,
+}
+
+#[derive(Debug, Default)]
+struct KeeperState {
+    current: std::sync::Mutex<Option<Copied>>,
+    changed: std::sync::Condvar,
+    /// Whether the worker thread started.
+    worker: std::sync::OnceLock<bool>,
+}
+
+impl Keeper {
+    /// A keeper with nothing on the clipboard; its worker starts with the first copy.
+    pub fn new() -> Keeper {
+        Keeper::default()
+    }
+
+    /// Puts `secret` on the clipboard until `clear_after` (zero: until something else is
+    /// copied or [`Keeper::clear_now`]).
+    pub fn copy(&self, secret: Secret, clear_after: Duration) -> Result<()> {
+        let state = &self.shared;
+        let shared = std::sync::Arc::clone(&self.shared);
+        let started = *state.worker.get_or_init(move || {
+            std::thread::Builder::new()
+                .name("tessera-clipboard".into())
+                .spawn(move || shared.clear_when_due())
+                .is_ok()
+        });
+        if !started {
+            return Err(Error::Clipboard(
+                "could not start the timer that clears the clipboard; nothing was copied".into(),
+            ));
+        }
+        let copied = copy(secret, clear_after)?;
+        if let Ok(mut current) = state.current.lock() {
+            *current = Some(copied);
+        }
+        state.changed.notify_all();
+        Ok(())
+    }
+
+    /// Clears the clipboard now if it still holds the secret put there last.
+    pub fn clear_now(&self) -> Option<ClearOutcome> {
+        let copied = self.shared.current.lock().ok()?.take()?;
+        copied.clear_now().ok()
+    }
+}
+
+impl KeeperState {
+    /// The worker: sleeps until the current copy's deadline (or a newer copy), then
+    /// clears it. Runs for the life of the process.
+    fn clear_when_due(&self) {
+        let Ok(mut current) = self.current.lock() else {
+            return;
+        };
+        loop {
+            let wait = current
+                .as_ref()
+                .and_then(Copied::deadline)
+                .map(|at| at.saturating_duration_since(Instant::now()));
+            current = match wait {
+                Some(left) if left.is_zero() => {
+                    if let Some(copied) = current.take() {
+                        let _ = copied.clear_now();
+                    }
+                    current
+                }
+                Some(left) => match self.changed.wait_timeout(current, left) {
+                    Ok((guard, _)) => guard,
+                    Err(_) => return,
+                },
+                None => match self.changed.wait(current) {
+                    Ok(guard) => guard,
+                    Err(_) => return,
+                },
+            };
+        }
+    }
+}

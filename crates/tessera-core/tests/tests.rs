@@ -39,5 +39,8 @@ mod storage;
 // The second security review: each attack written out, and watched failing.
 mod attacks;
 
+// The real X clipboard (under Xvfb, read back with xclip): the app's clearing duty.
+mod clipboard;
+
 // The real OS keyring (Secret Service), when the environment provides one.
 mod keyring;
