@@ -7,6 +7,12 @@
 //! [`verify`] answers whether a token string is good; [`search`] finds tokens by a few
 //! letters; [`export`] hands out RSA token files; [`clipboard`] copies and clears.
 //!
+//! Layers, each using only those below it (ARCHITECTURE.md; `tests/tidy.rs` holds it):
+//! `vault` (the only `impl Vault`) over `store` (every SQL statement) and `index` (the
+//! search index), over `crypto` and `platform`, over `model` (data and rules, no I/O).
+//! The modules are private; this file is the facade, and the paths below are the
+//! public API.
+//!
 //! Invariants:
 //! - Secrets live in [`Secret`] types: zeroized on drop, redacted in `Debug`, never in
 //!   errors, logs, list or search results, or the audit log.
@@ -14,33 +20,27 @@
 //! - Names are unique across the vault, case-insensitively.
 //! - Only a revoked token can be deleted; an expired or revoked token never verifies.
 
-pub mod attention;
-pub mod audit;
-pub mod catalog;
-pub mod clipboard;
-pub mod clock;
-pub mod error;
-pub mod export;
-pub mod external;
-mod fsutil;
-pub mod generate;
-pub mod header;
-pub mod keys;
-pub mod lifecycle;
-mod names;
-pub mod password;
-pub mod process;
-mod rollback;
-mod seal;
-pub mod search;
-pub mod secret;
+mod crypto;
+mod model;
+mod platform;
 mod store;
-pub mod token;
-pub mod vault;
-pub mod verify;
+mod vault;
+
+pub use crypto::keys;
+pub use model::{clock, error, external, password, secret, token};
+pub use platform::{clipboard, process};
+pub use store::header;
+pub use vault::{attention, audit, catalog, export, lifecycle, search, verify};
 
 pub use error::{Error, Result};
-pub use fsutil::write_private as write_private_file;
 pub use password::MasterPassword;
+pub use platform::fsutil::write_private as write_private_file;
 pub use secret::Secret;
 pub use vault::{Consent, NewProtection, Vault, VaultPaths, set_memory_security};
+
+/// Key generation and JWT signing that hand out secrets: for the core's own use, and
+/// for benchmarks and fuzzing behind the `testing` feature.
+#[cfg(feature = "testing")]
+pub mod generate {
+    pub use crate::crypto::{jwt, random, rsa};
+}

@@ -2,7 +2,7 @@
 //! fsynced, then renamed over the target, so a reader sees the old file or the new one
 //! and never half of either.
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 

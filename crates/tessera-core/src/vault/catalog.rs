@@ -2,9 +2,9 @@
 //! accounts. Each has add / list / rename / remove; removal is refused while a token
 //! still refers to the entry.
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
+use crate::model::token::validate_name;
 use crate::store;
-use crate::token::validate_name;
 use crate::vault::Vault;
 use std::fmt;
 use std::str::FromStr;
@@ -90,7 +90,7 @@ pub struct CatalogEntry {
     /// API: path pattern.
     pub extra: Option<String>,
     /// When it was added.
-    pub created_at: crate::clock::Timestamp,
+    pub created_at: crate::model::clock::Timestamp,
 }
 
 impl CatalogEntry {
@@ -108,8 +108,8 @@ impl CatalogEntry {
 /// A checked catalog name: an API may not be called `*`, which means "every API".
 fn catalog_name(catalog: Catalog, name: &str) -> Result<String> {
     let name = validate_name(name)?;
-    if catalog == Catalog::Api && name == crate::token::ALL_APIS {
-        return Err(crate::error::Error::invalid(
+    if catalog == Catalog::Api && name == crate::model::token::ALL_APIS {
+        return Err(crate::model::error::Error::invalid(
             "name",
             "'*' means every API; give the API a name of its own",
         ));
@@ -173,7 +173,7 @@ impl Vault {
         &mut self,
         action: &'static str,
         detail: String,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, crate::clock::Timestamp) -> Result<T>,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, crate::model::clock::Timestamp) -> Result<T>,
     ) -> Result<T> {
         let result = self.transact(|tx, now| {
             let out = f(tx, now)?;

@@ -1,8 +1,8 @@
 //! The token model: kinds, ids, the metadata every token carries (never its secret),
 //! derived status, and the validation of names and expiries.
 
-use crate::clock::{DAY, Timestamp};
-use crate::error::{Error, Result};
+use crate::model::clock::{DAY, Timestamp};
+use crate::model::error::{Error, Result};
 use std::fmt;
 use std::str::FromStr;
 
@@ -269,7 +269,7 @@ impl Token {
     /// "Last used 3 hours ago" or "Not used".
     pub fn usage(&self, now: Timestamp) -> String {
         match self.last_used_at {
-            Some(at) => format!("Last used {}", crate::clock::relative(at, now)),
+            Some(at) => format!("Last used {}", crate::model::clock::relative(at, now)),
             None => "Not used".into(),
         }
     }
@@ -341,7 +341,7 @@ impl Expiry {
         if text.eq_ignore_ascii_case("never") || text.eq_ignore_ascii_case("none") {
             return Ok(Expiry::Never);
         }
-        let at = if let Some(at) = crate::clock::parse_rfc3339(text) {
+        let at = if let Some(at) = crate::model::clock::parse_rfc3339(text) {
             at
         } else if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             date.and_hms_opt(23, 59, 59)
@@ -378,7 +378,7 @@ impl Expiry {
                 "expiry",
                 format!(
                     "{} is in the past; choose a future date",
-                    crate::clock::rfc3339(at)
+                    crate::model::clock::rfc3339(at)
                 ),
             ));
         }

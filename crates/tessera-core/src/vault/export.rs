@@ -3,14 +3,14 @@
 //! reads a token file back into a vault, with a clear error for each way it can be
 //! malformed.
 
-use crate::catalog::{Catalog, CatalogEntry};
-use crate::clock::{parse_rfc3339, rfc3339};
-use crate::error::{Error, Result};
-use crate::generate::rsa as rsa_keys;
-use crate::secret::{Secret, SecretBytes};
+use crate::crypto::rsa as rsa_keys;
+use crate::model::clock::{parse_rfc3339, rfc3339};
+use crate::model::error::{Error, Result};
+use crate::model::secret::{Secret, SecretBytes};
+use crate::model::token::{Token, TokenKind, validate_name};
 use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
-use crate::token::{Token, TokenKind, validate_name};
 use crate::vault::Vault;
+use crate::vault::catalog::{Catalog, CatalogEntry};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zeroize::Zeroize;
@@ -65,7 +65,7 @@ impl std::fmt::Debug for TokenFile {
 /// Writes an exported secret to `path` atomically with mode 0600.
 pub fn write_secret_file(path: &Path, contents: &Secret) -> Result<()> {
     // Writing the export the user asked for.
-    crate::fsutil::write_private(path, contents.expose().as_bytes())
+    crate::platform::fsutil::write_private(path, contents.expose().as_bytes())
 }
 
 impl Vault {
@@ -107,7 +107,7 @@ impl Vault {
                 .unwrap_or_else(|| rsa_keys::key_id(&public)),
             issuer: format!("tessera:{}", self.id()),
             authorized_apis: if token.all_apis {
-                vec![crate::token::ALL_APIS.to_string()]
+                vec![crate::model::token::ALL_APIS.to_string()]
             } else {
                 token.apis.clone()
             },
@@ -196,7 +196,7 @@ impl Vault {
                 (Catalog::Project, &parsed.projects),
             ] {
                 for name in names {
-                    if catalog == Catalog::Api && name == crate::token::ALL_APIS {
+                    if catalog == Catalog::Api && name == crate::model::token::ALL_APIS {
                         continue;
                     }
                     if store::catalog_id(tx, catalog, name).is_err() {

@@ -7,12 +7,12 @@
 //! headers are refused. `exp` is required and `nbf` checked against the vault's clock
 //! with an explicit leeway.
 
-use crate::clock::Timestamp;
-use crate::error::{Error, Result};
-use crate::secret::{Secret, SecretBytes};
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::secret::{Secret, SecretBytes};
+use crate::model::token::JwtAlg;
 use crate::store;
-use crate::token::JwtAlg;
-use crate::verify::Reason;
+use crate::vault::verify::Reason;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -149,7 +149,7 @@ impl Signer {
         }
         let der = match alg {
             JwtAlg::Hs256 => return Ok(()),
-            JwtAlg::Rs256 => crate::generate::rsa::generate(2048)?.private_der,
+            JwtAlg::Rs256 => crate::crypto::rsa::generate(2048)?.private_der,
             JwtAlg::EdDsa => {
                 let rng = aws_lc_rs::rand::SystemRandom::new();
                 let doc = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng)
@@ -241,10 +241,10 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
                     .map_err(|e| Error::Crypto(e.to_string()))?
                     .into_vec()
             };
-            let pkcs1 = crate::generate::rsa::private_pkcs1_der(der)?;
+            let pkcs1 = crate::crypto::rsa::private_pkcs1_der(der)?;
             Ok(KeyPair {
                 encoding: EncodingKey::from_rsa_der(pkcs1.expose()),
-                decoding: DecodingKey::from_rsa_der(&crate::generate::rsa::public_pkcs1_der(
+                decoding: DecodingKey::from_rsa_der(&crate::crypto::rsa::public_pkcs1_der(
                     &public,
                 )?),
             })
@@ -352,8 +352,7 @@ pub(crate) fn verify_assertion(
     if header.alg != Algorithm::RS256 {
         return Err(Reason::BadSignature);
     }
-    let pkcs1 =
-        crate::generate::rsa::public_pkcs1_der(public_der).map_err(|_| Reason::Malformed)?;
+    let pkcs1 = crate::crypto::rsa::public_pkcs1_der(public_der).map_err(|_| Reason::Malformed)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
@@ -396,6 +395,7 @@ pub(crate) fn verify_assertion(
 }
 
 /// Signs an assertion with an RSA token file's private key, as a holder would.
+#[cfg(any(test, feature = "testing"))]
 pub fn sign_assertion(
     private_pem: &Secret,
     key_id: &str,

@@ -2,8 +2,8 @@
 //! vault can be decrypted: the vault id (the keyring account) and, for a password vault,
 //! the Argon2id salt and parameters. It never holds a key or anything derived from one.
 
-use crate::error::{Error, Result};
-use crate::keys::KdfParams;
+use crate::crypto::keys::KdfParams;
+use crate::model::error::{Error, Result};
 use std::path::Path;
 use subtle::ConstantTimeEq;
 
@@ -66,13 +66,13 @@ impl Header {
     /// file (right key, pages that do not decrypt) from a wrong key or password. The key
     /// is random or Argon2id output, and the encrypted file already lets anyone test a
     /// guess, so the check value gives an attacker nothing new.
-    pub fn checked_by(mut self, key: &crate::keys::VaultKey) -> Self {
+    pub fn checked_by(mut self, key: &crate::crypto::keys::VaultKey) -> Self {
         self.key_check = Some(key_check(&self.vault_id, key));
         self
     }
 
     /// Whether `key` is this header's key; `None` when the header has no check value.
-    pub fn key_matches(&self, key: &crate::keys::VaultKey) -> Option<bool> {
+    pub fn key_matches(&self, key: &crate::crypto::keys::VaultKey) -> Option<bool> {
         let expected = self.key_check.as_deref()?;
         let actual = key_check(&self.vault_id, key);
         Some(bool::from(expected.as_bytes().ct_eq(actual.as_bytes())))
@@ -121,11 +121,11 @@ impl Header {
     /// Writes the header atomically with mode 0600.
     pub fn write(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Storage(e.to_string()))?;
-        crate::fsutil::write_private(path, &json)
+        crate::platform::fsutil::write_private(path, &json)
     }
 }
 
-fn key_check(vault_id: &str, key: &crate::keys::VaultKey) -> String {
+fn key_check(vault_id: &str, key: &crate::crypto::keys::VaultKey) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new()
         .chain_update(b"tessera vault key check v1\0")

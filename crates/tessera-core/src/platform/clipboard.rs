@@ -3,8 +3,8 @@
 //! delay only if the clipboard still holds that secret. On X11 the copying process owns
 //! the clipboard content, so the [`Copied`] guard must live until it clears.
 
-use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use std::time::{Duration, Instant};
 
 /// Default seconds before a copied secret is cleared.
@@ -82,7 +82,7 @@ impl Copied {
         match self.clipboard.get_text() {
             Ok(text) => {
                 let same = self.secret.ct_eq(text.as_bytes());
-                crate::secret::wipe(text);
+                crate::model::secret::wipe(text);
                 same
             }
             Err(_) => false,

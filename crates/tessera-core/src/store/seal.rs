@@ -20,7 +20,7 @@
 //! Which tokens a transaction touched is noted by temporary triggers of this
 //! connection (in `temp.dirty_seals`), so that no write path can forget to reseal.
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::store;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -126,7 +126,7 @@ pub(crate) fn ensure(conn: &Connection) -> Result<()> {
         for id in ids {
             tx.execute("INSERT OR IGNORE INTO temp.dirty_seals VALUES (?1)", [id])?;
         }
-        update(&tx, crate::rollback::generation(&tx)?)?;
+        update(&tx, crate::store::rollback::generation(&tx)?)?;
     }
     tx.commit()?;
     Ok(())
@@ -140,7 +140,7 @@ pub(crate) fn check(conn: &Connection) -> Result<()> {
     let Some((generation, expected)) = vault_seal(&tx)? else {
         return Err(Error::Damaged(MIXED.into()));
     };
-    if generation != crate::rollback::generation(&tx)? {
+    if generation != crate::store::rollback::generation(&tx)? {
         return Err(Error::Damaged(MIXED.into()));
     }
     let mut root = [0u8; 32];

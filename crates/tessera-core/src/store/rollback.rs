@@ -15,7 +15,7 @@
 //! made from the vault at its next open (a vault moved to a new machine, or from before
 //! anchors existed); SECURITY.md says what that leaves open.
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::store;
 use aws_lc_rs::hmac;
 use base64::Engine;
@@ -161,7 +161,9 @@ impl Anchor {
         };
         let file = match open() {
             Err(_) if self.path.parent().is_some_and(|dir| !dir.exists()) => {
-                crate::fsutil::create_private_dir(self.path.parent().unwrap_or(&self.path))?;
+                crate::platform::fsutil::create_private_dir(
+                    self.path.parent().unwrap_or(&self.path),
+                )?;
                 open()
             }
             other => other,
@@ -185,12 +187,12 @@ impl Anchor {
         };
         let json = serde_json::to_vec(&file).map_err(|e| Error::Storage(e.to_string()))?;
         match (
-            crate::fsutil::write_private(&self.path, &json),
+            crate::platform::fsutil::write_private(&self.path, &json),
             self.path.parent(),
         ) {
             (Err(_), Some(dir)) if !dir.exists() => {
-                crate::fsutil::create_private_dir(dir)?;
-                crate::fsutil::write_private(&self.path, &json)
+                crate::platform::fsutil::create_private_dir(dir)?;
+                crate::platform::fsutil::write_private(&self.path, &json)
             }
             (result, _) => result,
         }

@@ -3,7 +3,7 @@
 //! another. 100,000 names cost three allocations instead of one or two per name, which
 //! keeps the index and the peak while it is built smaller (docs/benchmarks.md).
 
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use nucleo_matcher::Utf32Str;
 
 /// Set in a span's start when the name lives in the `wide` buffer.

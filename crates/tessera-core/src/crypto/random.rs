@@ -2,9 +2,9 @@
 //! bits), then 6 base62 characters of the CRC32 of everything before them. The checksum lets a
 //! pasted typo or a scanner's match be recognised offline, before any lookup.
 
-use crate::error::{Error, Result};
-use crate::secret::Secret;
-use crate::token::TokenKind;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
+use crate::model::token::TokenKind;
 use rand::{CryptoRng, Rng, RngCore};
 
 /// The base62 alphabet, in the order GitHub's checksums use.

@@ -8,11 +8,11 @@
 //! the previous matches are scored again. An unfiltered list by name needs no index:
 //! it is one indexed SQL page, so the first page of a cold vault is fast.
 
-use crate::clock::Timestamp;
-use crate::error::{Error, Result};
-use crate::names::Names;
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::names::Names;
+use crate::model::token::{Status, Token, TokenKind};
 use crate::store::{self, IndexRow};
-use crate::token::{Status, Token, TokenKind};
 use crate::vault::Vault;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
@@ -171,7 +171,7 @@ impl SearchIndex {
         let mut rows = Vec::new();
         for (i, name) in list.into_iter().enumerate() {
             names.push(name.as_ref())?;
-            let lifetime = crate::token::Lifetime {
+            let lifetime = crate::model::token::Lifetime {
                 revoked: false,
                 expires_at: None,
                 rotation_days: None,
@@ -414,9 +414,9 @@ mod tests {
 
     #[test]
     fn a_token_deleted_behind_the_index_moves_no_highlight() {
-        use crate::keys::MemoryKeyStore;
-        use crate::lifecycle::NewToken;
-        use crate::token::TokenKind;
+        use crate::crypto::keys::MemoryKeyStore;
+        use crate::model::token::TokenKind;
+        use crate::vault::lifecycle::NewToken;
         let dir = tempfile::tempdir().expect("tempdir");
         let paths =
             crate::VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("s"));

@@ -4,12 +4,12 @@
 //! every call, so a revocation is never missed; only the last-use record of a success
 //! is buffered (durable within a second).
 
-use crate::clock::Timestamp;
-use crate::error::Result;
-use crate::generate::jwt;
-use crate::generate::random::{self, Shape};
+use crate::crypto::jwt;
+use crate::crypto::random::{self, Shape};
+use crate::model::clock::Timestamp;
+use crate::model::error::Result;
+use crate::model::token::{Status, Token, TokenKind};
 use crate::store::{self, NewAuditEvent};
-use crate::token::{Status, Token, TokenKind};
 use crate::vault::Vault;
 use std::fmt;
 use std::time::Instant;
@@ -171,9 +171,9 @@ impl Vault {
 
     /// Looks a token up by the hash of its value and compares the value in constant time.
     /// The token's rows are checked against its seal first: a page put back from an
-    /// older copy cannot answer for it (see [`crate::seal`]).
+    /// older copy cannot answer for it (see [`crate::store::seal`]).
     fn by_value(&mut self, presented: &str) -> Result<Option<Token>> {
-        let hash = crate::lifecycle::hash(presented);
+        let hash = crate::vault::lifecycle::hash(presented);
         let found = store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
             let same: bool =
                 subtle::ConstantTimeEq::ct_eq(stored.as_slice(), presented.as_bytes()).into();

@@ -2,16 +2,16 @@
 //! revealing a secret on purpose. Each action is one transaction that also appends its
 //! audit event; a refused or failed action changes nothing and is audited on its own.
 
-use crate::catalog::Catalog;
-use crate::clock::Timestamp;
-use crate::error::{Error, Result};
-use crate::generate::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
-use crate::secret::{Secret, SecretBytes};
-use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
-use crate::token::{
+use crate::crypto::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::secret::{Secret, SecretBytes};
+use crate::model::token::{
     ALL_APIS, Expiry, JwtAlg, Token, TokenKind, validate_name, validate_rotation_days,
 };
+use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
 use crate::vault::Vault;
+use crate::vault::catalog::Catalog;
 use rusqlite::Transaction;
 use sha2::Digest;
 
@@ -139,7 +139,7 @@ pub(crate) fn hash(token: &str) -> [u8; 32] {
 
 /// A new RSA key pair in stored form.
 fn rsa_secret(bits: usize) -> Result<Made> {
-    let pair = crate::generate::rsa::generate(bits)?;
+    let pair = crate::crypto::rsa::generate(bits)?;
     Ok(Made {
         value: pair.private_der,
         hash: None,
@@ -292,7 +292,7 @@ fn check_external(value: &Secret, service: Option<String>) -> Result<(Secret, Op
             "it contains spaces or control characters; paste the token alone",
         ));
     }
-    let recognised = crate::external::recognise(trimmed);
+    let recognised = crate::model::external::recognise(trimmed);
     if recognised.checksum_ok == Some(false) {
         return Err(Error::invalid(
             "token value",
@@ -367,7 +367,7 @@ impl Vault {
     }
 
     /// A token's metadata by id or name, checked against its seal: a row put back from
-    /// an older copy is reported as damage, not shown (see [`crate::seal`]).
+    /// an older copy is reported as damage, not shown (see [`crate::store::seal`]).
     pub fn token(&mut self, reference: &str) -> Result<Token> {
         let token = store::token(&self.conn, reference)?;
         self.seals.check_token(&self.conn, &token.id)?;
@@ -468,7 +468,7 @@ impl Vault {
         let mut service = None;
         let made = match req.kind {
             TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => {
-                Some(text_secret(crate::generate::random::generate(req.kind)?))
+                Some(text_secret(crate::crypto::random::generate(req.kind)?))
             }
             TokenKind::Rsa => Some(rsa_secret(req.rsa_bits.unwrap_or(2048))?),
             TokenKind::External => {
@@ -540,9 +540,9 @@ impl Vault {
             ));
         }
         let pre_made = match current.kind {
-            TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => Some(text_secret(
-                crate::generate::random::generate(current.kind)?,
-            )),
+            TokenKind::Workspace | TokenKind::Personal | TokenKind::Service => {
+                Some(text_secret(crate::crypto::random::generate(current.kind)?))
+            }
             TokenKind::Rsa => {
                 let (_, public) = store::secret_of(&self.conn, &current.id)?;
                 let bits = match public.as_deref().map(rsa_bits) {

@@ -3,8 +3,8 @@
 //! failures carry the error's message, which never holds one either. SQL triggers refuse
 //! any update or delete of an event.
 
-use crate::clock::Timestamp;
-use crate::error::Result;
+use crate::model::clock::Timestamp;
+use crate::model::error::Result;
 use crate::store;
 use crate::vault::Vault;
 

@@ -7,15 +7,23 @@
 //! within a second (and on every other write and on drop), because a durable write per
 //! verification would cap throughput at the disk's fsync rate.
 
-use crate::clock::{Clock, SystemClock, Timestamp};
-use crate::error::{Error, Result};
-use crate::header::{Header, Protection};
-use crate::keys::{KdfParams, KeyStore, VaultKey};
-use crate::password::MasterPassword;
-use crate::rollback::Anchor;
-use crate::search::SearchCache;
-use crate::secret::Secret;
+pub mod attention;
+pub mod audit;
+pub mod catalog;
+pub mod export;
+pub mod lifecycle;
+pub mod search;
+pub mod verify;
+
+use crate::crypto::keys::{KdfParams, KeyStore, VaultKey};
+use crate::model::clock::{Clock, SystemClock, Timestamp};
+use crate::model::error::{Error, Result};
+use crate::model::password::MasterPassword;
+use crate::model::secret::Secret;
 use crate::store;
+use crate::store::header::{Header, Protection};
+use crate::store::rollback::Anchor;
+use crate::vault::search::SearchCache;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,10 +31,10 @@ use std::time::{Duration, Instant};
 
 /// The schema migrations, applied in order; `user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_explicit_api_scope.sql"),
-    include_str!("../migrations/0003_assertion_replay.sql"),
-    include_str!("../migrations/0004_token_seals.sql"),
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_explicit_api_scope.sql"),
+    include_str!("../../migrations/0003_assertion_replay.sql"),
+    include_str!("../../migrations/0004_token_seals.sql"),
 ];
 /// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
 static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
@@ -124,7 +132,7 @@ impl VaultPaths {
             self.db.with_extension("db-wal"),
             self.db.with_extension("db-shm"),
         ];
-        crate::fsutil::keep_private(&self.dir, &files)
+        crate::platform::fsutil::keep_private(&self.dir, &files)
     }
 
     fn pending_header(&self) -> PathBuf {
@@ -216,9 +224,9 @@ pub struct Vault {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) pending: PendingUsage,
     pub(crate) search: SearchCache,
-    pub(crate) signer: Option<crate::generate::jwt::Signer>,
-    /// Tokens and buckets found sealed (see [`crate::seal`]).
-    pub(crate) seals: crate::seal::Checked,
+    pub(crate) signer: Option<crate::crypto::jwt::Signer>,
+    /// Tokens and buckets found sealed (see [`crate::store::seal`]).
+    pub(crate) seals: crate::store::seal::Checked,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
 }
@@ -245,7 +253,7 @@ impl Vault {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
         }
         paths.check_places()?;
-        crate::fsutil::create_private_dir(&paths.dir)?;
+        crate::platform::fsutil::create_private_dir(&paths.dir)?;
         let vault_id = uuid::Uuid::now_v7().to_string();
         let (header, key) = match &protection {
             NewProtection::Keyring => {
@@ -280,8 +288,8 @@ impl Vault {
         let header = header.clone().checked_by(key);
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
-        crate::seal::install(&vault.conn)?;
-        crate::seal::ensure(&vault.conn)?;
+        crate::store::seal::install(&vault.conn)?;
+        crate::store::seal::ensure(&vault.conn)?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
         vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
         vault.anchor_check()?;
@@ -310,8 +318,8 @@ impl Vault {
         let mut vault = Vault::open_unchecked(paths, keys, password)?;
         vault.anchor_check()?;
         // After the anchor: a whole older copy is reported as such, not as damage.
-        crate::seal::check(&vault.conn)?;
-        crate::seal::check_all_if_small(&vault.conn)?;
+        crate::store::seal::check(&vault.conn)?;
+        crate::store::seal::check_all_if_small(&vault.conn)?;
         Ok(vault)
     }
 
@@ -325,9 +333,9 @@ impl Vault {
     ) -> Result<Vault> {
         let mut vault = Vault::open_unchecked(paths, keys, password)?;
         // A whole older copy may be accepted; a mix of older and newer pages may not.
-        crate::seal::check(&vault.conn)?;
-        crate::seal::check_all(&vault.conn)?;
-        let current = crate::rollback::generation(&vault.conn)?;
+        crate::store::seal::check(&vault.conn)?;
+        crate::store::seal::check_all(&vault.conn)?;
+        let current = crate::store::rollback::generation(&vault.conn)?;
         vault.anchor()?.reset(current)?;
         vault.record_event(store::NewAuditEvent::vault(
             "restore",
@@ -355,7 +363,7 @@ impl Vault {
             {
                 match Vault::open_with(paths, Header::read(&pending)?, keys, password) {
                     Ok(vault) => {
-                        crate::fsutil::rename_durably(&pending, &paths.header)?;
+                        crate::platform::fsutil::rename_durably(&pending, &paths.header)?;
                         Ok(vault)
                     }
                     // The pending header's key is right but the file is not keyed with
@@ -412,8 +420,8 @@ impl Vault {
         let mut vault = Vault::from_parts(conn, paths.clone(), header);
         let stored_id = configure(&vault.conn)
             .and_then(|()| vault.migrate())
-            .and_then(|()| crate::seal::install(&vault.conn))
-            .and_then(|()| crate::seal::ensure(&vault.conn))
+            .and_then(|()| crate::store::seal::install(&vault.conn))
+            .and_then(|()| crate::store::seal::ensure(&vault.conn))
             .and_then(|()| store::vault_id(&vault.conn))
             .map_err(|err| vault.damage_or(err))?;
         if stored_id != vault.header.vault_id {
@@ -441,7 +449,7 @@ impl Vault {
             pending: PendingUsage::default(),
             search: SearchCache::default(),
             signer: None,
-            seals: crate::seal::Checked::default(),
+            seals: crate::store::seal::Checked::default(),
             anchor: None,
         }
     }
@@ -452,12 +460,12 @@ impl Vault {
             .ok_or_else(|| Error::Storage("the vault's rollback anchor is not loaded".into()))
     }
 
-    /// Refuses a vault that is behind its rollback anchor (see [`crate::rollback`]).
+    /// Refuses a vault that is behind its rollback anchor (see [`crate::store::rollback`]).
     fn anchor_check(&mut self) -> Result<()> {
         self.anchor()?.check(&self.conn)
     }
 
-    /// Replaces the clock (tests move time with a [`crate::clock::FixedClock`]).
+    /// Replaces the clock (tests move time with a [`crate::model::clock::FixedClock`]).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -505,7 +513,7 @@ impl Vault {
 
     /// Runs SQLCipher's `cipher_integrity_check` (every page's HMAC verifies), SQLite's
     /// `integrity_check` (the b-trees and indexes agree), and checks every token's rows
-    /// against its seal (no page was put back from an older copy; see [`crate::seal`]);
+    /// against its seal (no page was put back from an older copy; see [`crate::store::seal`]);
     /// an error names what failed. O(size of the vault).
     pub fn check_integrity(&self) -> Result<()> {
         // Pages first: a page that does not decrypt can make SQLite's check fail with a
@@ -525,8 +533,8 @@ impl Vault {
             )));
         }
         // Sound pages can still be older than the rest: every token against its seal.
-        crate::seal::check(&self.conn)?;
-        crate::seal::check_all(&self.conn)
+        crate::store::seal::check(&self.conn)?;
+        crate::store::seal::check_all(&self.conn)
     }
 
     /// The current time by this vault's clock.
@@ -639,7 +647,7 @@ impl Vault {
             .inspect_err(|_| {
                 let _ = std::fs::remove_file(&pending);
             })?;
-        crate::fsutil::rename_durably(&pending, &self.paths.header)?;
+        crate::platform::fsutil::rename_durably(&pending, &self.paths.header)?;
         let now_keyring = header.protection == Protection::Keyring;
         self.header = header;
         if was_keyring && !now_keyring {
@@ -684,8 +692,8 @@ impl Vault {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
-        let generation = crate::rollback::bump(&tx)?;
-        crate::seal::update(&tx, generation)?;
+        let generation = crate::store::rollback::bump(&tx)?;
+        crate::store::seal::update(&tx, generation)?;
         tx.commit()?;
         self.seals.clear();
         self.pending.clear();

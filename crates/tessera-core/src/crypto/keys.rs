@@ -4,8 +4,8 @@
 //! header beside the vault. Every keyring call has a timeout: a keyring that never
 //! answers must not hang Tessera.
 
-use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};

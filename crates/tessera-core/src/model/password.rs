@@ -2,8 +2,8 @@
 //! init --password`, `tessera passwd`, the app's first-run screen and its settings (the
 //! window reads the same figures through `AppStatus`).
 
-use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::model::error::{Error, Result};
+use crate::model::secret::Secret;
 
 /// The fewest characters (Unicode scalar values) a new master password may have.
 pub const MIN_CHARS: usize = 8;

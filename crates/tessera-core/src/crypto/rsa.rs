@@ -4,9 +4,9 @@
 //! operation after generation: assertions are signed by the holder and only verified
 //! here, with the public key.
 
-use crate::error::{Error, Result};
-use crate::secret::{Secret, SecretBytes};
-use crate::token::RSA_BITS;
+use crate::model::error::{Error, Result};
+use crate::model::secret::{Secret, SecretBytes};
+use crate::model::token::RSA_BITS;
 use base64::Engine;
 use rsa::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,

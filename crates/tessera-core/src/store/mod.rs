@@ -1,11 +1,15 @@
 //! Every SQL statement of the vault, in one place. Functions take a connection (or a
 //! transaction, which derefs to one) and return typed rows; none unwraps a row.
 
-use crate::catalog::{Catalog, CatalogEntry};
-use crate::clock::Timestamp;
-use crate::error::{Error, Result};
-use crate::names::Names;
-use crate::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
+pub mod header;
+pub(crate) mod rollback;
+pub(crate) mod seal;
+
+use crate::model::clock::Timestamp;
+use crate::model::error::{Error, Result};
+use crate::model::names::Names;
+use crate::model::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
+use crate::vault::catalog::{Catalog, CatalogEntry};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// The columns of `tokens` that [`token_from_row`] reads, in order.
@@ -588,7 +592,7 @@ pub(crate) fn consume_assertion(
     now: Timestamp,
 ) -> Result<bool> {
     conn.prepare_cached("DELETE FROM used_assertions WHERE expires_at < ?1")?
-        .execute([now.saturating_sub(crate::generate::jwt::ASSERTION_LEEWAY_SECS)])?;
+        .execute([now.saturating_sub(crate::crypto::jwt::ASSERTION_LEEWAY_SECS)])?;
     let inserted = conn
         .prepare_cached(
             "INSERT INTO used_assertions (jti, token_id, expires_at) VALUES (?1, ?2, ?3) \
@@ -659,8 +663,8 @@ pub(crate) fn insert_audit(conn: &Connection, event: &NewAuditEvent) -> Result<(
 /// Audit events newest first, filtered.
 pub(crate) fn audit_events(
     conn: &Connection,
-    filter: &crate::audit::AuditFilter,
-) -> Result<Vec<crate::audit::AuditEvent>> {
+    filter: &crate::vault::audit::AuditFilter,
+) -> Result<Vec<crate::vault::audit::AuditEvent>> {
     let mut stmt = conn.prepare(
         "SELECT id, at, action, token_id, token_name, outcome, detail FROM audit \
          WHERE (?1 IS NULL OR action = ?1) \
@@ -678,7 +682,7 @@ pub(crate) fn audit_events(
             filter.limit.unwrap_or(i64::MAX),
         ],
         |row| {
-            Ok(crate::audit::AuditEvent {
+            Ok(crate::vault::audit::AuditEvent {
                 id: row.get(0)?,
                 at: row.get(1)?,
                 action: row.get(2)?,

@@ -2,11 +2,11 @@
 //! replacement. The app notifies of them at unlock and once a day and lists them on
 //! the dashboard; `tessera list --attention` prints them.
 
-use crate::clock::DAY;
-use crate::error::Result;
-use crate::search::{Hit, Query, Sort};
-use crate::token::{Status, Token};
+use crate::model::clock::DAY;
+use crate::model::error::Result;
+use crate::model::token::{Status, Token};
 use crate::vault::Vault;
+use crate::vault::search::{Hit, Query, Sort};
 
 /// At most this many tokens are listed.
 pub const LISTED: usize = 100;

@@ -1,0 +1,10 @@
+//! The bottom layer: data and the rules on it, with no I/O. Every layer above may use
+//! it; it uses nothing of Tessera's above it.
+
+pub mod clock;
+pub mod error;
+pub mod external;
+pub mod names;
+pub mod password;
+pub mod secret;
+pub mod token;
