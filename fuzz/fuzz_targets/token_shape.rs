@@ -8,6 +8,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = tessera_core::generate::random::parse(text);
+    let _ = tessera_core::token_shape::parse(text);
     let _ = tessera_core::external::recognise(text);
 });

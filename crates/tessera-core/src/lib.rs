@@ -21,16 +21,24 @@
 //! - Only a revoked token can be deleted; an expired or revoked token never verifies.
 
 mod crypto;
+mod index;
 mod model;
 mod platform;
 mod store;
 mod vault;
 
 pub use crypto::keys;
-pub use model::{clock, error, external, password, secret, token};
+pub use model::verification as verify;
+pub use model::{audit, catalog, clock, error, external, password, secret, token, token_shape};
 pub use platform::{clipboard, process};
 pub use store::header;
-pub use vault::{attention, audit, catalog, export, lifecycle, search, verify};
+pub use vault::{attention, export, lifecycle};
+
+/// Search requests and answers, and the index itself (benchmarks measure it alone).
+pub mod search {
+    pub use crate::index::SearchIndex;
+    pub use crate::model::query::*;
+}
 
 pub use error::{Error, Result};
 pub use password::MasterPassword;

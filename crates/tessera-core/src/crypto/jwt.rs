@@ -11,10 +11,8 @@ use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::secret::{Secret, SecretBytes};
 use crate::model::token::JwtAlg;
-use crate::store;
-use crate::vault::verify::Reason;
+use crate::model::verification::Reason;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 /// Leeway for tokens Tessera signed itself: they are checked by the clock that made them.
@@ -101,28 +99,29 @@ fn jose(alg: JwtAlg) -> Algorithm {
     }
 }
 
-fn meta_key(alg: JwtAlg) -> &'static str {
-    match alg {
-        JwtAlg::Hs256 => "jwt_hs256",
-        JwtAlg::Rs256 => "jwt_rs256",
-        JwtAlg::EdDsa => "jwt_eddsa",
-    }
+/// Where the vault keeps its JWT signing keys (the store, inside the encrypted vault):
+/// this layer signs and checks, and never runs SQL itself.
+pub(crate) trait SigningKeys {
+    /// The key for `alg` (PKCS#8 DER, or the HMAC key), if the vault has one.
+    fn signing_key(&self, alg: JwtAlg) -> Result<Option<Vec<u8>>>;
+    /// Keeps a new key for `alg`.
+    fn keep_signing_key(&self, alg: JwtAlg, key: &[u8]) -> Result<()>;
 }
 
 impl Signer {
     /// Loads the vault's keys, creating the HS256 key on first use.
-    pub(crate) fn load(conn: &Connection, vault_id: &str) -> Result<Signer> {
-        let hs = match store::meta_get(conn, meta_key(JwtAlg::Hs256))? {
+    pub(crate) fn load(keys: &dyn SigningKeys, vault_id: &str) -> Result<Signer> {
+        let hs = match keys.signing_key(JwtAlg::Hs256)? {
             Some(key) => SecretBytes::new(key),
             None => {
                 let mut key = vec![0u8; 32];
                 rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-                store::meta_set(conn, meta_key(JwtAlg::Hs256), &key)?;
+                keys.keep_signing_key(JwtAlg::Hs256, &key)?;
                 SecretBytes::new(key)
             }
         };
         let load_pair = |alg| -> Result<Option<KeyPair>> {
-            store::meta_get(conn, meta_key(alg))?
+            keys.signing_key(alg)?
                 .map(|der| key_pair(alg, &SecretBytes::new(der)))
                 .transpose()
         };
@@ -143,7 +142,7 @@ impl Signer {
     }
 
     /// Makes sure the vault has a key for `alg`, generating and storing one if needed.
-    pub(crate) fn ensure(&mut self, conn: &Connection, alg: JwtAlg) -> Result<()> {
+    pub(crate) fn ensure(&mut self, keys: &dyn SigningKeys, alg: JwtAlg) -> Result<()> {
         if self.pair(alg).is_some() {
             return Ok(());
         }
@@ -159,7 +158,7 @@ impl Signer {
         };
         let pair = key_pair(alg, &der)?;
         // Storing the new signing key inside the encrypted vault.
-        store::meta_set(conn, meta_key(alg), der.expose())?;
+        keys.keep_signing_key(alg, der.expose())?;
         match alg {
             JwtAlg::Rs256 => self.rs256 = Some(pair),
             JwtAlg::EdDsa => self.eddsa = Some(pair),
@@ -424,7 +423,9 @@ pub fn sign_assertion(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store;
     use base64::Engine;
+    use rusqlite::Connection;
 
     const NOW: i64 = 1_800_000_000;
 

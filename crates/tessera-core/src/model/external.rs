@@ -1,7 +1,7 @@
 //! Tokens issued elsewhere: recognising the issuing service from a known prefix, and
 //! checking the CRC32 checksum GitHub puts in its tokens so a truncated paste is caught.
 
-use crate::crypto::random::{CHECKSUM_CHARS, base62_checksum};
+use crate::model::token_shape::{CHECKSUM_CHARS, base62_checksum};
 
 /// What Tessera can tell about a pasted token without asking anyone.
 #[derive(Debug, Clone, PartialEq, Eq)]

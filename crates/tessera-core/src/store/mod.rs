@@ -5,11 +5,12 @@ pub mod header;
 pub(crate) mod rollback;
 pub(crate) mod seal;
 
+use crate::index::IndexRow;
+use crate::model::catalog::{Catalog, CatalogEntry};
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::names::Names;
 use crate::model::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
-use crate::vault::catalog::{Catalog, CatalogEntry};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// The columns of `tokens` that [`token_from_row`] reads, in order.
@@ -337,58 +338,6 @@ pub(crate) fn record_use(
     Ok(())
 }
 
-/// What the search index keeps per token besides its name: no secret, no scopes. Kept
-/// to 56 bytes (the id as 16 bytes, "none" as a sentinel rather than an `Option`): the
-/// index holds one per token.
-#[derive(Clone, Copy)]
-pub(crate) struct IndexRow {
-    pub id: uuid::Uuid,
-    /// `i64::MAX` when it never expires.
-    pub expires_at: Timestamp,
-    pub rotated_at: Timestamp,
-    pub created_at: Timestamp,
-    /// `i64::MIN` when never used.
-    pub last_used_at: Timestamp,
-    /// 0 when it has no security period.
-    pub rotation_days: u32,
-    pub kind: TokenKind,
-    pub revoked: bool,
-}
-
-impl IndexRow {
-    pub fn new(
-        id: uuid::Uuid,
-        kind: TokenKind,
-        lifetime: Lifetime,
-        created_at: Timestamp,
-        last_used_at: Option<Timestamp>,
-    ) -> Self {
-        IndexRow {
-            id,
-            expires_at: lifetime.expires_at.unwrap_or(i64::MAX),
-            rotated_at: lifetime.rotated_at,
-            created_at,
-            last_used_at: last_used_at.unwrap_or(i64::MIN),
-            rotation_days: lifetime
-                .rotation_days
-                .and_then(|d| u32::try_from(d).ok())
-                .unwrap_or(0),
-            kind,
-            revoked: lifetime.revoked,
-        }
-    }
-
-    /// The token's lifetime facts, for its status.
-    pub fn lifetime(&self) -> Lifetime {
-        Lifetime {
-            revoked: self.revoked,
-            expires_at: (self.expires_at != i64::MAX).then_some(self.expires_at),
-            rotation_days: (self.rotation_days != 0).then_some(i64::from(self.rotation_days)),
-            rotated_at: self.rotated_at,
-        }
-    }
-}
-
 /// Every token's name and status facts, in name order.
 pub(crate) fn index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
     // One pass over every page of the table: through a small page cache, so the scan
@@ -663,8 +612,8 @@ pub(crate) fn insert_audit(conn: &Connection, event: &NewAuditEvent) -> Result<(
 /// Audit events newest first, filtered.
 pub(crate) fn audit_events(
     conn: &Connection,
-    filter: &crate::vault::audit::AuditFilter,
-) -> Result<Vec<crate::vault::audit::AuditEvent>> {
+    filter: &crate::model::audit::AuditFilter,
+) -> Result<Vec<crate::model::audit::AuditEvent>> {
     let mut stmt = conn.prepare(
         "SELECT id, at, action, token_id, token_name, outcome, detail FROM audit \
          WHERE (?1 IS NULL OR action = ?1) \
@@ -682,7 +631,7 @@ pub(crate) fn audit_events(
             filter.limit.unwrap_or(i64::MAX),
         ],
         |row| {
-            Ok(crate::vault::audit::AuditEvent {
+            Ok(crate::model::audit::AuditEvent {
                 id: row.get(0)?,
                 at: row.get(1)?,
                 action: row.get(2)?,
@@ -758,4 +707,24 @@ pub(crate) fn kind_counts(conn: &Connection) -> Result<Vec<(TokenKind, usize)>> 
         counts.push((kind.parse()?, count as usize));
     }
     Ok(counts)
+}
+
+/// The meta key of the vault's JWT signing key for `alg`.
+fn signing_key_name(alg: JwtAlg) -> &'static str {
+    match alg {
+        JwtAlg::Hs256 => "jwt_hs256",
+        JwtAlg::Rs256 => "jwt_rs256",
+        JwtAlg::EdDsa => "jwt_eddsa",
+    }
+}
+
+/// JWT signing keys live in `meta`, inside the encrypted vault.
+impl crate::crypto::jwt::SigningKeys for Connection {
+    fn signing_key(&self, alg: JwtAlg) -> Result<Option<Vec<u8>>> {
+        meta_get(self, signing_key_name(alg))
+    }
+
+    fn keep_signing_key(&self, alg: JwtAlg, key: &[u8]) -> Result<()> {
+        meta_set(self, signing_key_name(alg), key)
+    }
 }

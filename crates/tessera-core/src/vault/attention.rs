@@ -4,9 +4,9 @@
 
 use crate::model::clock::DAY;
 use crate::model::error::Result;
+use crate::model::query::{Hit, Query, Sort};
 use crate::model::token::{Status, Token};
 use crate::vault::Vault;
-use crate::vault::search::{Hit, Query, Sort};
 
 /// At most this many tokens are listed.
 pub const LISTED: usize = 100;

@@ -4,13 +4,13 @@
 //! malformed.
 
 use crate::crypto::rsa as rsa_keys;
+use crate::model::catalog::{Catalog, CatalogEntry};
 use crate::model::clock::{parse_rfc3339, rfc3339};
 use crate::model::error::{Error, Result};
 use crate::model::secret::{Secret, SecretBytes};
 use crate::model::token::{Token, TokenKind, validate_name};
 use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
 use crate::vault::Vault;
-use crate::vault::catalog::{Catalog, CatalogEntry};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zeroize::Zeroize;

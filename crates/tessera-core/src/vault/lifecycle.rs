@@ -3,6 +3,7 @@
 //! audit event; a refused or failed action changes nothing and is audited on its own.
 
 use crate::crypto::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
+use crate::model::catalog::Catalog;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::secret::{Secret, SecretBytes};
@@ -11,7 +12,6 @@ use crate::model::token::{
 };
 use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
 use crate::vault::Vault;
-use crate::vault::catalog::Catalog;
 use rusqlite::Transaction;
 use sha2::Digest;
 

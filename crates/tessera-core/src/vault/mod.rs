@@ -8,14 +8,15 @@
 //! verification would cap throughput at the disk's fsync rate.
 
 pub mod attention;
-pub mod audit;
-pub mod catalog;
+mod audit;
+mod catalog;
 pub mod export;
 pub mod lifecycle;
-pub mod search;
-pub mod verify;
+mod search;
+mod verify;
 
 use crate::crypto::keys::{KdfParams, KeyStore, VaultKey};
+use crate::index::SearchCache;
 use crate::model::clock::{Clock, SystemClock, Timestamp};
 use crate::model::error::{Error, Result};
 use crate::model::password::MasterPassword;
@@ -23,7 +24,6 @@ use crate::model::secret::Secret;
 use crate::store;
 use crate::store::header::{Header, Protection};
 use crate::store::rollback::Anchor;
-use crate::vault::search::SearchCache;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,104 +5,14 @@
 //! is buffered (durable within a second).
 
 use crate::crypto::jwt;
-use crate::crypto::random::{self, Shape};
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
-use crate::model::token::{Status, Token, TokenKind};
+use crate::model::token::{Token, TokenKind};
+use crate::model::token_shape::{self, Shape};
+use crate::model::verification::{Reason, Verification, authorize};
 use crate::store::{self, NewAuditEvent};
 use crate::vault::Vault;
-use std::fmt;
 use std::time::Instant;
-
-/// Why a token is not active.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reason {
-    /// No token in this vault matches.
-    Unknown,
-    /// Not a token of any form Tessera issues, or a JWT that does not parse.
-    Malformed,
-    /// A Tessera random token whose checksum does not match: a typo or truncation.
-    BadChecksum,
-    /// A JWT or assertion whose signature does not verify.
-    BadSignature,
-    /// The token is revoked.
-    Revoked,
-    /// The token is past its expiry.
-    Expired,
-    /// The JWT's `nbf` is in the future.
-    NotYetValid,
-    /// The token is not authorized for the API asked about.
-    ApiNotAuthorized,
-    /// The token is not authorized for the user asked about.
-    UserNotAuthorized,
-    /// An external token: kept by Tessera but issued by another service, which alone
-    /// decides whether it is valid.
-    IssuedElsewhere,
-    /// An RSA assertion whose `jti` was already accepted: each is good for one use.
-    Replayed,
-}
-
-impl Reason {
-    /// The reason's stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Unknown => "unknown",
-            Reason::Malformed => "malformed",
-            Reason::BadChecksum => "bad_checksum",
-            Reason::BadSignature => "bad_signature",
-            Reason::Revoked => "revoked",
-            Reason::Expired => "expired",
-            Reason::NotYetValid => "not_yet_valid",
-            Reason::ApiNotAuthorized => "api_not_authorized",
-            Reason::UserNotAuthorized => "user_not_authorized",
-            Reason::IssuedElsewhere => "issued_elsewhere",
-            Reason::Replayed => "replayed",
-        }
-    }
-
-    /// A sentence for people.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Reason::Unknown => "no token in this vault matches",
-            Reason::Malformed => "this is not a well-formed token",
-            Reason::BadChecksum => {
-                "the checksum does not match: the token is mistyped or truncated"
-            }
-            Reason::BadSignature => "the signature does not verify",
-            Reason::Revoked => "the token is revoked",
-            Reason::Expired => "the token has expired",
-            Reason::NotYetValid => "the token is not valid yet",
-            Reason::ApiNotAuthorized => "the token is not authorized for this API",
-            Reason::UserNotAuthorized => "the token is not authorized for this user",
-            Reason::IssuedElsewhere => {
-                "Tessera keeps this token but did not issue it; its provider decides whether it is valid"
-            }
-            Reason::Replayed => "this assertion was already used; sign a new one for every request",
-        }
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The answer to "is this token good?".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verification {
-    /// Good: the token's metadata (never its secret).
-    Active(Box<Token>),
-    /// Not good, and why.
-    Inactive(Reason),
-}
-
-impl Verification {
-    /// Whether the token is active.
-    pub fn is_active(&self) -> bool {
-        matches!(self, Verification::Active(_))
-    }
-}
 
 impl Vault {
     /// Verifies a token string, optionally for an API and a user. A success records
@@ -133,7 +43,7 @@ impl Vault {
         user: Option<&str>,
         now: Timestamp,
     ) -> Result<(Option<Token>, std::result::Result<(), Reason>)> {
-        match random::parse(presented) {
+        match token_shape::parse(presented) {
             Shape::Malformed => return Ok((None, Err(Reason::Malformed))),
             Shape::BadChecksum => return Ok((None, Err(Reason::BadChecksum))),
             Shape::Foreign if presented.is_empty() => return Ok((None, Err(Reason::Malformed))),
@@ -266,34 +176,4 @@ impl Vault {
             .push(NewAuditEvent::token("verify", token, label, detail).at(now));
         self.pending.since.get_or_insert_with(Instant::now);
     }
-}
-
-fn status_reason(token: &Token, now: Timestamp) -> std::result::Result<(), Reason> {
-    match token.status(now) {
-        Status::Revoked => Err(Reason::Revoked),
-        Status::Expired => Err(Reason::Expired),
-        _ => Ok(()),
-    }
-}
-
-/// Status, then scopes, which fail closed: a token is authorized for an API or a user
-/// only when its scope names it (or, for APIs, when it has every API). An external
-/// token is never active: this vault did not issue it.
-fn authorize(
-    token: &Token,
-    api: Option<&str>,
-    user: Option<&str>,
-    now: Timestamp,
-) -> std::result::Result<(), Reason> {
-    if token.kind == TokenKind::External {
-        return Err(Reason::IssuedElsewhere);
-    }
-    status_reason(token, now)?;
-    if api.is_some_and(|api| !token.allows_api(api)) {
-        return Err(Reason::ApiNotAuthorized);
-    }
-    if user.is_some_and(|user| !token.allows_user(user)) {
-        return Err(Reason::UserNotAuthorized);
-    }
-    Ok(())
 }

@@ -1,0 +1,265 @@
+//! The search index: fuzzy search over token names with nucleo-matcher (the helix editor's matcher),
+//! ranked, with match positions for highlighting, kind and status filters, sorting and
+//! `offset`/`limit` paging with the total.
+//!
+//! The index holds names and status facts only; secret fields never enter it. It is
+//! built on first use and kept until the vault changes (a write here, or another
+//! process's write, seen through `PRAGMA data_version`). When a query only grew, only
+//! the previous matches are scored again. An unfiltered list by name needs no index:
+//! it is one indexed SQL page, so the first page of a cold vault is fast.
+
+use crate::model::clock::Timestamp;
+use crate::model::error::Result;
+use crate::model::names::Names;
+use crate::model::query::Sort;
+use crate::model::token::{Lifetime, Status, TokenKind};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+use std::cmp::Reverse;
+
+/// Whether a token with these facts passes the filters.
+fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: Timestamp) -> bool {
+    kind.is_none_or(|k| row.kind == k)
+        && status.is_none_or(|wanted| {
+            let actual = row.lifetime().status(now);
+            if wanted == Status::Active {
+                actual.is_usable()
+            } else {
+                actual == wanted
+            }
+        })
+}
+
+/// The in-memory index: names in name order with their status facts.
+pub struct SearchIndex {
+    pub(crate) rows: Vec<IndexRow>,
+    names: Names,
+    matcher: Matcher,
+    last: Option<(String, Vec<u32>)>,
+}
+
+impl SearchIndex {
+    pub(crate) fn new(names: Names, rows: Vec<IndexRow>) -> Self {
+        debug_assert_eq!(names.len(), rows.len());
+        SearchIndex {
+            rows,
+            names,
+            matcher: Matcher::new(Config::DEFAULT),
+            last: None,
+        }
+    }
+
+    /// An index over bare names (for benchmarks and tests): personal tokens, never
+    /// expiring, in the order given.
+    pub fn from_names<S: AsRef<str>>(list: impl IntoIterator<Item = S>) -> Result<Self> {
+        let mut names = Names::default();
+        let mut rows = Vec::new();
+        for (i, name) in list.into_iter().enumerate() {
+            names.push(name.as_ref())?;
+            let lifetime = crate::model::token::Lifetime {
+                revoked: false,
+                expires_at: None,
+                rotation_days: None,
+                rotated_at: 0,
+            };
+            let id = uuid::Uuid::from_u128(i as u128);
+            rows.push(IndexRow::new(id, TokenKind::Personal, lifetime, 0, None));
+        }
+        Ok(SearchIndex::new(names, rows))
+    }
+
+    /// Forgets the previous query, so the next one scores every name.
+    pub fn forget_previous(&mut self) {
+        self.last = None;
+    }
+
+    /// Names indexed.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Indices of matching rows, best first, filtered. Narrows from the previous
+    /// result when the text only grew.
+    pub fn matches(
+        &mut self,
+        text: &str,
+        kind: Option<TokenKind>,
+        status: Option<Status>,
+        now: Timestamp,
+    ) -> Vec<u32> {
+        let text = text.trim_start();
+        if text.trim().is_empty() {
+            self.last = None;
+            return (0..self.rows.len() as u32)
+                .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
+                .collect();
+        }
+        let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+        let narrowing = match &self.last {
+            Some((previous, _)) => {
+                !previous.is_empty() && text.starts_with(previous.as_str()) && !text.contains('!')
+            }
+            None => false,
+        };
+        let candidates: Vec<u32> = match (&self.last, narrowing) {
+            (Some((_, previous)), true) => previous.clone(),
+            _ => (0..self.rows.len() as u32).collect(),
+        };
+        let mut scored: Vec<(u32, u32)> = Vec::with_capacity(candidates.len().min(4096));
+        for i in candidates {
+            if let Some(score) = pattern.score(self.names.get(i), &mut self.matcher) {
+                scored.push((i, score));
+            }
+        }
+        self.last = Some((text.to_string(), scored.iter().map(|&(i, _)| i).collect()));
+        // Rows are in name order, so a stable sort by score keeps ties alphabetical.
+        scored.sort_by_key(|&(_, score)| Reverse(score));
+        scored
+            .into_iter()
+            .map(|(i, _)| i)
+            .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
+            .collect()
+    }
+
+    /// Matched character positions of `text` in row `index`'s name.
+    pub fn positions(&mut self, text: &str, index: u32) -> Vec<u32> {
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let pattern = Pattern::parse(text.trim_start(), CaseMatching::Smart, Normalization::Smart);
+        let mut out = Vec::new();
+        pattern.indices(self.names.get(index), &mut self.matcher, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub(crate) fn sort(&self, indices: &mut [u32], sort: Sort, has_text: bool) {
+        let row = |i: &u32| &self.rows[*i as usize];
+        match sort {
+            Sort::Relevance if has_text => {}
+            // Rows are stored in name order.
+            Sort::Relevance | Sort::Name => indices.sort_unstable(),
+            Sort::Created => indices.sort_by_key(|i| Reverse(row(i).created_at)),
+            Sort::Expires => indices.sort_by_key(|i| row(i).expires_at),
+            Sort::LastUsed => indices.sort_by_key(|i| Reverse(row(i).last_used_at)),
+        }
+    }
+}
+
+/// What the search index keeps per token besides its name: no secret, no scopes. Kept
+/// to 56 bytes (the id as 16 bytes, "none" as a sentinel rather than an `Option`): the
+/// index holds one per token.
+#[derive(Clone, Copy)]
+pub(crate) struct IndexRow {
+    pub id: uuid::Uuid,
+    /// `i64::MAX` when it never expires.
+    pub expires_at: Timestamp,
+    pub rotated_at: Timestamp,
+    pub created_at: Timestamp,
+    /// `i64::MIN` when never used.
+    pub last_used_at: Timestamp,
+    /// 0 when it has no security period.
+    pub rotation_days: u32,
+    pub kind: TokenKind,
+    pub revoked: bool,
+}
+
+impl IndexRow {
+    pub fn new(
+        id: uuid::Uuid,
+        kind: TokenKind,
+        lifetime: Lifetime,
+        created_at: Timestamp,
+        last_used_at: Option<Timestamp>,
+    ) -> Self {
+        IndexRow {
+            id,
+            expires_at: lifetime.expires_at.unwrap_or(i64::MAX),
+            rotated_at: lifetime.rotated_at,
+            created_at,
+            last_used_at: last_used_at.unwrap_or(i64::MIN),
+            rotation_days: lifetime
+                .rotation_days
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(0),
+            kind,
+            revoked: lifetime.revoked,
+        }
+    }
+
+    /// The token's lifetime facts, for its status.
+    pub fn lifetime(&self) -> Lifetime {
+        Lifetime {
+            revoked: self.revoked,
+            expires_at: (self.expires_at != i64::MAX).then_some(self.expires_at),
+            rotation_days: (self.rotation_days != 0).then_some(i64::from(self.rotation_days)),
+            rotated_at: self.rotated_at,
+        }
+    }
+}
+
+/// The vault's cached index and the data version it was built at.
+#[derive(Default)]
+pub(crate) struct SearchCache {
+    pub(crate) index: Option<(i64, SearchIndex)>,
+}
+
+impl SearchCache {
+    pub(crate) fn invalidate(&mut self) {
+        self.index = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> SearchIndex {
+        SearchIndex::from_names(list).expect("index")
+    }
+
+    fn found(index: &mut SearchIndex, text: &str) -> Vec<String> {
+        index
+            .matches(text, None, None, 0)
+            .into_iter()
+            .map(|i| index.names.get(i).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn an_index_row_stays_small() {
+        // 100,000 of them are held in memory (docs/benchmarks.md).
+        assert!(std::mem::size_of::<IndexRow>() <= 56);
+    }
+
+    #[test]
+    fn fuzzy_matches_rank_and_highlight() {
+        let mut index = names(&["billing api", "ci deploy", "github ci", "prod database"]);
+        assert_eq!(found(&mut index, "ci"), ["ci deploy", "github ci"]);
+        assert_eq!(found(&mut index, "bapi"), ["billing api"]);
+        assert_eq!(found(&mut index, "zzz"), Vec::<String>::new());
+        assert_eq!(found(&mut index, "").len(), 4);
+        assert_eq!(index.positions("cid", 1), [0, 1, 3]);
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_answer_as_a_fresh_search() {
+        let list: Vec<String> = (0..500)
+            .map(|i| format!("token-{i}-{}", i * 7 % 13))
+            .collect();
+        let mut narrowed = SearchIndex::from_names(&list).expect("index");
+        let mut fresh = SearchIndex::from_names(&list).expect("index");
+        for text in ["t", "to", "tok", "tok1", "tok12"] {
+            let a = narrowed.matches(text, None, None, 0);
+            fresh.forget_previous();
+            let b = fresh.matches(text, None, None, 0);
+            assert_eq!(a, b, "{text}");
+        }
+    }
+}
