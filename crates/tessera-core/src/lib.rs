@@ -44,7 +44,8 @@ pub use error::{Error, Result};
 pub use password::MasterPassword;
 pub use platform::fsutil::write_private as write_private_file;
 pub use secret::Secret;
-pub use vault::{Consent, NewProtection, Vault, VaultPaths, set_memory_security};
+pub use store::connection::set_memory_security;
+pub use vault::{Consent, NewProtection, Vault, VaultPaths};
 
 /// Key generation and JWT signing that hand out secrets: for the core's own use, and
 /// for benchmarks and fuzzing behind the `testing` feature.

@@ -228,18 +228,8 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
             decoding: DecodingKey::from_secret(der.expose()),
         }),
         JwtAlg::Rs256 => {
-            let public = {
-                use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
-                // Deriving the public half of the vault's own signing key.
-                let private = rsa::RsaPrivateKey::from_pkcs8_der(der.expose()).map_err(|e| {
-                    Error::Damaged(format!("the vault's RS256 key is unreadable: {e}"))
-                })?;
-                private
-                    .to_public_key()
-                    .to_public_key_der()
-                    .map_err(|e| Error::Crypto(e.to_string()))?
-                    .into_vec()
-            };
+            let public = crate::crypto::rsa::public_der_of(der)
+                .map_err(|e| Error::Damaged(format!("the vault's RS256 key is unreadable: {e}")))?;
             let pkcs1 = crate::crypto::rsa::private_pkcs1_der(der)?;
             Ok(KeyPair {
                 encoding: EncodingKey::from_rsa_der(pkcs1.expose()),

@@ -194,6 +194,27 @@ pub(crate) fn private_pkcs1_der(private_der: &SecretBytes) -> Result<SecretBytes
     Ok(SecretBytes::new(der.as_bytes().to_vec()))
 }
 
+/// The public half (SPKI DER) of a private key (PKCS#8 DER).
+pub(crate) fn public_der_of(private_der: &SecretBytes) -> Result<Vec<u8>> {
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+    // Deriving the public half of a key this vault holds.
+    let private = rsa::RsaPrivateKey::from_pkcs8_der(private_der.expose())
+        .map_err(|e| Error::Crypto(e.to_string()))?;
+    Ok(private
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|e| Error::Crypto(e.to_string()))?
+        .into_vec())
+}
+
+/// The size in bits of an RSA public key (SPKI DER).
+pub(crate) fn bits(public_der: &[u8]) -> Result<usize> {
+    use rsa::pkcs8::DecodePublicKey;
+    let key = rsa::RsaPublicKey::from_public_key_der(public_der)
+        .map_err(|e| Error::Damaged(e.to_string()))?;
+    Ok(rsa::traits::PublicKeyParts::size(&key) * 8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

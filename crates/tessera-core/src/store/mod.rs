@@ -1,6 +1,8 @@
 //! Every SQL statement of the vault, in one place. Functions take a connection (or a
 //! transaction, which derefs to one) and return typed rows; none unwraps a row.
 
+pub mod connection;
+mod error;
 pub mod header;
 pub(crate) mod rollback;
 pub(crate) mod seal;
@@ -11,7 +13,8 @@ use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::names::Names;
 use crate::model::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+pub(crate) use rusqlite::{Connection, Transaction};
+use rusqlite::{OptionalExtension, Row, params};
 
 /// The columns of `tokens` that [`token_from_row`] reads, in order.
 const TOKEN_COLUMNS: &str = "t.id, t.name, t.description, t.kind, t.revoked, t.created_at, t.expires_at, \

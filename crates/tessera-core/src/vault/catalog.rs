@@ -61,7 +61,7 @@ impl Vault {
         &mut self,
         action: &'static str,
         detail: String,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, crate::model::clock::Timestamp) -> Result<T>,
+        f: impl FnOnce(&crate::store::Transaction<'_>, crate::model::clock::Timestamp) -> Result<T>,
     ) -> Result<T> {
         let result = self.transact(|tx, now| {
             let out = f(tx, now)?;

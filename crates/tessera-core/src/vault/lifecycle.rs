@@ -10,9 +10,9 @@ use crate::model::secret::{Secret, SecretBytes};
 use crate::model::token::{
     ALL_APIS, Expiry, JwtAlg, Token, TokenKind, validate_name, validate_rotation_days,
 };
+use crate::store::Transaction;
 use crate::store::{self, NewAuditEvent, NewTokenRow, SecretRow};
 use crate::vault::Vault;
-use rusqlite::Transaction;
 use sha2::Digest;
 
 /// Longest external token Tessera keeps.
@@ -545,7 +545,7 @@ impl Vault {
             }
             TokenKind::Rsa => {
                 let (_, public) = store::secret_of(&self.conn, &current.id)?;
-                let bits = match public.as_deref().map(rsa_bits) {
+                let bits = match public.as_deref().map(crate::crypto::rsa::bits) {
                     Some(Ok(bits)) => bits,
                     _ => 2048,
                 };
@@ -792,7 +792,7 @@ fn still(
 
 /// `current` with `changes` applied and checked (names unique, scopes fitting the kind).
 fn changed(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Connection,
     current: &Token,
     changes: &TokenChanges,
     now: Timestamp,
@@ -859,12 +859,4 @@ fn resign(tx: &Transaction<'_>, signer: &Signer, token: &Token, now: i64) -> Res
     store::replace_secret(tx, &token.id, &made.row(), None)?;
     made.shown
         .ok_or_else(|| Error::Crypto("no JWT was made".into()))
-}
-
-/// The size in bits of an RSA public key (SPKI DER).
-fn rsa_bits(public_der: &[u8]) -> Result<usize> {
-    use rsa::pkcs8::DecodePublicKey;
-    let key = rsa::RsaPublicKey::from_public_key_der(public_der)
-        .map_err(|e| Error::Damaged(e.to_string()))?;
-    Ok(rsa::traits::PublicKeyParts::size(&key) * 8)
 }

@@ -22,33 +22,13 @@ use crate::model::error::{Error, Result};
 use crate::model::password::MasterPassword;
 use crate::model::secret::Secret;
 use crate::store;
+use crate::store::connection::{self, Decrypts};
 use crate::store::header::{Header, Protection};
 use crate::store::rollback::Anchor;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use crate::store::{Connection, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The schema migrations, applied in order; `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_explicit_api_scope.sql"),
-    include_str!("../../migrations/0003_assertion_replay.sql"),
-    include_str!("../../migrations/0004_token_seals.sql"),
-];
-/// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
-static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Chooses, for the whole process, whether SQLCipher's `cipher_memory_security` is on:
-/// every allocation it makes (decrypted pages, row values) is locked in RAM and wiped
-/// when freed. On by default, as the app and the CLI run. It costs about ten times the
-/// time per verification (9,000/s instead of 100,000/s on a 100,000-token vault,
-/// docs/benchmarks.md); a process that verifies in bulk and accepts that freed memory
-/// is not wiped may turn it off before opening any vault. SQLCipher's setting is global
-/// to the process, and so is this.
-pub fn set_memory_security(on: bool) {
-    MEMORY_SECURITY.store(on, std::sync::atomic::Ordering::SeqCst);
-}
 
 /// Buffered last-use records are made durable at least this often.
 pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
@@ -279,12 +259,8 @@ impl Vault {
     }
 
     fn build_new(paths: &VaultPaths, header: &Header, key: &VaultKey) -> Result<Vault> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&paths.db, flags)?;
-        apply_key(&conn, key)?;
-        configure(&conn)?;
+        let conn = connection::open_keyed(&paths.db, key, true)?;
+        connection::configure(&conn)?;
         let header = header.clone().checked_by(key);
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
         vault.migrate()?;
@@ -399,26 +375,22 @@ impl Vault {
                 (kdf.derive(password)?, Error::WrongPassword)
             }
         };
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&paths.db, flags)?;
-        apply_key(&conn, &key)?;
+        let conn = connection::open_keyed(&paths.db, &key, false)?;
         let right_key = header.key_matches(&key);
         drop(key);
-        // Reading the schema is the first access that decrypts a page: a wrong key fails
-        // here, before any pragma could write to the files.
-        if let Err(err) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-            row.get::<_, i64>(0)
-        }) {
-            return Err(match (err.sqlite_error_code(), right_key) {
-                (Some(rusqlite::ErrorCode::NotADatabase), Some(true)) => Error::Damaged(
+        // A wrong key fails at the first read, before any pragma could write.
+        match connection::decrypts(&conn) {
+            Decrypts::Yes => {}
+            Decrypts::NotWithThisKey if right_key == Some(true) => {
+                return Err(Error::Damaged(
                     "the key is right but the vault file does not decrypt: it is damaged; restore it from a backup".into(),
-                ),
-                (Some(rusqlite::ErrorCode::NotADatabase), _) => wrong,
-                _ => Error::from(err),
-            });
+                ));
+            }
+            Decrypts::NotWithThisKey => return Err(wrong),
+            Decrypts::Failed(err) => return Err(err),
         }
         let mut vault = Vault::from_parts(conn, paths.clone(), header);
-        let stored_id = configure(&vault.conn)
+        let stored_id = connection::configure(&vault.conn)
             .and_then(|()| vault.migrate())
             .and_then(|()| crate::store::seal::install(&vault.conn))
             .and_then(|()| crate::store::seal::ensure(&vault.conn))
@@ -434,7 +406,7 @@ impl Vault {
     /// `err`, or "damaged" when SQLCipher finds pages whose HMAC does not verify: a
     /// damaged page surfaces from SQLite as a plain error.
     fn damage_or(&self, err: Error) -> Error {
-        match damaged_pages(&self.conn) {
+        match connection::damaged_pages(&self.conn) {
             Some(report) => Error::Damaged(report),
             None => err,
         }
@@ -475,19 +447,14 @@ impl Vault {
     /// verification). The desktop app, which searches and shows pages but does not
     /// verify thousands of tokens a second, keeps less in memory.
     pub fn limit_page_cache(&self, mib: u32) -> Result<()> {
-        self.conn
-            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
-        self.conn.execute_batch("PRAGMA shrink_memory")?;
-        Ok(())
+        connection::limit_page_cache(&self.conn, mib)
     }
 
     /// Writes the write-ahead log into the vault file and empties it, so the one file
     /// holds everything (before a backup copy, for instance).
     pub fn checkpoint(&mut self) -> Result<()> {
         self.flush_usage()?;
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        connection::checkpoint(&self.conn)
     }
 
     /// After a change that drops secret material (delete, rotate, a re-signed JWT):
@@ -507,7 +474,7 @@ impl Vault {
     /// Temporary data stays in memory (`temp_store = MEMORY`), never in TMPDIR.
     pub fn compact(&mut self) -> Result<()> {
         self.flush_usage()?;
-        self.conn.execute_batch("VACUUM")?;
+        connection::vacuum(&self.conn)?;
         self.checkpoint()
     }
 
@@ -518,14 +485,10 @@ impl Vault {
     pub fn check_integrity(&self) -> Result<()> {
         // Pages first: a page that does not decrypt can make SQLite's check fail with a
         // bare error instead of a report.
-        if let Some(report) = damaged_pages(&self.conn) {
+        if let Some(report) = connection::damaged_pages(&self.conn) {
             return Err(Error::Damaged(report));
         }
-        let report: Vec<String> = self
-            .conn
-            .prepare("PRAGMA integrity_check")?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let report = connection::integrity_report(&self.conn)?;
         if report != ["ok"] {
             return Err(Error::Damaged(format!(
                 "integrity check: {}",
@@ -562,9 +525,7 @@ impl Vault {
     /// window that keeps the vault open compares it to know when to reload what it
     /// shows. SQLite's `data_version`: one query, no table read.
     pub fn outside_changes(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+        connection::data_version(&self.conn)
     }
 
     /// Sets a new master password: the database is re-keyed with a key derived from it
@@ -617,15 +578,7 @@ impl Vault {
         let matches = match self.header.key_matches(&key) {
             Some(matches) => matches,
             // A header from before check values: the file itself tells.
-            None => Connection::open_with_flags(&self.paths.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .ok()
-                .filter(|conn| apply_key(conn, &key).is_ok())
-                .is_some_and(|conn| {
-                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-                        row.get::<_, i64>(0)
-                    })
-                    .is_ok()
-                }),
+            None => connection::key_opens(&self.paths.db, &key),
         };
         if matches {
             Ok(())
@@ -641,12 +594,9 @@ impl Vault {
         // place after it; `open` finishes the swap if a crash comes between the two.
         let pending = self.paths.pending_header();
         header.write(&pending)?;
-        let literal = key.sqlcipher_literal();
-        self.conn
-            .pragma_update(None, "rekey", &*literal)
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&pending);
-            })?;
+        connection::rekey(&self.conn, key).inspect_err(|_| {
+            let _ = std::fs::remove_file(&pending);
+        })?;
         crate::platform::fsutil::rename_durably(&pending, &self.paths.header)?;
         let now_keyring = header.protection == Protection::Keyring;
         self.header = header;
@@ -659,25 +609,7 @@ impl Vault {
 
     /// Applies pending migrations, each in its own transaction.
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(Error::NewerSchema {
-                found: version,
-                known,
-            });
-        }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)?;
-            tx.commit()?;
-        }
-        Ok(())
+        connection::migrate(&mut self.conn)
     }
 
     /// Runs `f` in one immediate transaction together with any buffered last-use
@@ -687,9 +619,7 @@ impl Vault {
         f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = connection::begin(&mut self.conn)?;
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
         let generation = crate::store::rollback::bump(&tx)?;
@@ -718,9 +648,7 @@ impl Vault {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = connection::begin(&mut self.conn)?;
         self.pending.write(&tx)?;
         tx.commit()?;
         if !self.pending.uses.is_empty() {
@@ -754,113 +682,5 @@ impl Vault {
 impl Drop for Vault {
     fn drop(&mut self) {
         let _ = self.flush_usage();
-    }
-}
-
-/// What `cipher_integrity_check` reports about pages whose HMAC does not verify, or
-/// `None` when every page verifies (or the check cannot run).
-fn damaged_pages(conn: &Connection) -> Option<String> {
-    let mut stmt = conn.prepare("PRAGMA cipher_integrity_check").ok()?;
-    let pages: Vec<String> = stmt
-        .query_map([], |row| row.get(0))
-        .ok()?
-        .collect::<rusqlite::Result<_>>()
-        .ok()?;
-    (!pages.is_empty()).then(|| {
-        // Shown after "vault damaged: ".
-        format!("{}; restore it from a backup", pages.join("; "))
-    })
-}
-
-/// Gives SQLCipher the raw key. It must be the first statement on the connection.
-fn apply_key(conn: &Connection, key: &VaultKey) -> Result<()> {
-    // SQLCipher wipes and locks the memory it allocates (decrypted pages included)
-    // with this on; SQLCipher's own default is off since 4.5, Tessera's is on.
-    let on = MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst);
-    conn.pragma_update(
-        None,
-        "cipher_memory_security",
-        if on { "ON" } else { "OFF" },
-    )?;
-    let literal = key.sqlcipher_literal();
-    conn.pragma_update(None, "key", &*literal)?;
-    // SQLCipher logs decryption failures to stderr once keyed; Tessera reports them as
-    // errors instead. (Set after `key`, which resets the level on first use.)
-    conn.pragma_update(None, "cipher_log_level", "NONE")?;
-    Ok(())
-}
-
-/// The pragmas every connection runs with, once the key is known to be right.
-fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "secure_delete", "ON")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Storage(format!(
-            "the vault could not switch to WAL mode (got {mode})"
-        )));
-    }
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    // The settings the vault's promises rest on, read back: a build or a future
-    // SQLCipher that ignored one must fail here rather than run without it.
-    let memory_security = i64::from(MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst));
-    for (pragma, expected) in [
-        ("cipher_memory_security", memory_security),
-        ("secure_delete", 1),
-        ("temp_store", 2),
-        ("foreign_keys", 1),
-        ("synchronous", 2),
-    ] {
-        let value: i64 = conn.pragma_query_value(None, pragma, |row| {
-            // cipher_memory_security answers as text in some SQLCipher versions.
-            row.get::<_, i64>(0).or_else(|_| {
-                row.get::<_, String>(0)
-                    .map(|s| i64::from(s == "1" || s.eq_ignore_ascii_case("on")))
-            })
-        })?;
-        if value != expected {
-            return Err(Error::Storage(format!(
-                "PRAGMA {pragma} is {value}, not {expected}: this SQLCipher build cannot keep the vault safe"
-            )));
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::MIGRATIONS;
-    use rusqlite::Connection;
-
-    /// An empty API list meant "every API" before the scope became explicit: the
-    /// migration writes that meaning out, for every kind this vault issued.
-    #[test]
-    fn the_explicit_scope_migration_keeps_what_old_tokens_meant() {
-        let conn = Connection::open_in_memory().expect("db");
-        conn.execute_batch(MIGRATIONS[0]).expect("v1");
-        conn.execute_batch(
-            "INSERT INTO apis (id, name, created_at) VALUES (1, 'billing', 0);
-             INSERT INTO tokens (id, name, kind, created_at, rotated_at) VALUES
-               ('p-empty', 'a', 'personal', 0, 0), ('p-scoped', 'b', 'personal', 0, 0),
-               ('w', 'c', 'workspace', 0, 0), ('j-empty', 'd', 'jwt', 0, 0),
-               ('x', 'e', 'external', 0, 0);
-             INSERT INTO token_apis (token_id, api_id) VALUES ('p-scoped', 1);",
-        )
-        .expect("v1 rows");
-        for sql in &MIGRATIONS[1..] {
-            conn.execute_batch(sql).expect("migrate");
-        }
-        let every: Vec<String> = conn
-            .prepare("SELECT id FROM tokens WHERE all_apis = 1 ORDER BY id")
-            .expect("stmt")
-            .query_map([], |row| row.get(0))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows");
-        assert_eq!(every, ["j-empty", "p-empty", "w"]);
     }
 }
