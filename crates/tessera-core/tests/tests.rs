@@ -44,3 +44,6 @@ mod clipboard;
 
 // The real OS keyring (Secret Service), when the environment provides one.
 mod keyring;
+
+// The structure ARCHITECTURE.md states: layers, one place per crate, the code map.
+mod tidy;

@@ -8,9 +8,11 @@
 //! the previous matches are scored again. An unfiltered list by name needs no index:
 //! it is one indexed SQL page, so the first page of a cold vault is fast.
 
+pub(crate) mod names;
+
+use crate::index::names::Names;
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
-use crate::model::names::Names;
 use crate::model::query::Sort;
 use crate::model::token::{Lifetime, Status, TokenKind};
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};

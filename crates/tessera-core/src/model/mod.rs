@@ -6,7 +6,6 @@ pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod external;
-pub mod names;
 pub mod password;
 pub mod query;
 pub mod secret;

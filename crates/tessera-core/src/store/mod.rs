@@ -8,10 +8,10 @@ pub(crate) mod rollback;
 pub(crate) mod seal;
 
 use crate::index::IndexRow;
+use crate::index::names::Names;
 use crate::model::catalog::{Catalog, CatalogEntry};
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
-use crate::model::names::Names;
 use crate::model::token::{ALL_APIS, JwtAlg, Lifetime, Token, TokenKind};
 pub(crate) use rusqlite::{Connection, Transaction};
 use rusqlite::{OptionalExtension, Row, params};
