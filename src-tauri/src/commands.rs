@@ -19,7 +19,7 @@ async fn blocking<T: Send + 'static>(
 ) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app))
         .await
-        .map_err(|e| IpcError::new("internal", e.to_string()))?
+        .map_err(|e| IpcError::new(tessera_core::error::ErrorCode::Internal, e.to_string()))?
 }
 
 fn status(state: &AppState) -> AppStatus {
@@ -93,11 +93,14 @@ pub async fn create_vault(
                 NewProtection::Password(MasterPassword::new(Secret::new(pw))?)
             }
             ("password", None) => {
-                return Err(IpcError::new("invalid", "choose a master password"));
+                return Err(IpcError::new(
+                    tessera_core::error::ErrorCode::Invalid,
+                    "choose a master password",
+                ));
             }
             _ => {
                 return Err(IpcError::new(
-                    "invalid",
+                    tessera_core::error::ErrorCode::Invalid,
                     "choose the keyring or a master password",
                 ));
             }
@@ -396,7 +399,8 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Sett
     blocking(app, move |state, _| {
         // Settings that weaken protection change only while the vault is unlocked.
         state.with_vault(|_| Ok(()))?;
-        crate::settings::save(&state.paths, &settings).map_err(|m| IpcError::new("invalid", m))?;
+        crate::settings::save(&state.paths, &settings)
+            .map_err(|m| IpcError::new(tessera_core::error::ErrorCode::Invalid, m))?;
         if let Ok(mut current) = state.settings.lock() {
             *current = settings.clone();
         }
@@ -425,7 +429,7 @@ pub async fn change_password(
                 "The vault key will leave the system keyring: from now on Tessera opens only with this master password.",
                 "Set password",
             ) => Consent::Confirmed,
-            None => return Err(IpcError::new("cancelled", "the change was not confirmed")),
+            None => return Err(IpcError::new(tessera_core::error::ErrorCode::Cancelled, "the change was not confirmed")),
         };
         state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
     })

@@ -1,33 +1,45 @@
-//! Errors as the UI receives them: `{ kind, message }`, where `kind` is the core error's
-//! stable code (or "locked" when the vault is not open). Never holds a secret.
+//! Errors as the UI receives them: `{ kind, message, field }`, where `kind` is the core's
+//! `ErrorCode` (a generated TypeScript union) and `field` names the form field an
+//! invalid value belongs to. Never holds a secret.
 
 use serde::Serialize;
+use tessera_core::error::ErrorCode;
 use ts_rs::TS;
 
 /// An error crossing IPC.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IpcError {
-    pub kind: String,
+    pub kind: ErrorCode,
     pub message: String,
+    /// For `invalid`: the field it is about ("expires", "name", ...).
+    pub field: Option<String>,
 }
 
 impl IpcError {
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorCode, message: impl Into<String>) -> Self {
         IpcError {
-            kind: kind.into(),
+            kind,
             message: message.into(),
+            field: None,
         }
     }
 
     /// The vault is locked: the UI shows the unlock screen.
     pub fn locked() -> Self {
-        IpcError::new("locked", "Tessera is locked: unlock it to continue")
+        IpcError::new(
+            ErrorCode::Locked,
+            "Tessera is locked: unlock it to continue",
+        )
     }
 }
 
 impl From<tessera_core::Error> for IpcError {
     fn from(err: tessera_core::Error) -> Self {
-        IpcError::new(err.code(), err.to_string())
+        IpcError {
+            kind: err.code(),
+            field: err.field().map(str::to_string),
+            message: err.to_string(),
+        }
     }
 }
 

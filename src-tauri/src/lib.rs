@@ -233,6 +233,7 @@ mod tests {
             AuditQuery::decl(),
             Download::decl(),
             crate::error::IpcError::decl(),
+            tessera_core::error::ErrorCode::decl(),
         ] {
             out.push_str("export ");
             out.push_str(&decl);

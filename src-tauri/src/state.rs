@@ -48,10 +48,12 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
     ) -> IpcResult<T> {
-        let mut guard = self
-            .vault
-            .lock()
-            .map_err(|_| IpcError::new("internal", "the vault lock was poisoned"))?;
+        let mut guard = self.vault.lock().map_err(|_| {
+            IpcError::new(
+                tessera_core::error::ErrorCode::Internal,
+                "the vault lock was poisoned",
+            )
+        })?;
         let vault = guard.as_mut().ok_or_else(IpcError::locked)?;
         Ok(f(vault)?)
     }

@@ -58,7 +58,7 @@ fn an_older_copy_put_back_is_refused_before_a_revoked_token_could_verify() {
         message.contains("restored a backup on purpose"),
         "{message}"
     );
-    assert_eq!(err.code(), "rolled_back");
+    assert_eq!(err.code().as_str(), "rolled_back");
     // Refused on every open, not only the first.
     assert!(matches!(
         Vault::open(&paths, &keys, None),

@@ -40,7 +40,24 @@ describe("GenerateDialog", () => {
 
   const created = () => calls.filter((c) => c.cmd === "create_token");
 
-  it("requires a name", async () => {
+  it("shows the core's refusal beside the field it names, from the error's field, not its wording", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "catalog_list") return [];
+      if (cmd === "name_available") return true;
+      if (cmd === "create_token") {
+        throw { kind: "invalid", field: "expiry", message: "the date is too far ahead" };
+      }
+      return null;
+    });
+    setup();
+    const name = document.getElementById("gen-name") as HTMLInputElement;
+    await fireEvent.input(name, { target: { value: "far" } });
+    await fireEvent.click(screen.getByTestId("gen-submit"));
+    expect((await screen.findByTestId("expiry-error")).textContent).toBe("The date is too far ahead");
+    expect(screen.queryByTestId("form-error")).toBeNull();
+  });
+
+    it("requires a name", async () => {
     setup();
     await fireEvent.click(screen.getByTestId("gen-submit"));
     expect((await screen.findByTestId("name-error")).textContent).toMatch(/enter a name/i);

@@ -103,5 +103,11 @@ export type Download = {
  */
 path: string | null, };
 
-export type IpcError = { kind: string, message: string, };
+export type IpcError = { kind: ErrorCode, message: string, 
+/**
+ * For `invalid`: the field it is about ("expires", "name", ...).
+ */
+field: string | null, };
+
+export type ErrorCode = "no_vault" | "vault_exists" | "wrong_password" | "wrong_key" | "password_required" | "keyring_unavailable" | "key_missing" | "damaged" | "rolled_back" | "newer_schema" | "not_found" | "name_taken" | "invalid" | "invalid_state" | "in_use" | "bad_token_file" | "wrong_passphrase" | "clipboard" | "io" | "storage" | "crypto" | "locked" | "cancelled" | "internal";
 

@@ -1,6 +1,7 @@
 /**
  * The only file that calls Tauri's `invoke`: one typed async function per Rust command.
- * Errors reject with an `IpcError` (`{ kind, message }`); kind "locked" means the vault
+ * Errors reject with an `IpcError` (`{ kind, message, field }`, kind one of the generated
+ * `ErrorCode`s, field the form field an "invalid" value belongs to); kind "locked" means the vault
  * locked itself (idle) and the UI should show the unlock screen.
  */
 import { invoke } from "@tauri-apps/api/core";

@@ -4,6 +4,100 @@
 /// Result alias used across the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What kind of error it is: stable names for scripts (`--json`) and for the window,
+/// which branches on them (the TypeScript union is generated from this enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ErrorCode {
+    /// [`Error::NoVault`].
+    NoVault,
+    /// [`Error::VaultExists`].
+    VaultExists,
+    /// [`Error::WrongPassword`].
+    WrongPassword,
+    /// [`Error::WrongKey`].
+    WrongKey,
+    /// [`Error::PasswordRequired`].
+    PasswordRequired,
+    /// [`Error::KeyringUnavailable`].
+    KeyringUnavailable,
+    /// [`Error::KeyMissing`].
+    KeyMissing,
+    /// [`Error::Damaged`].
+    Damaged,
+    /// [`Error::RolledBack`].
+    RolledBack,
+    /// [`Error::NewerSchema`].
+    NewerSchema,
+    /// [`Error::NotFound`].
+    NotFound,
+    /// [`Error::NameTaken`].
+    NameTaken,
+    /// [`Error::Invalid`].
+    Invalid,
+    /// [`Error::InvalidState`].
+    InvalidState,
+    /// [`Error::InUse`].
+    InUse,
+    /// [`Error::BadTokenFile`].
+    BadTokenFile,
+    /// [`Error::WrongPassphrase`].
+    WrongPassphrase,
+    /// [`Error::Clipboard`].
+    Clipboard,
+    /// [`Error::Io`].
+    Io,
+    /// [`Error::Storage`].
+    Storage,
+    /// [`Error::Crypto`].
+    Crypto,
+    /// The app's vault is locked: unlock it (the app only).
+    Locked,
+    /// The person declined a confirmation (the app only).
+    Cancelled,
+    /// Something inside the app failed that the person cannot act on (the app only).
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as text, as scripts see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NoVault => "no_vault",
+            ErrorCode::VaultExists => "vault_exists",
+            ErrorCode::WrongPassword => "wrong_password",
+            ErrorCode::WrongKey => "wrong_key",
+            ErrorCode::PasswordRequired => "password_required",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::KeyMissing => "key_missing",
+            ErrorCode::Damaged => "damaged",
+            ErrorCode::RolledBack => "rolled_back",
+            ErrorCode::NewerSchema => "newer_schema",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NameTaken => "name_taken",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::InUse => "in_use",
+            ErrorCode::BadTokenFile => "bad_token_file",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::Clipboard => "clipboard",
+            ErrorCode::Io => "io",
+            ErrorCode::Storage => "storage",
+            ErrorCode::Crypto => "crypto",
+            ErrorCode::Locked => "locked",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Everything that can go wrong in Tessera, one variant per case a person can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -143,29 +237,37 @@ impl Error {
     }
 
     /// A stable machine-readable code for this error, for `--json` output and the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NoVault(_) => "no_vault",
-            Error::VaultExists(_) => "vault_exists",
-            Error::WrongPassword => "wrong_password",
-            Error::WrongKey => "wrong_key",
-            Error::PasswordRequired => "password_required",
-            Error::KeyringUnavailable(_) => "keyring_unavailable",
-            Error::KeyMissing => "key_missing",
-            Error::Damaged(_) => "damaged",
-            Error::RolledBack(_) => "rolled_back",
-            Error::NewerSchema { .. } => "newer_schema",
-            Error::NotFound { .. } => "not_found",
-            Error::NameTaken { .. } => "name_taken",
-            Error::Invalid { .. } => "invalid",
-            Error::InvalidState { .. } => "invalid_state",
-            Error::InUse { .. } => "in_use",
-            Error::BadTokenFile(_) => "bad_token_file",
-            Error::WrongPassphrase => "wrong_passphrase",
-            Error::Clipboard(_) => "clipboard",
-            Error::Io { .. } => "io",
-            Error::Storage(_) => "storage",
-            Error::Crypto(_) => "crypto",
+            Error::NoVault(_) => ErrorCode::NoVault,
+            Error::VaultExists(_) => ErrorCode::VaultExists,
+            Error::WrongPassword => ErrorCode::WrongPassword,
+            Error::WrongKey => ErrorCode::WrongKey,
+            Error::PasswordRequired => ErrorCode::PasswordRequired,
+            Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Error::KeyMissing => ErrorCode::KeyMissing,
+            Error::Damaged(_) => ErrorCode::Damaged,
+            Error::RolledBack(_) => ErrorCode::RolledBack,
+            Error::NewerSchema { .. } => ErrorCode::NewerSchema,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NameTaken { .. } => ErrorCode::NameTaken,
+            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::InvalidState { .. } => ErrorCode::InvalidState,
+            Error::InUse { .. } => ErrorCode::InUse,
+            Error::BadTokenFile(_) => ErrorCode::BadTokenFile,
+            Error::WrongPassphrase => ErrorCode::WrongPassphrase,
+            Error::Clipboard(_) => ErrorCode::Clipboard,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Storage(_) => ErrorCode::Storage,
+            Error::Crypto(_) => ErrorCode::Crypto,
+        }
+    }
+
+    /// The field an `Invalid` error is about, for a form to show it beside that field.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            _ => None,
         }
     }
 }

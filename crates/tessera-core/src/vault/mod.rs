@@ -198,15 +198,15 @@ impl PendingUsage {
 
 /// An open, unlocked vault.
 pub struct Vault {
-    pub(crate) conn: Connection,
-    pub(crate) paths: VaultPaths,
-    pub(crate) header: Header,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) pending: PendingUsage,
-    pub(crate) search: SearchCache,
-    pub(crate) signer: Option<crate::crypto::jwt::Signer>,
+    pub(in crate::vault) conn: Connection,
+    pub(in crate::vault) paths: VaultPaths,
+    pub(in crate::vault) header: Header,
+    pub(in crate::vault) clock: Arc<dyn Clock>,
+    pub(in crate::vault) pending: PendingUsage,
+    pub(in crate::vault) search: SearchCache,
+    pub(in crate::vault) signer: Option<crate::crypto::jwt::Signer>,
     /// Tokens and buckets found sealed (see [`crate::store::seal`]).
-    pub(crate) seals: crate::store::seal::Checked,
+    pub(in crate::vault) seals: crate::store::seal::Checked,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
 }
