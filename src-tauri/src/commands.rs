@@ -40,10 +40,7 @@ fn status(state: &AppState) -> AppStatus {
             (false, None) if state.paths.exists() => VaultState::Locked,
             (false, None) => VaultState::NoVault,
         },
-        protection: protection.map(|p| match p {
-            Protection::Keyring => "keyring".into(),
-            Protection::Password => "password".into(),
-        }),
+        protection,
         vault_dir: state.paths.dir.display().to_string(),
         settings: state.settings(),
         outside_changes: outside_changes.flatten(),
@@ -191,7 +188,7 @@ pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
                 .kind_counts()?
                 .into_iter()
                 .map(|(kind, count)| KindCount {
-                    kind: kind.as_str().into(),
+                    kind,
                     count: count as u32,
                 })
                 .collect())

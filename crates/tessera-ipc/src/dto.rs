@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use tessera_core::audit::AuditEvent;
 use tessera_core::catalog::CatalogEntry;
 use tessera_core::clock::Timestamp;
+use tessera_core::header::Protection;
 use tessera_core::search::Hit;
 use tessera_core::search::Sort;
-use tessera_core::token::Token;
+use tessera_core::token::{JwtAlg, Status, Token, TokenKind};
 use ts_rs::TS;
 
 /// Whether a vault exists and is open.
@@ -28,8 +29,8 @@ pub enum VaultState {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppStatus {
     pub state: VaultState,
-    /// "keyring" or "password", when a vault exists.
-    pub protection: Option<String>,
+    /// When a vault exists.
+    pub protection: Option<Protection>,
     pub vault_dir: String,
     pub settings: Settings,
     /// While unlocked: a number that changes when another process (the CLI) changes
@@ -92,8 +93,8 @@ pub struct TokenRow {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: TokenKind,
+    pub status: Status,
     #[ts(type = "number")]
     pub created_at: Timestamp,
     #[ts(type = "number | null")]
@@ -118,7 +119,7 @@ pub struct TokenRow {
     pub service_account: Option<String>,
     pub service: Option<String>,
     pub key_id: Option<String>,
-    pub algorithm: Option<String>,
+    pub algorithm: Option<JwtAlg>,
     /// Matched character positions in the name.
     pub positions: Vec<u32>,
 }
@@ -129,8 +130,8 @@ impl TokenRow {
             id: token.id.clone(),
             name: token.name.clone(),
             description: token.description.clone(),
-            kind: token.kind.as_str().into(),
-            status: token.status(now).as_str().into(),
+            kind: token.kind,
+            status: token.status(now),
             created_at: token.created_at,
             expires_at: token.expires_at(),
             revoked_at: token.revoked_at,
@@ -146,7 +147,7 @@ impl TokenRow {
             service_account: token.service_account.clone(),
             service: token.service.clone(),
             key_id: token.key_id.clone(),
-            algorithm: token.jwt_alg.map(|a| a.as_str().into()),
+            algorithm: token.jwt_alg,
             positions,
         }
     }
@@ -160,8 +161,8 @@ impl TokenRow {
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct SearchRequest {
     pub text: String,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<TokenKind>,
+    pub status: Option<Status>,
     pub sort: Sort,
     pub offset: u32,
     pub limit: u32,
@@ -178,7 +179,7 @@ pub struct TokenPage {
 /// Tokens per kind, for the navigation.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct KindCount {
-    pub kind: String,
+    pub kind: TokenKind,
     pub count: u32,
 }
 
@@ -186,7 +187,7 @@ pub struct KindCount {
 /// shows the pasted value.
 #[derive(Deserialize, TS)]
 pub struct CreateRequest {
-    pub kind: String,
+    pub kind: TokenKind,
     pub name: String,
     pub description: String,
     /// "never", a duration such as "30d", or a date "YYYY-MM-DD".
@@ -196,7 +197,7 @@ pub struct CreateRequest {
     pub users: Vec<String>,
     pub service_account: Option<String>,
     pub rsa_bits: Option<u32>,
-    pub jwt_alg: Option<String>,
+    pub jwt_alg: Option<JwtAlg>,
     #[ts(type = "number | null")]
     pub rotation_days: Option<i64>,
     pub value: Option<String>,

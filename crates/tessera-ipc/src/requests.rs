@@ -11,13 +11,6 @@ use tessera_core::search::Query;
 use tessera_core::token::Expiry;
 use tessera_core::{Result, Secret};
 
-/// An optional value parsed with its `FromStr`; empty counts as absent.
-fn parse<T: std::str::FromStr<Err = tessera_core::Error>>(
-    value: Option<&str>,
-) -> Result<Option<T>> {
-    value.filter(|v| !v.is_empty()).map(str::parse).transpose()
-}
-
 /// A catalog by its IPC name ("apis", "projects", "users", "service_accounts").
 pub fn catalog(name: &str) -> Result<Catalog> {
     name.parse()
@@ -34,11 +27,11 @@ impl CreateRequest {
             users: self.users,
             service_account: self.service_account.filter(|s| !s.is_empty()),
             rsa_bits: self.rsa_bits.map(|b| b as usize),
-            jwt_alg: parse(self.jwt_alg.as_deref())?,
+            jwt_alg: self.jwt_alg,
             rotation_days: self.rotation_days,
             value: self.value.map(Secret::new),
             service: self.service.filter(|s| !s.is_empty()),
-            ..NewToken::new(self.kind.parse()?, self.name)
+            ..NewToken::new(self.kind, self.name)
         })
     }
 }
@@ -65,8 +58,8 @@ impl SearchRequest {
     pub fn to_query(&self) -> Result<Query> {
         Ok(Query {
             text: self.text.clone(),
-            kind: parse(self.kind.as_deref())?,
-            status: parse(self.status.as_deref())?,
+            kind: self.kind,
+            status: self.status,
             sort: self.sort,
             offset: self.offset as usize,
             limit: self.limit as usize,

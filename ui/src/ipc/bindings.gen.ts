@@ -4,9 +4,9 @@ export type VaultState = "no_vault" | "locked" | "unlocked";
 
 export type AppStatus = { state: VaultState, 
 /**
- * "keyring" or "password", when a vault exists.
+ * When a vault exists.
  */
-protection: string | null, vault_dir: string, settings: Settings, 
+protection: Protection | null, vault_dir: string, settings: Settings, 
 /**
  * While unlocked: a number that changes when another process (the CLI) changes
  * the vault, so the window knows to reload its list and counts.
@@ -45,7 +45,7 @@ expiry_warning_days: number,
  */
 theme: string, };
 
-export type TokenRow = { id: string, name: string, description: string, kind: string, status: string, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, 
+export type TokenRow = { id: string, name: string, description: string, kind: TokenKind, status: Status, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, 
 /**
  * "Last used 3 hours ago" or "Not used".
  */
@@ -53,25 +53,33 @@ usage: string, rotation_days: number | null, rotation_due_at: number | null,
 /**
  * Authorized for every API ("All APIs"); `apis` is then empty.
  */
-all_apis: boolean, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: string | null, 
+all_apis: boolean, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: JwtAlg | null, 
 /**
  * Matched character positions in the name.
  */
 positions: Array<number>, };
 
-export type SearchRequest = { text: string, kind: string | null, status: string | null, sort: Sort, offset: number, limit: number, };
+export type SearchRequest = { text: string, kind: TokenKind | null, status: Status | null, sort: Sort, offset: number, limit: number, };
 
 export type Sort = "relevance" | "name" | "created" | "expires" | "last_used";
 
+export type TokenKind = "workspace" | "personal" | "service" | "rsa" | "jwt" | "external";
+
+export type Status = "active" | "expiring" | "rotation_due" | "expired" | "revoked";
+
+export type JwtAlg = "HS256" | "RS256" | "EdDSA";
+
+export type Protection = "keyring" | "password";
+
 export type TokenPage = { total: number, offset: number, rows: Array<TokenRow>, };
 
-export type KindCount = { kind: string, count: number, };
+export type KindCount = { kind: TokenKind, count: number, };
 
-export type CreateRequest = { kind: string, name: string, description: string, 
+export type CreateRequest = { kind: TokenKind, name: string, description: string, 
 /**
  * "never", a duration such as "30d", or a date "YYYY-MM-DD".
  */
-expires: string, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, rsa_bits: number | null, jwt_alg: string | null, rotation_days: number | null, value: string | null, service: string | null, };
+expires: string, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, rsa_bits: number | null, jwt_alg: JwtAlg | null, rotation_days: number | null, value: string | null, service: string | null, };
 
 export type EditRequest = { name: string | null, description: string | null, expires: string | null, apis: Array<string> | null, projects: Array<string> | null, users: Array<string> | null, service_account: string | null, 
 /**

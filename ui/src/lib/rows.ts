@@ -1,7 +1,10 @@
-import type { TokenRow } from "../ipc";
+import type { Status, TokenKind, TokenRow } from "../ipc";
+
+/** A list row before its page has loaded: a row with no kind or status yet. */
+export type PlaceholderRow = Omit<TokenRow, "kind" | "status"> & { kind: TokenKind | ""; status: Status | "" };
 
 /** A row with every field empty: what a list row shows while its page loads. */
-export const BLANK_ROW: Readonly<TokenRow> = Object.freeze({
+export const BLANK_ROW: Readonly<PlaceholderRow> = Object.freeze({
   id: "",
   name: "",
   description: "",

@@ -3,7 +3,7 @@
  * the sidebar counts. Pages of PAGE_SIZE rows are fetched by offset on demand, so the
  * virtualized list only ever asks for what is on screen.
  */
-import { expiringTokens, prepareSearch, searchTokens, tokenCounts, type SearchRequest, type Sort, type TokenRow } from "../ipc";
+import { expiringTokens, prepareSearch, searchTokens, tokenCounts, type SearchRequest, type Sort, type Status, type TokenKind, type TokenRow } from "../ipc";
 import { handleError } from "./session.svelte";
 
 export type { Sort };
@@ -29,8 +29,8 @@ type Entry = {
 
 export class TokenStore {
   text = $state("");
-  kind = $state<string | null>(null);
-  status = $state<string | null>(null);
+  kind = $state<TokenKind | null>(null);
+  status = $state<Status | null>(null);
   sort = $state<Sort>("relevance");
   /** Tokens per kind, for the navigation. */
   counts = $state<Record<string, number>>({});

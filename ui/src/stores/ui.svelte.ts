@@ -1,13 +1,13 @@
 /** What is on screen: the current view and the open dialogs. */
-import type { CatalogName, Created, TokenRow } from "../ipc";
+import type { CatalogName, Created, TokenKind, TokenRow } from "../ipc";
 
 export type View =
-  | { section: "tokens"; kind: string | null }
+  | { section: "tokens"; kind: TokenKind | null }
   | { section: "catalog"; catalog: CatalogName }
   | { section: "activity" }
   | { section: "settings" };
 
-export type GeneratorMode = { mode: "create"; kind: string } | { mode: "edit"; token: TokenRow };
+export type GeneratorMode = { mode: "create"; kind: TokenKind } | { mode: "edit"; token: TokenRow };
 
 export type ConfirmRequest = {
   title: string;
@@ -38,7 +38,7 @@ class Ui {
     return this.modals.length > 0;
   }
 
-  openGenerator(kind: string | null): void {
+  openGenerator(kind: TokenKind | null): void {
     const preset = kind ?? (this.view.section === "tokens" ? this.view.kind : null);
     this.generator = { mode: "create", kind: preset ?? "personal" };
   }

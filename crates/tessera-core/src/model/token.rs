@@ -12,7 +12,11 @@ pub const EXPIRING_SOON_DAYS: i64 = 7;
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// The six kinds of token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TokenKind {
     /// The workspace token: copied and replaced on a schedule.
     Workspace,
@@ -86,11 +90,14 @@ impl FromStr for TokenKind {
 
 /// What a person sees as a token's state. Revoked and active are stored; the rest is
 /// derived from time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Status {
     /// Usable, with no warning.
     Active,
     /// Usable, expiring within [`EXPIRING_SOON_DAYS`].
+    #[serde(rename = "expiring")]
     ExpiringSoon,
     /// Usable, but its security period has elapsed since it was last rotated.
     RotationDue,
@@ -276,13 +283,17 @@ impl Token {
 }
 
 /// JWT signing algorithms Tessera issues and accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum JwtAlg {
     /// HMAC-SHA256 with the vault's 256-bit key (default).
+    #[serde(rename = "HS256")]
     Hs256,
     /// RSA PKCS#1 v1.5 SHA-256 with the vault's RSA key.
+    #[serde(rename = "RS256")]
     Rs256,
     /// Ed25519 with the vault's Ed25519 key.
+    #[serde(rename = "EdDSA")]
     EdDsa,
 }
 
