@@ -5,6 +5,8 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
+use tessera_core::audit::AuditEvent;
+use tessera_core::catalog::CatalogEntry;
 use tessera_core::header::Protection;
 use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
@@ -333,15 +335,10 @@ pub async fn download_token_file(
 }
 
 #[tauri::command]
-pub async fn catalog_list(app: AppHandle, catalog_name: String) -> IpcResult<Vec<CatalogItem>> {
+pub async fn catalog_list(app: AppHandle, catalog_name: String) -> IpcResult<Vec<CatalogEntry>> {
     blocking(app, move |state, _| {
         let which = catalog(&catalog_name)?;
-        state.with_vault(|v| {
-            Ok(v.catalog_list(which)?
-                .into_iter()
-                .map(CatalogItem::from)
-                .collect())
-        })
+        state.with_vault(|v| v.catalog_list(which))
     })
     .await
 }
@@ -351,10 +348,10 @@ pub async fn catalog_add(
     app: AppHandle,
     catalog_name: String,
     entry: CatalogInput,
-) -> IpcResult<CatalogItem> {
+) -> IpcResult<CatalogEntry> {
     blocking(app, move |state, _| {
         let which = catalog(&catalog_name)?;
-        state.with_vault(|v| Ok(v.catalog_add(which, entry.into_entry())?.into()))
+        state.with_vault(|v| v.catalog_add(which, entry.into_entry()))
     })
     .await
 }
@@ -383,10 +380,10 @@ pub async fn catalog_remove(app: AppHandle, catalog_name: String, name: String) 
 }
 
 #[tauri::command]
-pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<AuditRow>> {
+pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<AuditEvent>> {
     blocking(app, move |state, _| {
         let filter = query.into_filter();
-        state.with_vault(|v| Ok(v.audit(&filter)?.into_iter().map(AuditRow::from).collect()))
+        state.with_vault(|v| v.audit(&filter))
     })
     .await
 }

@@ -4,8 +4,6 @@
 //! `reveal_secret` returns on explicit request.
 
 use serde::{Deserialize, Serialize};
-use tessera_core::audit::AuditEvent;
-use tessera_core::catalog::CatalogEntry;
 use tessera_core::clock::Timestamp;
 use tessera_core::header::Protection;
 use tessera_core::search::Hit;
@@ -258,61 +256,12 @@ pub struct Recognised {
     pub checksum_ok: Option<bool>,
 }
 
-/// A catalog entry.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct CatalogItem {
-    pub name: String,
-    pub detail: Option<String>,
-    pub extra: Option<String>,
-    #[ts(type = "number")]
-    pub created_at: Timestamp,
-}
-
-impl From<CatalogEntry> for CatalogItem {
-    fn from(e: CatalogEntry) -> Self {
-        CatalogItem {
-            name: e.name,
-            detail: e.detail,
-            extra: e.extra,
-            created_at: e.created_at,
-        }
-    }
-}
-
 /// A new catalog entry.
 #[derive(Debug, Deserialize, TS)]
 pub struct CatalogInput {
     pub name: String,
     pub detail: Option<String>,
     pub extra: Option<String>,
-}
-
-/// An audit event.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct AuditRow {
-    #[ts(type = "number")]
-    pub id: i64,
-    #[ts(type = "number")]
-    pub at: Timestamp,
-    pub action: String,
-    pub token_id: Option<String>,
-    pub token_name: Option<String>,
-    pub outcome: String,
-    pub detail: String,
-}
-
-impl From<AuditEvent> for AuditRow {
-    fn from(e: AuditEvent) -> Self {
-        AuditRow {
-            id: e.id,
-            at: e.at,
-            action: e.action,
-            token_id: e.token_id,
-            token_name: e.token_name,
-            outcome: e.outcome,
-            detail: e.detail,
-        }
-    }
 }
 
 /// Which audit events to list.

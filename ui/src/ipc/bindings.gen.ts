@@ -97,11 +97,56 @@ clear_after: number, };
 
 export type Recognised = { service: string | null, label: string | null, checksum_ok: boolean | null, };
 
-export type CatalogItem = { name: string, detail: string | null, extra: string | null, created_at: number, };
+export type CatalogEntry = { 
+/**
+ * Unique name within its catalog (case-insensitive).
+ */
+name: string, 
+/**
+ * API: HTTP method; user: email; service account: description.
+ */
+detail: string | null, 
+/**
+ * API: path pattern.
+ */
+extra: string | null, 
+/**
+ * When it was added.
+ */
+created_at: number, };
 
 export type CatalogInput = { name: string, detail: string | null, extra: string | null, };
 
-export type AuditRow = { id: number, at: number, action: string, token_id: string | null, token_name: string | null, outcome: string, detail: string, };
+export type AuditEvent = { 
+/**
+ * Sequence number; higher is newer.
+ */
+id: number, 
+/**
+ * When it happened.
+ */
+at: number, 
+/**
+ * The action: create, modify, rotate, revoke, restore, delete, copy, reveal,
+ * export, import, verify, passwd, catalog_add, ...
+ */
+action: string, 
+/**
+ * The token concerned, if any (kept after the token is deleted).
+ */
+token_id: string | null, 
+/**
+ * The token's name at the time.
+ */
+token_name: string | null, 
+/**
+ * "ok", "failed", "active" or "inactive".
+ */
+outcome: string, 
+/**
+ * More about it: the reason a verification failed, the error of a failed action.
+ */
+detail: string, };
 
 export type AuditQuery = { action: string | null, token: string | null, failed_only: boolean, limit: number, };
 

@@ -8,9 +8,9 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   AppStatus,
   AuditQuery,
-  AuditRow,
+  AuditEvent,
   CatalogInput,
-  CatalogItem,
+  CatalogEntry,
   CopyResult,
   CreateRequest,
   Created,
@@ -88,16 +88,16 @@ export const copySecret = (id: string) => invoke<CopyResult>("copy_secret", { id
 export const downloadTokenFile = (id: string, passphrase: string | null) =>
   invoke<Download>("download_token_file", { id, passphrase });
 
-export const catalogList = (catalog: CatalogName) => invoke<CatalogItem[]>("catalog_list", { catalogName: catalog });
+export const catalogList = (catalog: CatalogName) => invoke<CatalogEntry[]>("catalog_list", { catalogName: catalog });
 export const catalogAdd = (catalog: CatalogName, entry: CatalogInput) =>
-  invoke<CatalogItem>("catalog_add", { catalogName: catalog, entry });
+  invoke<CatalogEntry>("catalog_add", { catalogName: catalog, entry });
 export const catalogRename = (catalog: CatalogName, old: string, renamed: string) =>
   invoke<void>("catalog_rename", { catalogName: catalog, old, new: renamed });
 export const catalogRemove = (catalog: CatalogName, name: string) =>
   invoke<void>("catalog_remove", { catalogName: catalog, name });
 
 /** Audit events, newest first. */
-export const auditEvents = (query: AuditQuery) => invoke<AuditRow[]>("audit_events", { query });
+export const auditEvents = (query: AuditQuery) => invoke<AuditEvent[]>("audit_events", { query });
 export const saveSettings = (settings: Settings) => invoke<Settings>("save_settings", { settings });
 /**
  * Sets a new master password; the vault is re-keyed. A password vault needs its current

@@ -6,11 +6,14 @@
 use crate::model::clock::Timestamp;
 
 /// One recorded event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEvent {
     /// Sequence number; higher is newer.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// When it happened.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at: Timestamp,
     /// The action: create, modify, rotate, revoke, restore, delete, copy, reveal,
     /// export, import, verify, passwd, catalog_add, ...

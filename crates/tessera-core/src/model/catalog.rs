@@ -79,7 +79,8 @@ impl FromStr for Catalog {
 }
 
 /// One catalog entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogEntry {
     /// Unique name within its catalog (case-insensitive).
     pub name: String,
@@ -88,6 +89,7 @@ pub struct CatalogEntry {
     /// API: path pattern.
     pub extra: Option<String>,
     /// When it was added.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: crate::model::clock::Timestamp,
 }
 
