@@ -24,59 +24,9 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| IpcError::new(tessera_core::error::ErrorCode::Internal, e.to_string()))?
 }
 
-fn status(state: &AppState) -> AppStatus {
-    // The window asks every 2 s while unlocked: then the open vault knows its
-    // protection and whether another process changed it, and the header file is read
-    // only while locked.
-    let open = state.vault.lock().ok().and_then(|v| {
-        v.as_ref()
-            .map(|vault| (vault.protection(), vault.outside_changes().ok()))
-    });
-    let unlocked = open.is_some();
-    let (open, outside_changes) = open.unzip();
-    let protection = open.or_else(|| state.paths.protection().ok());
-    AppStatus {
-        state: match (unlocked, &protection) {
-            (true, _) => VaultState::Unlocked,
-            (false, Some(_)) => VaultState::Locked,
-            (false, None) if state.paths.exists() => VaultState::Locked,
-            (false, None) => VaultState::NoVault,
-        },
-        protection,
-        vault_dir: state.paths.dir.display().to_string(),
-        settings: state.settings(),
-        outside_changes: outside_changes.flatten(),
-        password_policy: PasswordPolicy::current(),
-    }
-}
-
-/// The app's decrypted page cache: enough for the name index that a page of the plain
-/// list steps through (about 4 MB at 100,000 tokens), so a jump anywhere in the list is
-/// read from memory. A page at a random offset takes 1.9 ms at 5 MiB, 3.8 ms at 4 and
-/// 7.7 ms at 2 (docs/benchmarks.md).
-const PAGE_CACHE_MIB: u32 = 5;
-
-fn open(state: &AppState, app: &AppHandle, vault: Vault) -> AppStatus {
-    if let Err(err) = vault.limit_page_cache(PAGE_CACHE_MIB) {
-        eprintln!("tessera: keeping the default page cache: {err}");
-    }
-    if let Ok(mut guard) = state.vault.lock() {
-        *guard = Some(vault);
-    }
-    state.touch();
-    // Off the unlock path, and a moment later: the first rows come first, and a slow
-    // notification service cannot delay the window.
-    let app = app.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(2));
-        crate::warnings::notify_expiring(&app);
-    });
-    status(state)
-}
-
 #[tauri::command]
 pub async fn app_status(app: AppHandle) -> IpcResult<AppStatus> {
-    blocking(app, |state, _| Ok(status(state))).await
+    blocking(app, |state, _| Ok(state.status())).await
 }
 
 #[tauri::command]
@@ -105,7 +55,7 @@ pub async fn create_vault(
             }
         };
         let vault = Vault::create(&state.paths, protection, &state.keyring)?;
-        Ok(open(state, app, vault))
+        Ok(state.open(app, vault))
     })
     .await
 }
@@ -121,7 +71,7 @@ async fn unlock_with(
     blocking(app, move |state, app| {
         let password = password.map(Secret::new);
         let vault = opener(&state.paths, &state.keyring, password.as_ref())?;
-        Ok(open(state, app, vault))
+        Ok(state.open(app, vault))
     })
     .await
 }
@@ -142,7 +92,7 @@ pub async fn accept_restore(app: AppHandle, password: Option<String>) -> IpcResu
 pub async fn lock(app: AppHandle) -> IpcResult<AppStatus> {
     blocking(app, |state, _| {
         state.lock();
-        Ok(status(state))
+        Ok(state.status())
     })
     .await
 }
