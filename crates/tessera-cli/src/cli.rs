@@ -2,6 +2,17 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use tessera_core::search::Sort;
+use tessera_core::token::{JwtAlg, Status, TokenKind};
+
+/// Reads an argument with the core's own parser (its spellings, its error message), so
+/// the CLI holds a typed value and never parses it again.
+fn core<T: std::str::FromStr<Err = tessera_core::Error>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|err: tessera_core::Error| match err {
+        tessera_core::Error::Invalid { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
 
 /// Tessera: API tokens kept in an encrypted vault.
 #[derive(Debug, Parser)]
@@ -161,7 +172,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// workspace, personal, service, rsa or jwt.
-    pub kind: String,
+    #[arg(value_parser = core::<TokenKind>)]
+    pub kind: TokenKind,
     /// Unique name.
     #[arg(long)]
     pub name: String,
@@ -188,8 +200,8 @@ pub struct CreateArgs {
     #[arg(long)]
     pub bits: Option<usize>,
     /// JWT algorithm: HS256, RS256 or EdDSA.
-    #[arg(long)]
-    pub alg: Option<String>,
+    #[arg(long, value_parser = core::<JwtAlg>)]
+    pub alg: Option<JwtAlg>,
     /// Security period: rotation is due after this many days.
     #[arg(long, value_name = "DAYS")]
     pub rotate_every: Option<i64>,
@@ -224,14 +236,14 @@ pub struct ListArgs {
     /// Fuzzy query over names.
     pub query: Option<String>,
     /// Only this kind.
-    #[arg(long)]
-    pub kind: Option<String>,
+    #[arg(long, value_parser = core::<TokenKind>)]
+    pub kind: Option<TokenKind>,
     /// Only this status: active, expiring, rotation_due, expired, revoked.
-    #[arg(long)]
-    pub status: Option<String>,
+    #[arg(long, value_parser = core::<Status>)]
+    pub status: Option<Status>,
     /// Order: relevance, name, created, expires, last-used.
-    #[arg(long, default_value = "relevance")]
-    pub sort: String,
+    #[arg(long, default_value = "relevance", value_parser = core::<Sort>)]
+    pub sort: Sort,
     /// Rows to show.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,

@@ -15,7 +15,7 @@ use tessera_core::header::Protection;
 use tessera_core::keys::OsKeyring;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Hit, Page, Query};
-use tessera_core::token::{Expiry, Status, TokenKind};
+use tessera_core::token::{Expiry, TokenKind};
 use tessera_core::verify::Verification;
 use tessera_core::{Consent, Error, NewProtection, Result, Secret, Vault, VaultPaths};
 
@@ -146,12 +146,8 @@ fn init(ctx: &mut Context, want_password: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn parse_list<T: std::str::FromStr<Err = Error>>(value: Option<&str>) -> Result<Option<T>> {
-    value.map(str::parse).transpose()
-}
-
 fn create(ctx: &mut Context, args: CreateArgs) -> Result<Exit> {
-    let kind: TokenKind = args.kind.parse()?;
+    let kind = args.kind;
     if kind == TokenKind::External {
         return Err(Error::invalid(
             "kind",
@@ -167,7 +163,7 @@ fn create(ctx: &mut Context, args: CreateArgs) -> Result<Exit> {
         users: args.users,
         service_account: args.service_account,
         rsa_bits: args.bits,
-        jwt_alg: parse_list(args.alg.as_deref())?,
+        jwt_alg: args.alg,
         rotation_days: args.rotate_every,
         ..NewToken::new(kind, args.name)
     };
@@ -235,9 +231,9 @@ fn add(ctx: &mut Context, args: AddArgs) -> Result<Exit> {
 fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
     let query = Query {
         text: args.query.clone().unwrap_or_default(),
-        kind: parse_list::<TokenKind>(args.kind.as_deref())?,
-        status: parse_list::<Status>(args.status.as_deref())?,
-        sort: args.sort.parse()?,
+        kind: args.kind,
+        status: args.status,
+        sort: args.sort,
         offset: args.offset,
         limit: args.limit,
     };
