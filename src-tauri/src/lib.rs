@@ -221,6 +221,7 @@ mod tests {
             SearchRequest::decl(),
             tessera_core::search::Sort::decl(),
             tessera_core::token::TokenKind::decl(),
+            tessera_core::token::KindFields::decl(),
             tessera_core::token::Status::decl(),
             tessera_core::token::JwtAlg::decl(),
             tessera_core::header::Protection::decl(),
@@ -243,6 +244,14 @@ mod tests {
             out.push_str(&decl);
             out.push_str("\n\n");
         }
+        // The core's per-kind rules, as data the window's forms read.
+        let kinds = tessera_core::token::TokenKind::ALL.map(tessera_core::token::TokenKind::fields);
+        out.push_str(
+            "/** The fields each kind of token takes: `TokenKind::fields` in the core. */\n",
+        );
+        out.push_str("export const KIND_FIELDS: ReadonlyArray<KindFields> = ");
+        out.push_str(&serde_json::to_string_pretty(&kinds).expect("kind fields"));
+        out.push_str(";\n");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc/bindings.gen.ts");
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(path, &out).expect("write bindings");

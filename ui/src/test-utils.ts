@@ -18,3 +18,4 @@ export function tokenRow(overrides: Partial<TokenRow> = {}): TokenRow {
     ...overrides,
   };
 }
+

@@ -85,7 +85,7 @@ fn a_full_disk_gives_a_clear_error_and_loses_nothing() {
             Ok(_) => kept.push(name),
             Err(err) => {
                 message = Some(err.to_string());
-                assert!(matches!(err, Error::Storage(_)), "{err:?}");
+                assert!(matches!(err, Error::DiskFull), "{err:?}");
                 failed.push(name);
             }
         }
@@ -136,6 +136,7 @@ fn a_read_only_folder_gives_a_clear_error_and_loses_nothing() {
                 .create_token(token("while-read-only".into()))
                 .expect_err("a read-only folder refuses the write");
             let message = err.to_string();
+            assert!(matches!(err, Error::ReadOnly(_)), "{err:?}");
             assert!(
                 message.contains("cannot be written") && message.contains("nothing was changed"),
                 "{message}"

@@ -65,6 +65,44 @@ export type Sort = "relevance" | "name" | "created" | "expires" | "last_used";
 
 export type TokenKind = "workspace" | "personal" | "service" | "rsa" | "jwt" | "external";
 
+export type KindFields = { 
+/**
+ * The kind.
+ */
+kind: TokenKind, 
+/**
+ * Scoped to named APIs.
+ */
+apis: boolean, 
+/**
+ * May be given every API (`*`) by the person's choice.
+ */
+all_apis: boolean, 
+/**
+ * Scoped to projects.
+ */
+projects: boolean, 
+/**
+ * Scoped to users.
+ */
+users: boolean, 
+/**
+ * Owned by a service account (required).
+ */
+service_account: boolean, 
+/**
+ * Has an RSA key size.
+ */
+rsa_bits: boolean, 
+/**
+ * Has a JWT algorithm.
+ */
+jwt_alg: boolean, 
+/**
+ * Holds a value pasted in, and the service that issued it.
+ */
+value: boolean, };
+
 export type Status = "active" | "expiring" | "rotation_due" | "expired" | "revoked";
 
 export type JwtAlg = "HS256" | "RS256" | "EdDSA";
@@ -162,5 +200,74 @@ export type IpcError = { kind: ErrorCode, message: string,
  */
 field: string | null, };
 
-export type ErrorCode = "no_vault" | "vault_exists" | "wrong_password" | "wrong_key" | "password_required" | "keyring_unavailable" | "key_missing" | "damaged" | "rolled_back" | "newer_schema" | "not_found" | "name_taken" | "invalid" | "invalid_state" | "in_use" | "bad_token_file" | "wrong_passphrase" | "clipboard" | "io" | "storage" | "crypto" | "locked" | "cancelled" | "internal";
+export type ErrorCode = "no_vault" | "vault_exists" | "wrong_password" | "wrong_key" | "password_required" | "keyring_unavailable" | "key_missing" | "damaged" | "rolled_back" | "newer_schema" | "not_found" | "name_taken" | "invalid" | "invalid_state" | "in_use" | "bad_token_file" | "wrong_passphrase" | "clipboard" | "io" | "disk_full" | "read_only" | "busy" | "storage" | "crypto" | "locked" | "cancelled" | "internal";
 
+/** The fields each kind of token takes: `TokenKind::fields` in the core. */
+export const KIND_FIELDS: ReadonlyArray<KindFields> = [
+  {
+    "kind": "workspace",
+    "apis": false,
+    "all_apis": false,
+    "projects": false,
+    "users": false,
+    "service_account": false,
+    "rsa_bits": false,
+    "jwt_alg": false,
+    "value": false
+  },
+  {
+    "kind": "personal",
+    "apis": true,
+    "all_apis": true,
+    "projects": false,
+    "users": false,
+    "service_account": false,
+    "rsa_bits": false,
+    "jwt_alg": false,
+    "value": false
+  },
+  {
+    "kind": "service",
+    "apis": true,
+    "all_apis": true,
+    "projects": false,
+    "users": false,
+    "service_account": true,
+    "rsa_bits": false,
+    "jwt_alg": false,
+    "value": false
+  },
+  {
+    "kind": "rsa",
+    "apis": true,
+    "all_apis": false,
+    "projects": true,
+    "users": false,
+    "service_account": false,
+    "rsa_bits": true,
+    "jwt_alg": false,
+    "value": false
+  },
+  {
+    "kind": "jwt",
+    "apis": true,
+    "all_apis": false,
+    "projects": false,
+    "users": true,
+    "service_account": false,
+    "rsa_bits": false,
+    "jwt_alg": true,
+    "value": false
+  },
+  {
+    "kind": "external",
+    "apis": false,
+    "all_apis": false,
+    "projects": false,
+    "users": false,
+    "service_account": false,
+    "rsa_bits": false,
+    "jwt_alg": false,
+    "value": true
+  }
+];

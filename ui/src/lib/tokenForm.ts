@@ -3,7 +3,7 @@
  * person gets as they type, and the request the form becomes. The dialog holds the
  * fields and shows the errors; the core checks everything again.
  */
-import type { CreateRequest, EditRequest, JwtAlg, TokenKind, TokenRow } from "../ipc";
+import type { CreateRequest, EditRequest, JwtAlg, KindFields, TokenKind, TokenRow } from "../ipc";
 
 export type ExpiryChoice = "7d" | "30d" | "60d" | "90d" | "custom" | "never";
 
@@ -31,39 +31,38 @@ export interface TokenForm {
   service: string;
 }
 
-/** Which fields a kind of token has, as the core's rules say (`check_fields`). */
-export interface KindFields {
-  apis: boolean;
-  /** "All APIs" is a choice for personal and service tokens only. */
-  allApis: boolean;
-  projects: boolean;
-  users: boolean;
-  serviceAccount: boolean;
-  bits: boolean;
-  alg: boolean;
-  value: boolean;
-}
-
-export function fieldsOf(kind: TokenKind): KindFields {
-  return {
-    apis: kind === "personal" || kind === "service" || kind === "rsa" || kind === "jwt",
-    allApis: kind === "personal" || kind === "service",
-    projects: kind === "rsa",
-    users: kind === "jwt",
-    serviceAccount: kind === "service",
-    bits: kind === "rsa",
-    alg: kind === "jwt",
-    value: kind === "external",
-  };
+/**
+ * Which fields a kind of token takes: the core's rules (`TokenKind::fields`), generated
+ * into `KIND_FIELDS` in `ipc/bindings.gen.ts`. A kind the list does not name takes none.
+ */
+export function fieldsOf(kind: TokenKind, rules: readonly KindFields[]): KindFields {
+  return (
+    rules.find((r) => r.kind === kind) ?? {
+      kind,
+      apis: false,
+      all_apis: false,
+      projects: false,
+      users: false,
+      service_account: false,
+      rsa_bits: false,
+      jwt_alg: false,
+      value: false,
+    }
+  );
 }
 
 /** A form's errors, by field; empty when it may be sent. */
 export type FormErrors = Partial<Record<"name" | "expiry" | "account" | "value" | "rotation", string>>;
 
 /** The checks made before sending: `today` is YYYY-MM-DD; `editing` the token edited. */
-export function validate(form: TokenForm, editing: TokenRow | null, today: string): FormErrors {
+export function validate(
+  form: TokenForm,
+  rules: readonly KindFields[],
+  editing: TokenRow | null,
+  today: string,
+): FormErrors {
   const errors: FormErrors = {};
-  const fields = fieldsOf(form.kind);
+  const fields = fieldsOf(form.kind, rules);
   const name = form.name.trim();
   if (name === "") errors.name = "Enter a name for the token";
   else if (Array.from(name).length > 100) errors.name = "Use at most 100 characters";
@@ -71,7 +70,7 @@ export function validate(form: TokenForm, editing: TokenRow | null, today: strin
     if (form.expiryDate === "") errors.expiry = "Choose an expiration date";
     else if (form.expiryDate <= today) errors.expiry = "The expiration date must be in the future";
   }
-  if (fields.serviceAccount && form.serviceAccount === "") {
+  if (fields.service_account && form.serviceAccount === "") {
     errors.account = "Choose the service account that owns this token";
   }
   if (fields.value && !editing && form.value.trim() === "") errors.value = "Paste the token you want to keep";
@@ -85,8 +84,8 @@ function expires(form: TokenForm): string {
   return form.expiry === "custom" ? form.expiryDate : form.expiry;
 }
 
-function apis(form: TokenForm): string[] {
-  return fieldsOf(form.kind).allApis && form.allApis ? ["*"] : form.apis;
+function apis(form: TokenForm, fields: KindFields): string[] {
+  return fields.all_apis && form.allApis ? ["*"] : form.apis;
 }
 
 /** Days of the security period: null for none; 0 removes an edited token's. */
@@ -97,19 +96,19 @@ function rotationDays(form: TokenForm, editing: TokenRow | null): number | null 
 }
 
 /** What a valid form asks the core to create. */
-export function createRequest(form: TokenForm): CreateRequest {
-  const fields = fieldsOf(form.kind);
+export function createRequest(form: TokenForm, rules: readonly KindFields[]): CreateRequest {
+  const fields = fieldsOf(form.kind, rules);
   return {
     kind: form.kind,
     name: form.name.trim(),
     description: form.description,
     expires: expires(form),
-    apis: fields.apis ? apis(form) : [],
+    apis: fields.apis ? apis(form, fields) : [],
     projects: fields.projects ? form.projects : [],
     users: fields.users ? form.users : [],
-    service_account: fields.serviceAccount ? form.serviceAccount : null,
-    rsa_bits: fields.bits ? Number(form.bits) : null,
-    jwt_alg: fields.alg ? form.alg : null,
+    service_account: fields.service_account ? form.serviceAccount : null,
+    rsa_bits: fields.rsa_bits ? Number(form.bits) : null,
+    jwt_alg: fields.jwt_alg ? form.alg : null,
     rotation_days: rotationDays(form, null),
     value: fields.value ? form.value.trim() : null,
     service: fields.value ? form.service.trim() || null : null,
@@ -117,16 +116,16 @@ export function createRequest(form: TokenForm): CreateRequest {
 }
 
 /** What a valid form asks the core to change in `editing`. */
-export function editRequest(form: TokenForm, editing: TokenRow): EditRequest {
-  const fields = fieldsOf(form.kind);
+export function editRequest(form: TokenForm, rules: readonly KindFields[], editing: TokenRow): EditRequest {
+  const fields = fieldsOf(form.kind, rules);
   return {
     name: form.name.trim(),
     description: form.description,
     expires: form.expiryTouched ? expires(form) : null,
-    apis: fields.apis ? apis(form) : null,
+    apis: fields.apis ? apis(form, fields) : null,
     projects: fields.projects ? form.projects : null,
     users: fields.users ? form.users : null,
-    service_account: fields.serviceAccount ? form.serviceAccount : null,
+    service_account: fields.service_account ? form.serviceAccount : null,
     rotation_days: rotationDays(form, editing),
     service: fields.value ? form.service.trim() || null : null,
   };

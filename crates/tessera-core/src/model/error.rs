@@ -48,6 +48,12 @@ pub enum ErrorCode {
     Clipboard,
     /// [`Error::Io`].
     Io,
+    /// [`Error::DiskFull`]: free some space.
+    DiskFull,
+    /// [`Error::ReadOnly`]: make the folder writable.
+    ReadOnly,
+    /// [`Error::Busy`]: try again.
+    Busy,
     /// [`Error::Storage`].
     Storage,
     /// [`Error::Crypto`].
@@ -83,6 +89,9 @@ impl ErrorCode {
             ErrorCode::WrongPassphrase => "wrong_passphrase",
             ErrorCode::Clipboard => "clipboard",
             ErrorCode::Io => "io",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::Busy => "busy",
             ErrorCode::Storage => "storage",
             ErrorCode::Crypto => "crypto",
             ErrorCode::Locked => "locked",
@@ -204,6 +213,17 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The disk is full: free some space, then the same action succeeds.
+    #[error("the disk is full: free some space and try again; nothing was changed")]
+    DiskFull,
+    /// The vault's files cannot be written (a read-only disk, the folder's permissions).
+    #[error(
+        "the vault cannot be written ({0}): make sure its folder is writable by you and not on a read-only disk; nothing was changed"
+    )]
+    ReadOnly(String),
+    /// Another Tessera process holds the vault longer than the wait: try again.
+    #[error("the vault is busy in another Tessera process: try again")]
+    Busy,
     /// The database reported an error that is not one of the cases above.
     #[error("vault storage error: {0}")]
     Storage(String),
@@ -258,6 +278,9 @@ impl Error {
             Error::WrongPassphrase => ErrorCode::WrongPassphrase,
             Error::Clipboard(_) => ErrorCode::Clipboard,
             Error::Io { .. } => ErrorCode::Io,
+            Error::DiskFull => ErrorCode::DiskFull,
+            Error::ReadOnly(_) => ErrorCode::ReadOnly,
+            Error::Busy => ErrorCode::Busy,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Crypto(_) => ErrorCode::Crypto,
         }

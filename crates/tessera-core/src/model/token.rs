@@ -88,6 +88,49 @@ impl FromStr for TokenKind {
     }
 }
 
+/// Which fields a kind of token takes: the rules a request is checked against
+/// (`vault::lifecycle`), and the form the window shows for the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KindFields {
+    /// The kind.
+    pub kind: TokenKind,
+    /// Scoped to named APIs.
+    pub apis: bool,
+    /// May be given every API (`*`) by the person's choice.
+    pub all_apis: bool,
+    /// Scoped to projects.
+    pub projects: bool,
+    /// Scoped to users.
+    pub users: bool,
+    /// Owned by a service account (required).
+    pub service_account: bool,
+    /// Has an RSA key size.
+    pub rsa_bits: bool,
+    /// Has a JWT algorithm.
+    pub jwt_alg: bool,
+    /// Holds a value pasted in, and the service that issued it.
+    pub value: bool,
+}
+
+impl TokenKind {
+    /// The fields this kind takes.
+    pub fn fields(self) -> KindFields {
+        use TokenKind::*;
+        KindFields {
+            kind: self,
+            apis: matches!(self, Personal | Service | Rsa | Jwt),
+            all_apis: matches!(self, Personal | Service),
+            projects: self == Rsa,
+            users: self == Jwt,
+            service_account: self == Service,
+            rsa_bits: self == Rsa,
+            jwt_alg: self == Jwt,
+            value: self == External,
+        }
+    }
+}
+
 /// What a person sees as a token's state. Revoked and active are stored; the rest is
 /// derived from time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -10,17 +10,11 @@ impl From<rusqlite::Error> for Error {
             Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
                 Error::Damaged("the vault file cannot be decrypted or is corrupt".into())
             }
-            Some(ErrorCode::DiskFull) => Error::Storage(
-                "the disk is full: free some space and try again; nothing was changed".into(),
-            ),
+            Some(ErrorCode::DiskFull) => Error::DiskFull,
             Some(ErrorCode::ReadOnly)
             | Some(ErrorCode::CannotOpen)
-            | Some(ErrorCode::PermissionDenied) => Error::Storage(format!(
-                "the vault cannot be written ({err}): make sure its folder is writable by you and not on a read-only disk; nothing was changed"
-            )),
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-                Error::Storage("the vault is busy in another Tessera process: try again".into())
-            }
+            | Some(ErrorCode::PermissionDenied) => Error::ReadOnly(err.to_string()),
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::Busy,
             _ => Error::Storage(err.to_string()),
         }
     }

@@ -192,11 +192,11 @@ fn check_apis(kind: TokenKind, apis: &[String]) -> Result<()> {
         kind,
         "APIs",
         !apis.is_empty(),
-        matches!(kind, Personal | Service | Rsa | Jwt),
+        kind.fields().apis,
         "personal, service, RSA and JWT tokens",
     )?;
     let every = apis.iter().any(|a| a.trim() == ALL_APIS);
-    if every && !matches!(kind, Personal | Service) {
+    if every && !kind.fields().all_apis {
         return Err(Error::invalid(
             "APIs",
             format!(
@@ -215,53 +215,53 @@ fn check_apis(kind: TokenKind, apis: &[String]) -> Result<()> {
 
 /// Checks that only fields meaningful for the kind are set.
 fn check_fields(req: &NewToken) -> Result<()> {
-    use TokenKind::*;
     let kind = req.kind;
+    let fields = kind.fields();
     check_apis(kind, &req.apis)?;
     refuse_scope(
         kind,
         "projects",
         !req.projects.is_empty(),
-        kind == Rsa,
+        fields.projects,
         "RSA tokens",
     )?;
-    refuse_scope(kind, "users", !req.users.is_empty(), kind == Jwt, "JWTs")?;
+    refuse_scope(kind, "users", !req.users.is_empty(), fields.users, "JWTs")?;
     refuse_scope(
         kind,
         "service account",
         req.service_account.is_some(),
-        kind == Service,
+        fields.service_account,
         "service tokens",
     )?;
     refuse_scope(
         kind,
         "key size",
         req.rsa_bits.is_some(),
-        kind == Rsa,
+        fields.rsa_bits,
         "RSA tokens",
     )?;
     refuse_scope(
         kind,
         "algorithm",
         req.jwt_alg.is_some(),
-        kind == Jwt,
+        fields.jwt_alg,
         "JWTs",
     )?;
     refuse_scope(
         kind,
         "value",
         req.value.is_some(),
-        kind == External,
+        fields.value,
         "external tokens",
     )?;
     refuse_scope(
         kind,
         "service",
         req.service.is_some(),
-        kind == External,
+        fields.value,
         "external tokens",
     )?;
-    if kind == Service && req.service_account.is_none() {
+    if fields.service_account && req.service_account.is_none() {
         return Err(Error::invalid(
             "service account",
             "a service token needs its service account",
