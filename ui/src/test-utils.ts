@@ -10,7 +10,6 @@ export function tokenRow(overrides: Partial<TokenRow> = {}): TokenRow {
     kind: "personal",
     status: "active",
     created_at: 1_700_000_000,
-    usage: "Not used",
     apis: [],
     projects: [],
     users: [],

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicI32, Ordering};
 use tessera_core::audit::AuditEvent;
-use tessera_core::clock::{Timestamp, relative, rfc3339};
+use tessera_core::clock::{DAY, Timestamp, rfc3339};
 use tessera_core::search::Hit;
 use tessera_core::token::{Status, Token};
 
@@ -70,7 +70,7 @@ pub fn token_json(token: &Token, now: Timestamp) -> Value {
         "revoked_at": time(token.revoked_at),
         "last_used_at": time(token.last_used_at),
         "use_count": token.use_count,
-        "usage": token.usage(now),
+        "usage": usage(token, now),
         "rotation_days": token.lifetime.rotation_days,
         "rotation_due_at": time(token.lifetime.rotation_due_at()),
         "rotated_at": rfc3339(token.lifetime.rotated_at),
@@ -218,7 +218,7 @@ pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
             cut(&scopes(t), 36),
             date(t.created_at),
             expires(t, now),
-            t.usage(now),
+            usage(t, now),
         ];
         let mut shown = row.clone();
         if name == t.name {
@@ -250,7 +250,7 @@ pub fn token_details(token: &Token, now: Timestamp) -> String {
             "Usage",
             format!(
                 "{} ({} verification{})",
-                token.usage(now),
+                usage(token, now),
                 token.use_count,
                 if token.use_count == 1 { "" } else { "s" }
             ),
@@ -312,4 +312,56 @@ pub fn token_details(token: &Token, now: Timestamp) -> String {
     rows.iter()
         .map(|(k, v)| format!("{:<16} {v}\n", format!("{k}:")))
         .collect()
+}
+
+/// "Last used 3 hours ago" or "Not used": the CLI's words for a token's last use.
+pub fn usage(token: &Token, now: Timestamp) -> String {
+    match token.last_used_at {
+        Some(at) => format!("Last used {}", relative(at, now)),
+        None => "Not used".into(),
+    }
+}
+
+/// "3 hours ago", "in 5 days": a person's view of a time relative to `now`.
+fn relative(at: Timestamp, now: Timestamp) -> String {
+    let delta = now - at;
+    let (past, secs) = if delta >= 0 {
+        (true, delta)
+    } else {
+        (false, -delta)
+    };
+    let (n, unit) = match secs {
+        s if s < 60 => {
+            return if past {
+                "just now".into()
+            } else {
+                "in a moment".into()
+            };
+        }
+        s if s < 3_600 => (s / 60, "minute"),
+        s if s < DAY => (s / 3_600, "hour"),
+        s if s < 60 * DAY => (s / DAY, "day"),
+        s if s < 730 * DAY => (s / (30 * DAY), "month"),
+        s => (s / (365 * DAY), "year"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if past {
+        format!("{n} {unit}{plural} ago")
+    } else {
+        format!("in {n} {unit}{plural}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = 1_000_000_000;
+        assert_eq!(relative(now - 10, now), "just now");
+        assert_eq!(relative(now - 3 * 3_600, now), "3 hours ago");
+        assert_eq!(relative(now - DAY, now), "1 day ago");
+        assert_eq!(relative(now + 5 * DAY, now), "in 5 days");
+    }
 }

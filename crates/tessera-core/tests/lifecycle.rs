@@ -21,7 +21,7 @@ fn every_kind_is_created_active_and_not_used() {
         assert_eq!(issued.token.kind, kind);
         assert_eq!(issued.token.name, name);
         assert_eq!(issued.token.status(t.vault.now()), Status::Active);
-        assert_eq!(issued.token.usage(t.vault.now()), "Not used");
+        assert_eq!(issued.token.last_used_at, None, "not used yet");
         assert_eq!(issued.secret.is_some(), kind != TokenKind::Rsa, "{kind}");
         if let Some(prefix) = kind.random_prefix() {
             // The test inspects the value it was just given.

@@ -103,8 +103,6 @@ pub struct TokenRow {
     pub last_used_at: Option<Timestamp>,
     #[ts(type = "number")]
     pub use_count: i64,
-    /// "Last used 3 hours ago" or "Not used".
-    pub usage: String,
     #[ts(type = "number | null")]
     pub rotation_days: Option<i64>,
     #[ts(type = "number | null")]
@@ -135,7 +133,6 @@ impl TokenRow {
             revoked_at: token.revoked_at,
             last_used_at: token.last_used_at,
             use_count: token.use_count,
-            usage: token.usage(now),
             rotation_days: token.lifetime.rotation_days,
             rotation_due_at: token.lifetime.rotation_due_at(),
             all_apis: token.all_apis,

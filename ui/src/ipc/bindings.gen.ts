@@ -45,11 +45,7 @@ expiry_warning_days: number,
  */
 theme: string, };
 
-export type TokenRow = { id: string, name: string, description: string, kind: TokenKind, status: Status, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, 
-/**
- * "Last used 3 hours ago" or "Not used".
- */
-usage: string, rotation_days: number | null, rotation_due_at: number | null, 
+export type TokenRow = { id: string, name: string, description: string, kind: TokenKind, status: Status, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, rotation_days: number | null, rotation_due_at: number | null, 
 /**
  * Authorized for every API ("All APIs"); `apis` is then empty.
  */

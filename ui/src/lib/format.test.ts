@@ -7,6 +7,7 @@ import {
   maskSecret,
   plural,
   relativeTime,
+  usageLabel,
   replacementLabel,
   todayIso,
 } from "./format";
@@ -53,6 +54,8 @@ describe("relative times", () => {
     expect(relativeTime(now - 60, now)).toBe("1 minute ago");
     expect(relativeTime(now + 10, now)).toBe("just now");
     expect(relativeTime(now - 400 * DAY, now)).toBe("1 year ago");
+    expect(usageLabel(null, now)).toBe("Not used");
+    expect(usageLabel(now - 3 * 3600, now)).toBe("Last used 3 hours ago");
   });
 
   it("labels expiry", () => {

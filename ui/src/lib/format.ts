@@ -64,6 +64,11 @@ export function relativeTime(ts: number, now: number = nowSeconds()): string {
   return diff > 0 ? `in ${duration(diff)}` : `${duration(diff)} ago`;
 }
 
+/** "Last used 3 hours ago" or "Not used": the window's words for a token's last use. */
+export function usageLabel(lastUsedAt: number | null, now: number = nowSeconds()): string {
+  return lastUsedAt === null ? "Not used" : `Last used ${relativeTime(lastUsedAt, now)}`;
+}
+
 /** The expiry column: "never", "in 29 days", "expired 2 days ago". */
 export function expiresLabel(expiresAt: number | null, now: number = nowSeconds()): string {
   if (expiresAt === null) return "never";

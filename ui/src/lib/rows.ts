@@ -15,7 +15,6 @@ export const BLANK_ROW: Readonly<PlaceholderRow> = Object.freeze({
   revoked_at: null,
   last_used_at: null,
   use_count: 0,
-  usage: "",
   rotation_days: null,
   rotation_due_at: null,
   all_apis: false,

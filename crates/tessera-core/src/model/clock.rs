@@ -62,48 +62,9 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
         .map(|t| t.timestamp())
 }
 
-/// "3 hours ago", "in 5 days": a person's view of a time relative to `now`.
-pub fn relative(at: Timestamp, now: Timestamp) -> String {
-    let delta = now - at;
-    let (past, secs) = if delta >= 0 {
-        (true, delta)
-    } else {
-        (false, -delta)
-    };
-    let (n, unit) = match secs {
-        s if s < 60 => {
-            return if past {
-                "just now".into()
-            } else {
-                "in a moment".into()
-            };
-        }
-        s if s < 3_600 => (s / 60, "minute"),
-        s if s < DAY => (s / 3_600, "hour"),
-        s if s < 60 * DAY => (s / DAY, "day"),
-        s if s < 730 * DAY => (s / (30 * DAY), "month"),
-        s => (s / (365 * DAY), "year"),
-    };
-    let plural = if n == 1 { "" } else { "s" };
-    if past {
-        format!("{n} {unit}{plural} ago")
-    } else {
-        format!("in {n} {unit}{plural}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_times_read_naturally() {
-        let now = 1_000_000_000;
-        assert_eq!(relative(now - 10, now), "just now");
-        assert_eq!(relative(now - 3 * 3_600, now), "3 hours ago");
-        assert_eq!(relative(now - DAY, now), "1 day ago");
-        assert_eq!(relative(now + 5 * DAY, now), "in 5 days");
-    }
 
     #[test]
     fn rfc3339_round_trips() {

@@ -315,14 +315,6 @@ impl Token {
     pub fn expires_at(&self) -> Option<Timestamp> {
         self.lifetime.expires_at
     }
-
-    /// "Last used 3 hours ago" or "Not used".
-    pub fn usage(&self, now: Timestamp) -> String {
-        match self.last_used_at {
-            Some(at) => format!("Last used {}", crate::model::clock::relative(at, now)),
-            None => "Not used".into(),
-        }
-    }
 }
 
 /// JWT signing algorithms Tessera issues and accepts.
