@@ -7,6 +7,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tessera_core::audit::AuditEvent;
 use tessera_core::catalog::CatalogEntry;
+use tessera_core::error::ErrorCode;
 use tessera_core::header::Protection;
 use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
@@ -21,7 +22,7 @@ async fn blocking<T: Send + 'static>(
 ) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app))
         .await
-        .map_err(|e| IpcError::new(tessera_core::error::ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
 }
 
 #[tauri::command]
@@ -32,25 +33,19 @@ pub async fn app_status(app: AppHandle) -> IpcResult<AppStatus> {
 #[tauri::command]
 pub async fn create_vault(
     app: AppHandle,
-    protection: String,
+    protection: Protection,
     password: Option<String>,
 ) -> IpcResult<AppStatus> {
     blocking(app, move |state, app| {
-        let protection = match (protection.as_str(), password) {
-            ("keyring", _) => NewProtection::Keyring,
-            ("password", Some(pw)) => {
+        let protection = match (protection, password) {
+            (Protection::Keyring, _) => NewProtection::Keyring,
+            (Protection::Password, Some(pw)) => {
                 NewProtection::Password(MasterPassword::new(Secret::new(pw))?)
             }
-            ("password", None) => {
+            (Protection::Password, None) => {
                 return Err(IpcError::new(
-                    tessera_core::error::ErrorCode::Invalid,
+                    ErrorCode::Invalid,
                     "choose a master password",
-                ));
-            }
-            _ => {
-                return Err(IpcError::new(
-                    tessera_core::error::ErrorCode::Invalid,
-                    "choose the keyring or a master password",
                 ));
             }
         };
@@ -152,7 +147,7 @@ pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
 #[tauri::command]
 pub async fn get_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
-        state.with_vault(|v| Ok(TokenRow::new(&v.token(&id)?, Vec::new(), v.now())))
+        state.with_vault(|v| Ok(TokenRow::of(&v.token(&id)?, v.now())))
     })
     .await
 }
@@ -187,7 +182,7 @@ pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<C
         state.with_vault(|vault| {
             let issued = vault.create_token(request.into_new_token(vault.now())?)?;
             Ok(Created {
-                token: TokenRow::new(&issued.token, Vec::new(), vault.now()),
+                token: TokenRow::of(&issued.token, vault.now()),
                 // The new secret is shown this once, as the user just asked for it.
                 secret: issued.secret.map(|s| s.expose().to_string()),
             })
@@ -201,7 +196,7 @@ pub async fn edit_token(app: AppHandle, id: String, request: EditRequest) -> Ipc
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
             let issued = vault.modify_token(&id, request.into_changes(vault.now())?)?;
-            Ok(TokenRow::new(&issued.token, Vec::new(), vault.now()))
+            Ok(TokenRow::of(&issued.token, vault.now()))
         })
     })
     .await
@@ -213,7 +208,7 @@ pub async fn rotate_token(app: AppHandle, id: String, value: Option<String>) -> 
         state.with_vault(|vault| {
             let issued = vault.rotate_token(&id, value.map(Secret::new))?;
             Ok(Created {
-                token: TokenRow::new(&issued.token, Vec::new(), vault.now()),
+                token: TokenRow::of(&issued.token, vault.now()),
                 // The replacement is shown once, as for a new token.
                 secret: issued.secret.map(|s| s.expose().to_string()),
             })
@@ -225,7 +220,7 @@ pub async fn rotate_token(app: AppHandle, id: String, value: Option<String>) -> 
 #[tauri::command]
 pub async fn revoke_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
-        state.with_vault(|v| Ok(TokenRow::new(&v.revoke_token(&id)?, Vec::new(), v.now())))
+        state.with_vault(|v| Ok(TokenRow::of(&v.revoke_token(&id)?, v.now())))
     })
     .await
 }
@@ -233,7 +228,7 @@ pub async fn revoke_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
 #[tauri::command]
 pub async fn restore_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
-        state.with_vault(|v| Ok(TokenRow::new(&v.restore_token(&id)?, Vec::new(), v.now())))
+        state.with_vault(|v| Ok(TokenRow::of(&v.restore_token(&id)?, v.now())))
     })
     .await
 }
@@ -344,7 +339,7 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Sett
         // Settings that weaken protection change only while the vault is unlocked.
         state.with_vault(|_| Ok(()))?;
         crate::settings::save(&state.paths, &settings)
-            .map_err(|m| IpcError::new(tessera_core::error::ErrorCode::Invalid, m))?;
+            .map_err(|m| IpcError::new(ErrorCode::Invalid, m))?;
         if let Ok(mut current) = state.settings.lock() {
             *current = settings.clone();
         }
@@ -373,7 +368,7 @@ pub async fn change_password(
                 "The vault key will leave the system keyring: from now on Tessera opens only with this master password.",
                 "Set password",
             ) => Consent::Confirmed,
-            None => return Err(IpcError::new(tessera_core::error::ErrorCode::Cancelled, "the change was not confirmed")),
+            None => return Err(IpcError::new(ErrorCode::Cancelled, "the change was not confirmed")),
         };
         state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
     })
@@ -388,7 +383,7 @@ pub async fn expiring_tokens(app: AppHandle) -> IpcResult<Vec<TokenRow>> {
             let now = v.now();
             Ok(v.needing_attention(days)?
                 .iter()
-                .map(|token| TokenRow::new(token, Vec::new(), now))
+                .map(|token| TokenRow::of(token, now))
                 .collect())
         })
     })

@@ -7,6 +7,7 @@ use std::time::Duration;
 use std::time::Instant;
 use tauri::AppHandle;
 use tessera_core::clipboard::Keeper;
+use tessera_core::error::ErrorCode;
 use tessera_core::keys::OsKeyring;
 use tessera_core::{Vault, VaultPaths};
 use tessera_ipc::dto::{AppStatus, PasswordPolicy, Settings, VaultState};
@@ -50,12 +51,10 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
     ) -> IpcResult<T> {
-        let mut guard = self.vault.lock().map_err(|_| {
-            IpcError::new(
-                tessera_core::error::ErrorCode::Internal,
-                "the vault lock was poisoned",
-            )
-        })?;
+        let mut guard = self
+            .vault
+            .lock()
+            .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
         let vault = guard.as_mut().ok_or_else(IpcError::locked)?;
         Ok(f(vault)?)
     }

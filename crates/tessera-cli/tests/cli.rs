@@ -5,6 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[path = "../../tessera-core/tests/environment.rs"]
+mod environment;
+use environment::environment;
+
 const PASSWORD: &str = "correct horse battery";
 
 struct Home {
@@ -97,22 +101,6 @@ impl Home {
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args, None)).expect("json output")
     }
-}
-
-/// Whether the environment a test needs is here (`var` set to 1). Without it the test
-/// does not run and says so; under CI (`CI` set) that is a failure, not a pass: the
-/// Makefile runs each such test where its environment is, and skips it elsewhere.
-fn environment(var: &str, what: &str) -> bool {
-    if std::env::var(var).as_deref() == Ok("1") {
-        return true;
-    }
-    let message = format!("not run: set {var}=1 {what}");
-    assert!(
-        std::env::var_os("CI").is_none_or(|ci| ci.is_empty()),
-        "{message}"
-    );
-    eprintln!("{message}");
-    false
 }
 
 /// `tessera copy clip --clear-after SECS`, running, its output piped.

@@ -35,20 +35,21 @@ fn a_keeper_clears_its_copy_at_the_deadline_and_never_a_newer_one() {
         return;
     }
     let keeper = Keeper::new();
+    let first_at = Instant::now();
     keeper
         .copy(
             Secret::new("first-secret-value".into()),
-            Duration::from_secs(1),
+            Duration::from_secs(2),
         )
         .expect("copy");
     assert!(wait_for(
         |t| t == "first-secret-value",
-        Duration::from_secs(2)
+        Duration::from_millis(1_500)
     ));
     keeper
         .copy(
             Secret::new("second-secret-value".into()),
-            Duration::from_secs(3),
+            Duration::from_secs(5),
         )
         .expect("copy");
     assert!(wait_for(
@@ -56,10 +57,12 @@ fn a_keeper_clears_its_copy_at_the_deadline_and_never_a_newer_one() {
         Duration::from_secs(2)
     ));
     // Past the first copy's deadline: the second secret stays.
-    std::thread::sleep(Duration::from_millis(1_500));
+    std::thread::sleep(
+        (first_at + Duration::from_millis(2_500)).saturating_duration_since(Instant::now()),
+    );
     assert_eq!(read(), "second-secret-value");
     assert!(
-        wait_for(|t| t != "second-secret-value", Duration::from_secs(4)),
+        wait_for(|t| t != "second-secret-value", Duration::from_secs(6)),
         "the second copy was not cleared at its deadline"
     );
 
@@ -70,4 +73,36 @@ fn a_keeper_clears_its_copy_at_the_deadline_and_never_a_newer_one() {
     assert_eq!(keeper.clear_now(), Some(ClearOutcome::Cleared));
     assert!(wait_for(|t| t != "kept-until-lock", Duration::from_secs(2)));
     assert_eq!(keeper.clear_now(), None, "nothing left to clear");
+}
+
+/// The gate itself: the clipboard test, run again as its own process without its
+/// environment, passes quietly on a developer's machine and fails under `CI=true`.
+#[test]
+fn a_gated_test_fails_under_ci_when_its_environment_is_missing() {
+    let run = |ci: &str| {
+        std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "clipboard::a_keeper_clears_its_copy_at_the_deadline_and_never_a_newer_one",
+            ])
+            .env_remove("TESSERA_TEST_CLIPBOARD")
+            .env("CI", ci)
+            .output()
+            .expect("run the test binary")
+    };
+    let local = run("");
+    assert!(
+        local.status.success(),
+        "without CI the gate lets the test pass as not run"
+    );
+    let ci = run("true");
+    assert!(
+        !ci.status.success(),
+        "under CI a missing environment must fail"
+    );
+    let said = String::from_utf8_lossy(&ci.stdout);
+    assert!(
+        said.contains("not run: set TESSERA_TEST_CLIPBOARD=1"),
+        "{said}"
+    );
 }

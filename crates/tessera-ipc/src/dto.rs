@@ -147,6 +147,11 @@ impl TokenRow {
         }
     }
 
+    /// A row outside any search: no highlighted positions.
+    pub fn of(token: &Token, now: Timestamp) -> Self {
+        TokenRow::new(token, Vec::new(), now)
+    }
+
     pub fn from_hit(hit: Hit, now: Timestamp) -> Self {
         TokenRow::new(&hit.token, hit.positions, now)
     }

@@ -18,6 +18,7 @@ import type {
   EditRequest,
   IpcError,
   KindCount,
+  Protection,
   Recognised,
   SearchRequest,
   Settings,
@@ -45,7 +46,7 @@ export function errorMessage(err: unknown): string {
 /** Vault state, protection and settings. */
 export const appStatus = () => invoke<AppStatus>("app_status");
 /** First run: create the vault, its key in the keyring or from a master password. */
-export const createVault = (protection: "keyring" | "password", password: string | null) =>
+export const createVault = (protection: Protection, password: string | null) =>
   invoke<AppStatus>("create_vault", { protection, password });
 /** Opens the vault: no password for a keyring vault. */
 export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });

@@ -10,6 +10,7 @@ import {
   unlock,
   type AppStatus,
   type PasswordPolicy,
+  type Protection,
   type Settings,
 } from "../ipc";
 import { toasts } from "./toasts.svelte";
@@ -79,7 +80,7 @@ class Session {
     }
   }
 
-  async create(protection: "keyring" | "password", password: string | null): Promise<void> {
+  async create(protection: Protection, password: string | null): Promise<void> {
     this.apply(await createVault(protection, password));
   }
 
