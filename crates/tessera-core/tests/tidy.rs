@@ -24,6 +24,7 @@ const CONFINED: &[(&str, &str)] = &[
     ("rsa::", "crypto/rsa.rs"),
     ("arboard", "platform/clipboard.rs"),
     ("nucleo_matcher", "index/"),
+    ("tessera_sqlite_memory", "store/connection.rs"),
     ("jsonwebtoken", "crypto/jwt.rs"),
 ];
 

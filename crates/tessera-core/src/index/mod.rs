@@ -9,6 +9,7 @@
 //! it is one indexed SQL page, so the first page of a cold vault is fast.
 
 pub(crate) mod names;
+pub(crate) mod packed;
 
 use crate::index::names::Names;
 use crate::model::clock::Timestamp;
@@ -38,6 +39,9 @@ pub struct SearchIndex {
     names: Names,
     matcher: Matcher,
     last: Option<(String, Vec<u32>)>,
+    /// Whether `rows` carry their last use: the stored index does not keep it (it
+    /// changes on every use), so it is read when the list is sorted by it.
+    last_uses: bool,
 }
 
 impl SearchIndex {
@@ -48,7 +52,23 @@ impl SearchIndex {
             names,
             matcher: Matcher::new(Config::DEFAULT),
             last: None,
+            last_uses: false,
         }
+    }
+
+    /// Whether the rows carry their last use (see [`SearchIndex::set_last_uses`]).
+    pub(crate) fn knows_last_uses(&self) -> bool {
+        self.last_uses
+    }
+
+    /// Sets every row's last use from `(id, last used)` pairs; rows not named were never
+    /// used.
+    pub(crate) fn set_last_uses(&mut self, uses: Vec<(uuid::Uuid, Timestamp)>) {
+        let used: std::collections::HashMap<uuid::Uuid, Timestamp> = uses.into_iter().collect();
+        for row in &mut self.rows {
+            row.last_used_at = used.get(&row.id).copied().unwrap_or(i64::MIN);
+        }
+        self.last_uses = true;
     }
 
     /// An index over bare names (for benchmarks and tests): personal tokens, never
@@ -215,6 +235,13 @@ pub(crate) struct SearchCache {
 impl SearchCache {
     pub(crate) fn invalidate(&mut self) {
         self.index = None;
+    }
+
+    /// Keeps the index but reads last uses again before the next sort by them.
+    pub(crate) fn forget_last_uses(&mut self) {
+        if let Some((_, index)) = &mut self.index {
+            index.last_uses = false;
+        }
     }
 }
 

@@ -15,19 +15,45 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_explicit_api_scope.sql"),
     include_str!("migrations/0003_assertion_replay.sql"),
     include_str!("migrations/0004_token_seals.sql"),
+    include_str!("migrations/0005_search_chunks.sql"),
 ];
-/// Whether SQLCipher wipes and locks the memory it allocates (see [`set_memory_security`]).
+/// Whether SQLite's memory is locked and wiped (see [`set_memory_security`]).
 static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
-/// Chooses, for the whole process, whether SQLCipher's `cipher_memory_security` is on:
-/// every allocation it makes (decrypted pages, row values) is locked in RAM and wiped
-/// when freed. On by default, as the app and the CLI run. It costs about ten times the
-/// time per verification (9,000/s instead of 100,000/s on a 100,000-token vault,
-/// docs/benchmarks.md); a process that verifies in bulk and accepts that freed memory
-/// is not wiped may turn it off before opening any vault. SQLCipher's setting is global
-/// to the process, and so is this.
+/// Chooses, for the whole process, whether the memory SQLite allocates (decrypted
+/// pages, row values) is locked in RAM and wiped when freed. On by default, as the app
+/// and the CLI run; a benchmark may turn it off to measure what it costs. Decided at
+/// the first vault opened in the process: call it before.
 pub fn set_memory_security(on: bool) {
     MEMORY_SECURITY.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// What keeps SQLite's memory locked and wiped in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemoryGuard {
+    /// Tessera's allocator (crate `tessera-sqlite-memory`): locked slabs, blocks wiped
+    /// when freed, no system call per allocation.
+    Slabs,
+    /// SQLCipher's `cipher_memory_security`, where SQLite was initialized before
+    /// Tessera's allocator could be installed: the same, at two system calls per
+    /// allocation.
+    Sqlcipher,
+    /// Neither: turned off with [`set_memory_security`].
+    Off,
+}
+
+/// Decided once, before the process's first connection.
+fn memory_guard() -> MemoryGuard {
+    static GUARD: std::sync::OnceLock<MemoryGuard> = std::sync::OnceLock::new();
+    *GUARD.get_or_init(|| {
+        if !MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
+            MemoryGuard::Off
+        } else if tessera_sqlite_memory::install() {
+            MemoryGuard::Slabs
+        } else {
+            MemoryGuard::Sqlcipher
+        }
+    })
 }
 
 /// Opens the vault file (creating it when `create`) and gives SQLCipher the key; the
@@ -37,6 +63,7 @@ pub(crate) fn open_keyed(path: &Path, key: &VaultKey, create: bool) -> Result<Co
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
+    memory_guard();
     let conn = Connection::open_with_flags(path, flags)?;
     apply_key(&conn, key)?;
     Ok(conn)
@@ -68,6 +95,7 @@ pub(crate) fn decrypts(conn: &Connection) -> Decrypts {
 
 /// Whether `key` opens the file at `path`, read-only, changing nothing.
 pub(crate) fn key_opens(path: &Path, key: &VaultKey) -> bool {
+    memory_guard();
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .ok()
         .filter(|conn| apply_key(conn, key).is_ok())
@@ -156,8 +184,8 @@ pub(crate) fn damaged_pages(conn: &Connection) -> Option<String> {
 /// Gives SQLCipher the raw key. It must be the first statement on the connection.
 fn apply_key(conn: &Connection, key: &VaultKey) -> Result<()> {
     // SQLCipher wipes and locks the memory it allocates (decrypted pages included)
-    // with this on; SQLCipher's own default is off since 4.5, Tessera's is on.
-    let on = MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst);
+    // with this on, where Tessera's allocator does not already.
+    let on = memory_guard() == MemoryGuard::Sqlcipher;
     conn.pragma_update(
         None,
         "cipher_memory_security",
@@ -188,7 +216,13 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     // The settings the vault's promises rest on, read back: a build or a future
     // SQLCipher that ignored one must fail here rather than run without it.
-    let memory_security = i64::from(MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst));
+    let guard = memory_guard();
+    if guard == MemoryGuard::Slabs && !tessera_sqlite_memory::serving() {
+        return Err(Error::Storage(
+            "SQLite does not allocate from Tessera's locked memory: this build cannot keep the vault safe".into(),
+        ));
+    }
+    let memory_security = i64::from(guard == MemoryGuard::Sqlcipher);
     for (pragma, expected) in [
         ("cipher_memory_security", memory_security),
         ("secure_delete", 1),

@@ -4,6 +4,7 @@
 pub mod connection;
 mod error;
 pub mod header;
+pub(crate) mod name_chunks;
 pub(crate) mod rollback;
 pub(crate) mod seal;
 
@@ -351,6 +352,21 @@ pub(crate) fn index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
     let rows = read_index_rows(conn);
     conn.pragma_update(None, "cache_size", cache_size)?;
     rows
+}
+
+/// Every used token's id and last use, for the "last used" sort.
+pub(crate) fn last_uses(conn: &Connection) -> Result<Vec<(uuid::Uuid, Timestamp)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, last_used_at FROM tokens WHERE last_used_at IS NOT NULL")?;
+    let mut rows = stmt.query([])?;
+    let mut uses = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id = text_at(row, 0)?;
+        let id = uuid::Uuid::parse_str(id)
+            .map_err(|_| Error::Damaged(format!("token id '{id}' is not a UUID")))?;
+        uses.push((id, row.get(1)?));
+    }
+    Ok(uses)
 }
 
 /// Column `index` as text borrowed from the row (no copy).

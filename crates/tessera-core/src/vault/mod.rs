@@ -266,6 +266,8 @@ impl Vault {
         vault.migrate()?;
         crate::store::seal::install(&vault.conn)?;
         crate::store::seal::ensure(&vault.conn)?;
+        crate::store::name_chunks::install(&vault.conn)?;
+        crate::store::name_chunks::ensure(&vault.conn)?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
         vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
         vault.anchor_check()?;
@@ -394,6 +396,8 @@ impl Vault {
             .and_then(|()| vault.migrate())
             .and_then(|()| crate::store::seal::install(&vault.conn))
             .and_then(|()| crate::store::seal::ensure(&vault.conn))
+            .and_then(|()| crate::store::name_chunks::install(&vault.conn))
+            .and_then(|()| crate::store::name_chunks::ensure(&vault.conn))
             .and_then(|()| store::vault_id(&vault.conn))
             .map_err(|err| vault.damage_or(err))?;
         if stored_id != vault.header.vault_id {
@@ -497,7 +501,8 @@ impl Vault {
         }
         // Sound pages can still be older than the rest: every token against its seal.
         crate::store::seal::check(&self.conn)?;
-        crate::store::seal::check_all(&self.conn)
+        crate::store::seal::check_all(&self.conn)?;
+        crate::store::name_chunks::check(&self.conn)
     }
 
     /// The current time by this vault's clock.
@@ -623,6 +628,7 @@ impl Vault {
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
         let generation = crate::store::rollback::bump(&tx)?;
+        crate::store::name_chunks::update(&tx)?;
         crate::store::seal::update(&tx, generation)?;
         tx.commit()?;
         self.seals.clear();
@@ -653,7 +659,7 @@ impl Vault {
         tx.commit()?;
         if !self.pending.uses.is_empty() {
             // Last-use times order the "last used" sort.
-            self.search.invalidate();
+            self.search.forget_last_uses();
         }
         self.pending.clear();
         Ok(())
