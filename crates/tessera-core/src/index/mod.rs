@@ -20,6 +20,26 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 use std::cmp::Reverse;
 
+/// A scan of at least this many names is split between two threads (at 100,000 names
+/// a scan takes a few milliseconds; a thread starts in tens of microseconds).
+const PARALLEL_FROM: usize = 20_000;
+
+/// `(index, score)` of every candidate the pattern matches, in candidate order.
+fn score(
+    pattern: &Pattern,
+    names: &Names,
+    candidates: &[u32],
+    matcher: &mut Matcher,
+) -> Vec<(u32, u32)> {
+    let mut scored = Vec::with_capacity(candidates.len().min(4096));
+    for &i in candidates {
+        if let Some(score) = pattern.score(names.get(i), matcher) {
+            scored.push((i, score));
+        }
+    }
+    scored
+}
+
 /// Whether a token with these facts passes the filters.
 fn passes(row: &IndexRow, kind: Option<TokenKind>, status: Option<Status>, now: Timestamp) -> bool {
     kind.is_none_or(|k| row.kind == k)
@@ -38,6 +58,8 @@ pub struct SearchIndex {
     pub(crate) rows: Vec<IndexRow>,
     names: Names,
     matcher: Matcher,
+    /// The second core's, for a scan split in two (see [`PARALLEL_FROM`]).
+    second_matcher: Matcher,
     last: Option<(String, Vec<u32>)>,
     /// Whether `rows` carry their last use: the stored index does not keep it (it
     /// changes on every use), so it is read when the list is sorted by it.
@@ -51,6 +73,7 @@ impl SearchIndex {
             rows,
             names,
             matcher: Matcher::new(Config::DEFAULT),
+            second_matcher: Matcher::new(Config::DEFAULT),
             last: None,
             last_uses: false,
         }
@@ -114,11 +137,75 @@ impl SearchIndex {
         status: Option<Status>,
         now: Timestamp,
     ) -> Vec<u32> {
+        let mut scored = self.scored(text, kind, status, now);
+        // Rows are in name order, so a stable sort by score keeps ties alphabetical.
+        scored.sort_by_key(|&(_, score)| Reverse(score));
+        scored.into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// The number of matching rows and the indices of `limit` of them from `offset`, in
+    /// `sort` order (best first for relevance, ties by name). Only the window is
+    /// sorted: the rest is partitioned away in linear time.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn window(
+        &mut self,
+        text: &str,
+        kind: Option<TokenKind>,
+        status: Option<Status>,
+        now: Timestamp,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<u32>) {
+        let has_text = !text.trim().is_empty();
+        let mut scored = self.scored(text, kind, status, now);
+        let total = scored.len();
+        let end = offset.saturating_add(limit).min(total);
+        if offset >= end {
+            return (total, Vec::new());
+        }
+        let rows = &self.rows;
+        let row = |i: u32| &rows[i as usize];
+        // A total order (the row index breaks every tie), so that the partition and
+        // the sort agree with a stable sort of every match.
+        let order = |a: &(u32, u32), b: &(u32, u32)| -> std::cmp::Ordering {
+            let by_score = b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+            match sort {
+                Sort::Relevance if has_text => by_score,
+                // Rows are stored in name order.
+                Sort::Relevance | Sort::Name => a.0.cmp(&b.0),
+                Sort::Created => row(b.0).created_at.cmp(&row(a.0).created_at).then(by_score),
+                Sort::Expires => row(a.0).expires_at.cmp(&row(b.0).expires_at).then(by_score),
+                Sort::LastUsed => row(b.0)
+                    .last_used_at
+                    .cmp(&row(a.0).last_used_at)
+                    .then(by_score),
+            }
+        };
+        if end < total {
+            scored.select_nth_unstable_by(end, order);
+            scored.truncate(end);
+        }
+        scored.sort_unstable_by(order);
+        (total, scored[offset..].iter().map(|&(i, _)| i).collect())
+    }
+
+    /// `(index, score)` of every matching row that passes the filters, in row order
+    /// (score 0 without text). Narrows from the previous result when the text only
+    /// grew.
+    fn scored(
+        &mut self,
+        text: &str,
+        kind: Option<TokenKind>,
+        status: Option<Status>,
+        now: Timestamp,
+    ) -> Vec<(u32, u32)> {
         let text = text.trim_start();
         if text.trim().is_empty() {
             self.last = None;
             return (0..self.rows.len() as u32)
                 .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
+                .map(|i| (i, 0))
                 .collect();
         }
         let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
@@ -132,20 +219,27 @@ impl SearchIndex {
             (Some((_, previous)), true) => previous.clone(),
             _ => (0..self.rows.len() as u32).collect(),
         };
-        let mut scored: Vec<(u32, u32)> = Vec::with_capacity(candidates.len().min(4096));
-        for i in candidates {
-            if let Some(score) = pattern.score(self.names.get(i), &mut self.matcher) {
-                scored.push((i, score));
-            }
-        }
+        let names = &self.names;
+        let mut scored = if candidates.len() >= PARALLEL_FROM {
+            // Two halves on two cores; the halves are in order, so the result is.
+            let (first, second) = candidates.split_at(candidates.len() / 2);
+            let other = &mut self.second_matcher;
+            let pattern = &pattern;
+            std::thread::scope(|scope| {
+                let later = scope.spawn(move || score(pattern, names, second, other));
+                let mut scored = score(pattern, names, first, &mut self.matcher);
+                match later.join() {
+                    Ok(rest) => scored.extend(rest),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+                scored
+            })
+        } else {
+            score(&pattern, names, &candidates, &mut self.matcher)
+        };
         self.last = Some((text.to_string(), scored.iter().map(|&(i, _)| i).collect()));
-        // Rows are in name order, so a stable sort by score keeps ties alphabetical.
-        scored.sort_by_key(|&(_, score)| Reverse(score));
+        scored.retain(|&(i, _)| passes(&self.rows[i as usize], kind, status, now));
         scored
-            .into_iter()
-            .map(|(i, _)| i)
-            .filter(|&i| passes(&self.rows[i as usize], kind, status, now))
-            .collect()
     }
 
     /// Matched character positions of `text` in row `index`'s name.
@@ -159,18 +253,6 @@ impl SearchIndex {
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    pub(crate) fn sort(&self, indices: &mut [u32], sort: Sort, has_text: bool) {
-        let row = |i: &u32| &self.rows[*i as usize];
-        match sort {
-            Sort::Relevance if has_text => {}
-            // Rows are stored in name order.
-            Sort::Relevance | Sort::Name => indices.sort_unstable(),
-            Sort::Created => indices.sort_by_key(|i| Reverse(row(i).created_at)),
-            Sort::Expires => indices.sort_by_key(|i| row(i).expires_at),
-            Sort::LastUsed => indices.sort_by_key(|i| Reverse(row(i).last_used_at)),
-        }
     }
 }
 
@@ -275,6 +357,93 @@ mod tests {
         assert_eq!(found(&mut index, "zzz"), Vec::<String>::new());
         assert_eq!(found(&mut index, "").len(), 4);
         assert_eq!(index.positions("cid", 1), [0, 1, 3]);
+    }
+
+    #[test]
+    fn a_scan_split_over_two_threads_answers_as_one_thread_does() {
+        let list: Vec<String> = (0..PARALLEL_FROM * 2 + 7)
+            .map(|i| format!("svc-{}-{}", i % 97, i * 7 % 1013))
+            .collect();
+        let mut index = SearchIndex::from_names(&list).expect("index");
+        for text in ["s", "v9", "c-1-1", "zz"] {
+            let split = index.matches(text, None, None, 0);
+            index.forget_previous();
+            let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+            let all: Vec<u32> = (0..list.len() as u32).collect();
+            let mut one = score(
+                &pattern,
+                &index.names,
+                &all,
+                &mut Matcher::new(Config::DEFAULT),
+            );
+            one.sort_by_key(|&(_, score)| Reverse(score));
+            let one: Vec<u32> = one.into_iter().map(|(i, _)| i).collect();
+            assert_eq!(split, one, "{text}");
+        }
+    }
+
+    /// The window (a partition, then a sort of what it kept) is the page a stable sort
+    /// of every match gives, for every sort and with ties.
+    #[test]
+    fn a_window_is_the_page_of_a_full_sort() {
+        let mut names = Names::default();
+        let mut rows = Vec::new();
+        for i in 0..3_000u32 {
+            names
+                .push(&format!("tok-{}-{}", i % 37, i % 11))
+                .expect("push");
+            let lifetime = Lifetime {
+                revoked: false,
+                expires_at: (i % 3 != 0).then_some(i64::from(i % 17)),
+                rotation_days: None,
+                rotated_at: 0,
+            };
+            let used = (i % 5 != 0).then_some(i64::from(i % 13));
+            let id = uuid::Uuid::from_u128(u128::from(i));
+            rows.push(IndexRow::new(
+                id,
+                TokenKind::Personal,
+                lifetime,
+                i64::from(i % 7),
+                used,
+            ));
+        }
+        let mut index = SearchIndex::new(names, rows);
+        for text in ["", "t", "k-1", "3-"] {
+            for sort in [
+                Sort::Relevance,
+                Sort::Name,
+                Sort::Created,
+                Sort::Expires,
+                Sort::LastUsed,
+            ] {
+                index.forget_previous();
+                let mut all = index.matches(text, None, None, 0);
+                let row = |i: &u32| index.rows[*i as usize];
+                match sort {
+                    Sort::Relevance if !text.is_empty() => {}
+                    Sort::Relevance | Sort::Name => all.sort_unstable(),
+                    Sort::Created => all.sort_by_key(|i| Reverse(row(i).created_at)),
+                    Sort::Expires => all.sort_by_key(|i| row(i).expires_at),
+                    Sort::LastUsed => all.sort_by_key(|i| Reverse(row(i).last_used_at)),
+                }
+                for (offset, limit) in [
+                    (0, 50),
+                    (40, 25),
+                    (all.len().saturating_sub(3), 50),
+                    (all.len() + 1, 5),
+                ] {
+                    index.forget_previous();
+                    let (total, page) = index.window(text, None, None, 0, sort, offset, limit);
+                    let expected: Vec<u32> = all.iter().skip(offset).take(limit).copied().collect();
+                    assert_eq!(
+                        (total, page),
+                        (all.len(), expected),
+                        "{text:?} {sort:?} {offset}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -344,14 +344,29 @@ pub(crate) fn record_use(
 
 /// Every token's name and status facts, in name order.
 pub(crate) fn index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
+    let mut names = Names::default();
+    let mut rows = Vec::new();
+    each_index_row(conn, |name, row| {
+        rows.push(*row);
+        names.push(name)
+    })?;
+    names.shrink_to_fit();
+    Ok((names, rows))
+}
+
+/// Calls `each` with every token's exact name and status facts, in name order.
+pub(crate) fn each_index_row(
+    conn: &Connection,
+    each: impl FnMut(&str, &IndexRow) -> Result<()>,
+) -> Result<()> {
     // One pass over every page of the table: through a small page cache, so the scan
     // recycles a few pages instead of keeping the whole table decrypted in memory
     // (about 15 MB at 100,000 tokens) for searches that touch a few pages each.
     let cache_size: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
     conn.pragma_update(None, "cache_size", -1_000)?;
-    let rows = read_index_rows(conn);
+    let done = read_index_rows(conn, each);
     conn.pragma_update(None, "cache_size", cache_size)?;
-    rows
+    done
 }
 
 /// Every used token's id and last use, for the "last used" sort.
@@ -377,7 +392,10 @@ fn text_at<'r>(row: &'r Row<'_>, index: usize) -> Result<&'r str> {
         .map_err(rusqlite::Error::from)?)
 }
 
-fn read_index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
+fn read_index_rows(
+    conn: &Connection,
+    mut each: impl FnMut(&str, &IndexRow) -> Result<()>,
+) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT id, name, kind, revoked, expires_at, rotation_days, rotated_at, created_at, last_used_at \
          FROM tokens",
@@ -418,14 +436,10 @@ fn read_index_rows(conn: &Connection) -> Result<(Names, Vec<IndexRow>)> {
     let mut order: Vec<u32> = (0..count).collect();
     order.sort_by(|&a, &b| folded[span(a)].cmp(&folded[span(b)]));
     drop(folded);
-    let mut names = Names::with_capacity(rows.len(), text.len());
-    let mut sorted = Vec::with_capacity(rows.len());
     for &i in &order {
-        names.push(&text[span(i)])?;
-        sorted.push(rows[i as usize]);
+        each(&text[span(i)], &rows[i as usize])?;
     }
-    names.shrink_to_fit();
-    Ok((names, sorted))
+    Ok(())
 }
 
 // ---- catalogs -------------------------------------------------------------------------

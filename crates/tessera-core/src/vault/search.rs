@@ -67,14 +67,15 @@ impl Vault {
         if query.sort == Sort::LastUsed && !index.knows_last_uses() {
             index.set_last_uses(store::last_uses(&self.conn)?);
         }
-        let mut matched = index.matches(&query.text, query.kind, query.status, now);
-        index.sort(&mut matched, query.sort, has_text);
-        let window: Vec<u32> = matched
-            .iter()
-            .skip(query.offset)
-            .take(limit)
-            .copied()
-            .collect();
+        let (total, window) = index.window(
+            &query.text,
+            query.kind,
+            query.status,
+            now,
+            query.sort,
+            query.offset,
+            limit,
+        );
         let ids: Vec<String> = window
             .iter()
             .map(|&i| index.rows[i as usize].id.to_string())
@@ -91,10 +92,7 @@ impl Vault {
                 })
             })
             .collect();
-        Ok(Page {
-            total: matched.len(),
-            rows,
-        })
+        Ok(Page { total, rows })
     }
 }
 
@@ -183,6 +181,10 @@ mod tests {
             .collect();
         vault.create_tokens(batch).expect("batch");
         vault.check_integrity().expect("after a batch");
+        // A name the matcher reads differently (a combining mark) through a rebuild.
+        vault
+            .create_token(NewToken::new(TokenKind::Personal, "svc-0005 cafe\u{301}"))
+            .expect("create");
         // A bulk create over the rebuild threshold.
         let batch = (0..200)
             .map(|i| NewToken::new(TokenKind::Jwt, format!("bulk {i:05}")))
@@ -213,6 +215,16 @@ mod tests {
                 },
             )
             .expect("rename in case");
+        // A name the matcher reads differently (a combining mark), kept exactly.
+        vault
+            .modify_token(
+                "svc-0005 cafe\u{301}",
+                TokenChanges {
+                    name: Some("svc-0005 grüße\u{301}".into()),
+                    ..TokenChanges::default()
+                },
+            )
+            .expect("rename");
         vault.revoke_token("svc-0003").expect("revoke");
         vault.rotate_token("svc-0004", None).expect("rotate");
         vault.revoke_token("bulk 00001").expect("revoke");

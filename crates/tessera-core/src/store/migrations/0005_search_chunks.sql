@@ -5,7 +5,11 @@
 -- then in the transaction of every change.
 
 CREATE TABLE name_chunks (
-    id    INTEGER PRIMARY KEY,
-    first TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    data  BLOB NOT NULL
+    id         INTEGER PRIMARY KEY,
+    first      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    -- The chunk's entries and the bytes of their names, so that a load sizes its
+    -- buffers once.
+    entries    INTEGER NOT NULL,
+    name_bytes INTEGER NOT NULL,
+    data       BLOB NOT NULL
 ) STRICT;
