@@ -14,6 +14,10 @@
 //!
 //! Locking is best effort, as SQLCipher's is: past the process's `RLIMIT_MEMLOCK` a slab
 //! is used unlocked, and [`stats`] says how many bytes are locked. Wiping always holds.
+//! SQLCipher is built with `OMIT_MEMLOCK` (`.cargo/config.toml`): otherwise it calls
+//! `mlock` and `munlock` around each of its own buffers, one of them made and freed for
+//! every page it decrypts, and its `munlock` would unlock a slab's pages under blocks
+//! still in use.
 //!
 //! [`install`] must run before SQLite is first used in the process (SQLite takes an
 //! allocator only before it initializes); `tessera-core` calls it before opening any

@@ -96,15 +96,6 @@ fn map(len: usize) -> Option<(usize, bool)> {
     Some((ptr as usize, locked))
 }
 
-/// Locks the pages of `at..at + len` again (see [`release`]).
-fn relock(at: usize, len: usize) {
-    let start = at / PAGE * PAGE;
-    let end = (at + len).div_ceil(PAGE) * PAGE;
-    // SAFETY: the pages belong to a slab, mapped for the life of the process; locking
-    // changes no byte.
-    let _ = unsafe { rustix::mm::mlock(start as *mut c_void, end - start) };
-}
-
 /// Wipes `len` bytes at `at`.
 ///
 /// # Safety
@@ -223,19 +214,8 @@ unsafe fn release(ptr: *mut c_void) {
         state.stats.locked -= if locked { len } else { 0 };
         return;
     }
-    let size = CLASSES[class];
-    // SAFETY: the caller gave the block back; its bytes are ours to read and wipe.
-    let bytes = unsafe { std::slice::from_raw_parts(ptr as *const u8, size) };
-    if bytes.iter().all(|&b| b == 0) {
-        // SQLCipher hands its own buffers back through `sqlcipher_free`, which wipes
-        // them and then calls `munlock` on their pages, pages this block shares with
-        // others. Nothing else frees a block that is all zero often (blocks start
-        // zeroed and are wiped when freed), so such a block's pages are locked again.
-        relock(header, HEADER + size);
-    } else {
-        // SAFETY: as above.
-        unsafe { wipe(ptr as usize, size) };
-    }
+    // SAFETY: the caller gave the block back; its bytes are ours to wipe.
+    unsafe { wipe(ptr as usize, CLASSES[class]) };
     let mut state = state();
     // SAFETY: the header is the block's, which is free from here.
     unsafe { write(header + 8, state.free[class]) };

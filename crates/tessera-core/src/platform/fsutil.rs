@@ -6,12 +6,11 @@ use crate::model::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` atomically with owner-only permissions.
+/// Writes `bytes` to `path` atomically with owner-only permissions: a temp file made by
+/// tempfile (mode 0600 from its creation, removed if anything fails), fsynced, renamed
+/// over the target, and the folder fsynced.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_of(path);
     if path.is_dir() {
         return Err(Error::io(
             "cannot write",
@@ -19,47 +18,45 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
             std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder"),
         ));
     }
-    let mut tmp = tempfile_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
-    tmp.1
-        .write_all(bytes)
-        .and_then(|()| tmp.1.sync_all())
-        .map_err(|e| Error::io("cannot write", &tmp.0, e))?;
-    drop(tmp.1);
-    rename_durably(&tmp.0, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp.0);
-    })
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tessera-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("cannot write in", dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io("cannot write", tmp.path(), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot write", path, e.error))?;
+    sync_folder(dir);
+    Ok(())
 }
 
 /// Renames `from` over `to` and syncs the folder, so the rename survives a crash.
 pub fn rename_durably(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).map_err(|e| Error::io("cannot write", to, e))?;
-    let dir = match to.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    sync_folder(parent_of(to));
     Ok(())
 }
 
-/// Creates a new private temp file beside the target.
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// The folder `path` is in.
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
-    loop {
-        let name = format!(".tessera-{}.tmp", uuid::Uuid::now_v7().simple());
-        let path = dir.join(name);
-        match options.open(&path) {
-            Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
+}
+
+/// Syncs a folder, so that a rename in it survives a crash (best effort: not every
+/// file system lets a folder be opened for it).
+fn sync_folder(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
     }
 }
 
