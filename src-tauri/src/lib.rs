@@ -235,6 +235,8 @@ mod tests {
             tessera_core::catalog::CatalogEntry::decl(),
             CatalogInput::decl(),
             tessera_core::audit::AuditEvent::decl(),
+            tessera_core::audit::AuditAction::decl(),
+            tessera_core::audit::AuditOutcome::decl(),
             AuditQuery::decl(),
             Download::decl(),
             crate::error::IpcError::decl(),
@@ -245,12 +247,24 @@ mod tests {
             out.push_str("\n\n");
         }
         // The core's per-kind rules, as data the window's forms read.
-        let kinds = tessera_core::token::TokenKind::ALL.map(tessera_core::token::TokenKind::fields);
+        let kinds: Vec<_> = tessera_core::token::TokenKind::ALL
+            .iter()
+            .map(|kind| kind.fields())
+            .collect();
         out.push_str(
             "/** The fields each kind of token takes: `TokenKind::fields` in the core. */\n",
         );
         out.push_str("export const KIND_FIELDS: ReadonlyArray<KindFields> = ");
         out.push_str(&serde_json::to_string_pretty(&kinds).expect("kind fields"));
+        out.push_str(";\n\n");
+        // The actions the audit log records, for the window's filter.
+        out.push_str(
+            "/** Every action the audit log records: `AuditAction::ALL` in the core. */\n",
+        );
+        out.push_str("export const AUDIT_ACTIONS: ReadonlyArray<AuditAction> = ");
+        out.push_str(
+            &serde_json::to_string(tessera_core::audit::AuditAction::ALL).expect("audit actions"),
+        );
         out.push_str(";\n");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc/bindings.gen.ts");
         if std::env::var_os("UPDATE_BINDINGS").is_some() {

@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use tessera_core::audit::AuditAction;
 use tessera_core::search::Sort;
 use tessera_core::token::{JwtAlg, Status, TokenKind};
 
@@ -304,8 +305,8 @@ pub struct EditArgs {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Only this action (create, verify, copy, ...).
-    #[arg(long)]
-    pub action: Option<String>,
+    #[arg(long, value_parser = core::<AuditAction>)]
+    pub action: Option<AuditAction>,
     /// Only events about this token.
     #[arg(long)]
     pub token: Option<String>,

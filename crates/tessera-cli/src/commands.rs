@@ -621,9 +621,9 @@ fn audit(ctx: &mut Context, args: AuditArgs) -> Result<Exit> {
         .map(|e| {
             vec![
                 tessera_core::clock::rfc3339(e.at),
-                e.action.clone(),
+                e.action.to_string(),
                 e.token_name.clone().unwrap_or_else(|| "-".into()),
-                e.outcome.clone(),
+                e.outcome.to_string(),
                 e.detail.clone(),
             ]
         })

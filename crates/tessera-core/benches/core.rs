@@ -101,10 +101,10 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
 }
 
 fn benches(c: &mut Criterion) {
-    // Bulk verification runs with SQLCipher's memory wiping off unless asked for
-    // (TESSERA_BENCH_MEMORY_SECURITY=on); docs/benchmarks.md gives both figures.
+    // SQLite's memory is locked and wiped, as the app and the CLI run, unless asked
+    // otherwise (TESSERA_BENCH_MEMORY_SECURITY=off) to measure what that costs.
     tessera_core::set_memory_security(
-        std::env::var("TESSERA_BENCH_MEMORY_SECURITY").is_ok_and(|v| v == "on"),
+        std::env::var("TESSERA_BENCH_MEMORY_SECURITY").map_or(true, |v| v != "off"),
     );
     let (mut seeded, secrets) = seeded();
 

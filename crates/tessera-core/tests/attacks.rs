@@ -346,7 +346,7 @@ fn a_token_file_from_another_vault_needs_consent() {
     assert!(
         events
             .iter()
-            .any(|e| e.action == "import" && e.detail.contains("another vault"))
+            .any(|e| e.action.as_str() == "import" && e.detail.contains("another vault"))
     );
 
     // A file this vault issued comes back without the question.

@@ -8,7 +8,7 @@ use tessera_core::token::TokenKind;
 fn every_action_is_audited_and_no_secret_enters_the_log() {
     let mut t = TestVault::new();
     let mut secrets: Vec<Secret> = Vec::new();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let (_, secret) = t.make(kind, &format!("a-{kind}"));
         secrets.extend(secret);
     }
@@ -101,7 +101,7 @@ fn every_action_is_audited_and_no_secret_enters_the_log() {
     assert!(
         failures
             .iter()
-            .all(|e| e.outcome == "failed" || e.outcome == "inactive")
+            .all(|e| e.outcome.as_str() == "failed" || e.outcome.as_str() == "inactive")
     );
 
     for event in &events {

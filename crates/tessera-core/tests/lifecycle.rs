@@ -15,7 +15,7 @@ fn invalid_state(result: Result<impl std::fmt::Debug, Error>, action: &str) {
 #[test]
 fn every_kind_is_created_active_and_not_used() {
     let mut t = TestVault::new();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let name = format!("my {kind} token");
         let issued = t.vault.create_token(request(kind, &name)).expect("create");
         assert_eq!(issued.token.kind, kind);

@@ -75,7 +75,10 @@ fn an_older_copy_put_back_is_refused_before_a_revoked_token_could_verify() {
         "the restored copy predates the revocation"
     );
     let events = restored.audit(&Default::default()).expect("audit");
-    assert!(events.iter().any(|e| e.action == "restore"), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.action.as_str() == "restore"),
+        "{events:?}"
+    );
     restored.lock().expect("lock");
     Vault::open(&paths, &keys, None).expect("opens normally after the restore was accepted");
 }

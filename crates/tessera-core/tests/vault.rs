@@ -7,7 +7,7 @@ use tessera_core::{Consent, Error, MasterPassword, NewProtection, Secret, Vault,
 fn files_hold_no_plaintext_secret_or_name() {
     let mut t = TestVault::new();
     let mut needles: Vec<Vec<u8>> = Vec::new();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let name = format!("plaintext-probe-{kind}");
         let (_, secret) = t.make(kind, &name);
         needles.push(name.into_bytes());
@@ -33,7 +33,7 @@ fn create_edit_rotate_delete_and_vacuum_leave_no_plaintext_in_the_files_or_tmpdi
     let started = std::time::SystemTime::now();
     let mut t = TestVault::new();
     let mut needles: Vec<Vec<u8>> = Vec::new();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let name = format!("at-rest-probe-{kind}");
         let (_, secret) = t.make(kind, &name);
         needles.push(name.into_bytes());

@@ -269,7 +269,7 @@ pub struct CatalogInput {
 /// Which audit events to list.
 #[derive(Debug, Deserialize, TS)]
 pub struct AuditQuery {
-    pub action: Option<String>,
+    pub action: Option<tessera_core::audit::AuditAction>,
     pub token: Option<String>,
     pub failed_only: bool,
     pub limit: u32,
@@ -333,7 +333,7 @@ mod tests {
             .catalog_add(Catalog::ServiceAccount, CatalogEntry::named("ci"))
             .expect("account");
         let mut secrets = Vec::new();
-        for kind in TokenKind::ALL {
+        for &kind in TokenKind::ALL {
             let mut req = NewToken::new(kind, format!("secretless {kind}"));
             if kind == TokenKind::Service {
                 req.service_account = Some("ci".into());

@@ -68,10 +68,10 @@ impl SearchRequest {
 }
 
 impl AuditQuery {
-    /// The filter; empty strings mean "any".
+    /// The filter; an empty token means "any".
     pub fn into_filter(self) -> AuditFilter {
         AuditFilter {
-            action: self.action.filter(|a| !a.is_empty()),
+            action: self.action,
             token: self.token.filter(|t| !t.is_empty()),
             since: None,
             succeeded: self.failed_only.then_some(false),

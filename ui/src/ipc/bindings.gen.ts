@@ -161,10 +161,9 @@ id: number,
  */
 at: number, 
 /**
- * The action: create, modify, rotate, revoke, restore, delete, copy, reveal,
- * export, import, verify, passwd, catalog_add, ...
+ * The action.
  */
-action: string, 
+action: AuditAction, 
 /**
  * The token concerned, if any (kept after the token is deleted).
  */
@@ -174,15 +173,19 @@ token_id: string | null,
  */
 token_name: string | null, 
 /**
- * "ok", "failed", "active" or "inactive".
+ * How it ended.
  */
-outcome: string, 
+outcome: AuditOutcome, 
 /**
  * More about it: the reason a verification failed, the error of a failed action.
  */
 detail: string, };
 
-export type AuditQuery = { action: string | null, token: string | null, failed_only: boolean, limit: number, };
+export type AuditAction = "create" | "modify" | "rotate" | "revoke" | "restore" | "delete" | "reveal" | "copy" | "export" | "import" | "verify" | "passwd" | "catalog_add" | "catalog_rename" | "catalog_remove";
+
+export type AuditOutcome = "ok" | "failed" | "active" | "inactive";
+
+export type AuditQuery = { action: AuditAction | null, token: string | null, failed_only: boolean, limit: number, };
 
 export type Download = { 
 /**
@@ -267,3 +270,6 @@ export const KIND_FIELDS: ReadonlyArray<KindFields> = [
     "value": true
   }
 ];
+
+/** Every action the audit log records: `AuditAction::ALL` in the core. */
+export const AUDIT_ACTIONS: ReadonlyArray<AuditAction> = ["create","modify","rotate","revoke","restore","delete","reveal","copy","export","import","verify","passwd","catalog_add","catalog_rename","catalog_remove"];

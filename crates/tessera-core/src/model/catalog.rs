@@ -8,7 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The four catalogs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Catalog {
     /// APIs a token may be authorized for.
     Api,
@@ -22,12 +23,7 @@ pub enum Catalog {
 
 impl Catalog {
     /// Every catalog.
-    pub const ALL: [Catalog; 4] = [
-        Catalog::Api,
-        Catalog::Project,
-        Catalog::User,
-        Catalog::ServiceAccount,
-    ];
+    pub const ALL: &'static [Catalog] = <Catalog as strum::VariantArray>::VARIANTS;
 
     /// The word for one entry, as used in messages.
     pub fn label(self) -> &'static str {
@@ -68,13 +64,13 @@ impl fmt::Display for Catalog {
 impl FromStr for Catalog {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "api" | "apis" => Ok(Catalog::Api),
-            "project" | "projects" => Ok(Catalog::Project),
-            "user" | "users" => Ok(Catalog::User),
-            "service-account" | "service-accounts" => Ok(Catalog::ServiceAccount),
-            _ => Err(Error::invalid("catalog", format!("'{s}' is not a catalog"))),
-        }
+        let aliases = [
+            ("apis", Catalog::Api),
+            ("projects", Catalog::Project),
+            ("users", Catalog::User),
+            ("service_accounts", Catalog::ServiceAccount),
+        ];
+        crate::model::names::parse(s, "catalog", "a catalog", &aliases)
     }
 }
 

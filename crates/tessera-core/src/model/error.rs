@@ -6,8 +6,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What kind of error it is: stable names for scripts (`--json`) and for the window,
 /// which branches on them (the TypeScript union is generated from this enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ErrorCode {
     /// [`Error::NoVault`].
@@ -69,41 +80,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// The code as text, as scripts see it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::NoVault => "no_vault",
-            ErrorCode::VaultExists => "vault_exists",
-            ErrorCode::WrongPassword => "wrong_password",
-            ErrorCode::WrongKey => "wrong_key",
-            ErrorCode::PasswordRequired => "password_required",
-            ErrorCode::KeyringUnavailable => "keyring_unavailable",
-            ErrorCode::KeyMissing => "key_missing",
-            ErrorCode::Damaged => "damaged",
-            ErrorCode::RolledBack => "rolled_back",
-            ErrorCode::NewerSchema => "newer_schema",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::NameTaken => "name_taken",
-            ErrorCode::Invalid => "invalid",
-            ErrorCode::InvalidState => "invalid_state",
-            ErrorCode::InUse => "in_use",
-            ErrorCode::BadTokenFile => "bad_token_file",
-            ErrorCode::WrongPassphrase => "wrong_passphrase",
-            ErrorCode::Clipboard => "clipboard",
-            ErrorCode::Io => "io",
-            ErrorCode::DiskFull => "disk_full",
-            ErrorCode::ReadOnly => "read_only",
-            ErrorCode::Busy => "busy",
-            ErrorCode::Storage => "storage",
-            ErrorCode::Crypto => "crypto",
-            ErrorCode::Locked => "locked",
-            ErrorCode::Cancelled => "cancelled",
-            ErrorCode::Internal => "internal",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

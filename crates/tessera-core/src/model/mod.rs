@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod external;
+pub(crate) mod names;
 pub mod password;
 pub mod query;
 pub mod secret;

@@ -8,8 +8,20 @@ use crate::model::token::{Status, Token, TokenKind};
 pub const DEFAULT_LIMIT: usize = 50;
 
 /// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Sort {
     /// Best match first when there is a query; by name otherwise.
@@ -27,23 +39,11 @@ pub enum Sort {
 
 impl Sort {
     /// Every order, as offered.
-    pub const ALL: [Sort; 5] = [
-        Sort::Relevance,
-        Sort::Name,
-        Sort::Created,
-        Sort::Expires,
-        Sort::LastUsed,
-    ];
+    pub const ALL: &'static [Sort] = <Sort as strum::VariantArray>::VARIANTS;
 
     /// The order's name, as the CLI and IPC take it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Sort::Relevance => "relevance",
-            Sort::Name => "name",
-            Sort::Created => "created",
-            Sort::Expires => "expires",
-            Sort::LastUsed => "last_used",
-        }
+        self.into()
     }
 }
 
@@ -51,20 +51,7 @@ impl std::str::FromStr for Sort {
     type Err = Error;
     /// Any case, `-` or `_`; `used` for `last_used`. An unknown order is an error.
     fn from_str(s: &str) -> Result<Sort> {
-        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        if wanted == "used" {
-            return Ok(Sort::LastUsed);
-        }
-        Sort::ALL
-            .into_iter()
-            .find(|sort| sort.as_str() == wanted)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Sort::ALL.iter().map(|s| s.as_str()).collect();
-                Error::invalid(
-                    "sort",
-                    format!("'{s}' is not an order; use {}", names.join(", ")),
-                )
-            })
+        crate::model::names::parse(s, "sort", "an order", &[("used", Sort::LastUsed)])
     }
 }
 
@@ -124,7 +111,7 @@ mod tests {
 
     #[test]
     fn an_order_is_read_in_any_spelling_and_an_unknown_one_is_refused() {
-        for sort in Sort::ALL {
+        for &sort in Sort::ALL {
             assert_eq!(sort.as_str().parse::<Sort>().expect("own name"), sort);
         }
         assert_eq!(

@@ -3,7 +3,7 @@
 
 use crate::model::clock::{DAY, Timestamp};
 use crate::model::error::{Error, Result};
-use std::fmt;
+use crate::model::names;
 use std::str::FromStr;
 
 /// Days before expiry from which a token counts as "expiring soon".
@@ -13,9 +13,22 @@ pub const MAX_NAME_CHARS: usize = 100;
 
 /// The six kinds of token.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TokenKind {
     /// The workspace token: copied and replaced on a schedule.
@@ -34,25 +47,11 @@ pub enum TokenKind {
 
 impl TokenKind {
     /// Every kind, in display order.
-    pub const ALL: [TokenKind; 6] = [
-        TokenKind::Workspace,
-        TokenKind::Personal,
-        TokenKind::Service,
-        TokenKind::Rsa,
-        TokenKind::Jwt,
-        TokenKind::External,
-    ];
+    pub const ALL: &'static [TokenKind] = <TokenKind as strum::VariantArray>::VARIANTS;
 
     /// The kind's stable name, as stored and as typed on the command line.
     pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Workspace => "workspace",
-            TokenKind::Personal => "personal",
-            TokenKind::Service => "service",
-            TokenKind::Rsa => "rsa",
-            TokenKind::Jwt => "jwt",
-            TokenKind::External => "external",
-        }
+        self.into()
     }
 
     /// The prefix of Tessera's random tokens of this kind.
@@ -66,25 +65,10 @@ impl TokenKind {
     }
 }
 
-impl fmt::Display for TokenKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for TokenKind {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let lower = s.trim().to_ascii_lowercase();
-        TokenKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == lower || (lower == "pat" && *k == TokenKind::Personal))
-            .ok_or_else(|| {
-                Error::invalid(
-                    "kind",
-                    format!("'{s}' is not a kind; use workspace, personal, service, rsa, jwt or external"),
-                )
-            })
+        names::parse(s, "kind", "a kind", &[("pat", TokenKind::Personal)])
     }
 }
 
@@ -133,14 +117,28 @@ impl TokenKind {
 
 /// What a person sees as a token's state. Revoked and active are stored; the rest is
 /// derived from time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Status {
     /// Usable, with no warning.
     Active,
     /// Usable, expiring within [`EXPIRING_SOON_DAYS`].
     #[serde(rename = "expiring")]
+    #[strum(serialize = "expiring")]
     ExpiringSoon,
     /// Usable, but its security period has elapsed since it was last rotated.
     RotationDue,
@@ -152,23 +150,11 @@ pub enum Status {
 
 impl Status {
     /// Every status.
-    pub const ALL: [Status; 5] = [
-        Status::Active,
-        Status::ExpiringSoon,
-        Status::RotationDue,
-        Status::Expired,
-        Status::Revoked,
-    ];
+    pub const ALL: &'static [Status] = <Status as strum::VariantArray>::VARIANTS;
 
     /// The status's stable name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::ExpiringSoon => "expiring",
-            Status::RotationDue => "rotation_due",
-            Status::Expired => "expired",
-            Status::Revoked => "revoked",
-        }
+        self.into()
     }
 
     /// Whether a token in this status verifies.
@@ -180,32 +166,14 @@ impl Status {
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for Status {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let lower = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        let status = match lower.as_str() {
-            "active" => Status::Active,
-            "expiring" | "expiring_soon" => Status::ExpiringSoon,
-            "rotation_due" | "rotate" => Status::RotationDue,
-            "expired" => Status::Expired,
-            "revoked" => Status::Revoked,
-            _ => {
-                return Err(Error::invalid(
-                    "status",
-                    format!(
-                        "'{s}' is not a status; use active, expiring, rotation_due, expired or revoked"
-                    ),
-                ));
-            }
-        };
-        Ok(status)
+        let aliases = [
+            ("expiring_soon", Status::ExpiringSoon),
+            ("rotate", Status::RotationDue),
+        ];
+        names::parse(s, "status", "a status", &aliases)
     }
 }
 
@@ -318,43 +286,45 @@ impl Token {
 }
 
 /// JWT signing algorithms Tessera issues and accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum JwtAlg {
     /// HMAC-SHA256 with the vault's 256-bit key (default).
     #[serde(rename = "HS256")]
+    #[strum(serialize = "HS256")]
     Hs256,
     /// RSA PKCS#1 v1.5 SHA-256 with the vault's RSA key.
     #[serde(rename = "RS256")]
+    #[strum(serialize = "RS256")]
     Rs256,
     /// Ed25519 with the vault's Ed25519 key.
     #[serde(rename = "EdDSA")]
+    #[strum(serialize = "EdDSA")]
     EdDsa,
 }
 
 impl JwtAlg {
     /// The JOSE name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            JwtAlg::Hs256 => "HS256",
-            JwtAlg::Rs256 => "RS256",
-            JwtAlg::EdDsa => "EdDSA",
-        }
+        self.into()
     }
 }
 
 impl FromStr for JwtAlg {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "HS256" => Ok(JwtAlg::Hs256),
-            "RS256" => Ok(JwtAlg::Rs256),
-            "EDDSA" | "ED25519" => Ok(JwtAlg::EdDsa),
-            _ => Err(Error::invalid(
-                "algorithm",
-                format!("'{s}' is not offered; use HS256, RS256 or EdDSA"),
-            )),
-        }
+        names::parse(s, "algorithm", "offered", &[("ed25519", JwtAlg::EdDsa)])
     }
 }
 
@@ -532,10 +502,10 @@ mod tests {
 
     #[test]
     fn kinds_and_statuses_parse() {
-        for kind in TokenKind::ALL {
+        for &kind in TokenKind::ALL {
             assert_eq!(kind.as_str().parse::<TokenKind>().ok(), Some(kind));
         }
-        for status in Status::ALL {
+        for &status in Status::ALL {
             assert_eq!(status.as_str().parse::<Status>().ok(), Some(status));
         }
         assert!("robot".parse::<TokenKind>().is_err());

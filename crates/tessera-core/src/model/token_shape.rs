@@ -28,7 +28,8 @@ pub enum Shape {
 /// Classifies a string as a Tessera random token without any lookup.
 pub fn parse(token: &str) -> Shape {
     let Some(kind) = TokenKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .find(|k| k.random_prefix().is_some_and(|p| token.starts_with(p)))
     else {
         return Shape::Foreign;

@@ -4,10 +4,10 @@
 
 use crate::model::clock::Timestamp;
 use crate::model::token::{Status, Token, TokenKind};
-use std::fmt;
 
 /// Why a token is not active.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum Reason {
     /// No token in this vault matches.
     Unknown,
@@ -37,19 +37,7 @@ pub enum Reason {
 impl Reason {
     /// The reason's stable name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Unknown => "unknown",
-            Reason::Malformed => "malformed",
-            Reason::BadChecksum => "bad_checksum",
-            Reason::BadSignature => "bad_signature",
-            Reason::Revoked => "revoked",
-            Reason::Expired => "expired",
-            Reason::NotYetValid => "not_yet_valid",
-            Reason::ApiNotAuthorized => "api_not_authorized",
-            Reason::UserNotAuthorized => "user_not_authorized",
-            Reason::IssuedElsewhere => "issued_elsewhere",
-            Reason::Replayed => "replayed",
-        }
+        self.into()
     }
 
     /// A sentence for people.
@@ -71,12 +59,6 @@ impl Reason {
             }
             Reason::Replayed => "this assertion was already used; sign a new one for every request",
         }
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod seal;
 
 use crate::index::IndexRow;
 use crate::index::names::Names;
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::catalog::{Catalog, CatalogEntry};
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
@@ -590,19 +591,19 @@ pub(crate) fn consume_assertion(
 #[derive(Debug, Clone)]
 pub(crate) struct NewAuditEvent {
     pub at: Timestamp,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub token_id: Option<String>,
     pub token_name: Option<String>,
-    pub outcome: String,
+    pub outcome: AuditOutcome,
     pub detail: String,
 }
 
 impl NewAuditEvent {
     /// An event about a token.
     pub(crate) fn token(
-        action: &'static str,
+        action: AuditAction,
         token: Option<&Token>,
-        outcome: &str,
+        outcome: AuditOutcome,
         detail: impl Into<String>,
     ) -> Self {
         NewAuditEvent {
@@ -610,13 +611,13 @@ impl NewAuditEvent {
             action,
             token_id: token.map(|t| t.id.clone()),
             token_name: token.map(|t| t.name.clone()),
-            outcome: outcome.into(),
+            outcome,
             detail: detail.into(),
         }
     }
 
     /// An event about the vault itself.
-    pub(crate) fn vault(action: &'static str, outcome: &str, detail: &str) -> Self {
+    pub(crate) fn vault(action: AuditAction, outcome: AuditOutcome, detail: &str) -> Self {
         NewAuditEvent::token(action, None, outcome, detail)
     }
 
@@ -633,10 +634,10 @@ pub(crate) fn insert_audit(conn: &Connection, event: &NewAuditEvent) -> Result<(
     )?
     .execute(params![
         event.at,
-        event.action,
+        event.action.as_str(),
         event.token_id,
         event.token_name,
-        event.outcome,
+        event.outcome.as_str(),
         event.detail
     ])?;
     Ok(())
@@ -657,25 +658,41 @@ pub(crate) fn audit_events(
     )?;
     let rows = stmt.query_map(
         params![
-            filter.action.as_deref(),
+            filter.action.map(AuditAction::as_str),
             filter.token.as_deref(),
             filter.since,
             filter.succeeded,
             filter.limit.unwrap_or(i64::MAX),
         ],
         |row| {
-            Ok(crate::model::audit::AuditEvent {
-                id: row.get(0)?,
-                at: row.get(1)?,
-                action: row.get(2)?,
-                token_id: row.get(3)?,
-                token_name: row.get(4)?,
-                outcome: row.get(5)?,
-                detail: row.get(6)?,
-            })
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, Timestamp>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
+            ))
         },
     )?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let damaged = |what: &str, name: &str| {
+        Error::Damaged(format!("the audit log holds an unknown {what} '{name}'"))
+    };
+    let mut events = Vec::new();
+    for row in rows {
+        let (id, at, action, token_id, token_name, outcome, detail) = row?;
+        events.push(crate::model::audit::AuditEvent {
+            id,
+            at,
+            action: action.parse().map_err(|_| damaged("action", &action))?,
+            token_id,
+            token_name,
+            outcome: outcome.parse().map_err(|_| damaged("outcome", &outcome))?,
+            detail,
+        });
+    }
+    Ok(events)
 }
 
 /// The name of some token of `kind`, if one exists.

@@ -1,5 +1,6 @@
 //! The vault's catalog operations (types in `model::catalog`).
 
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::catalog::{Catalog, CatalogEntry, catalog_name};
 use crate::model::error::{Error, Result};
 use crate::store;
@@ -17,7 +18,7 @@ impl Vault {
             created_at: 0,
         };
         let detail = format!("{} '{}'", catalog.label(), entry.name);
-        entry.created_at = self.catalog_action("catalog_add", detail, |tx, now| {
+        entry.created_at = self.catalog_action(AuditAction::CatalogAdd, detail, |tx, now| {
             store::catalog_add(tx, catalog, &entry, now)?;
             Ok(now)
         })?;
@@ -33,7 +34,7 @@ impl Vault {
     pub fn catalog_rename(&mut self, catalog: Catalog, old: &str, new: &str) -> Result<()> {
         let new = catalog_name(catalog, new)?;
         let detail = format!("{} '{}' -> '{new}'", catalog.label(), old.trim());
-        self.catalog_action("catalog_rename", detail, |tx, _| {
+        self.catalog_action(AuditAction::CatalogRename, detail, |tx, _| {
             store::catalog_rename(tx, catalog, old, &new)
         })
     }
@@ -41,7 +42,7 @@ impl Vault {
     /// Removes an entry, refused while any token refers to it.
     pub fn catalog_remove(&mut self, catalog: Catalog, name: &str) -> Result<()> {
         let detail = format!("{} '{}'", catalog.label(), name.trim());
-        self.catalog_action("catalog_remove", detail, |tx, _| {
+        self.catalog_action(AuditAction::CatalogRemove, detail, |tx, _| {
             let id = store::catalog_id(tx, catalog, name)?;
             let count = store::catalog_refs(tx, catalog, id)?;
             if count > 0 {
@@ -59,7 +60,7 @@ impl Vault {
     /// audited on its own.
     fn catalog_action<T>(
         &mut self,
-        action: &'static str,
+        action: AuditAction,
         detail: String,
         f: impl FnOnce(&crate::store::Transaction<'_>, crate::model::clock::Timestamp) -> Result<T>,
     ) -> Result<T> {
@@ -67,13 +68,17 @@ impl Vault {
             let out = f(tx, now)?;
             store::insert_audit(
                 tx,
-                &store::NewAuditEvent::vault(action, "ok", &detail).at(now),
+                &store::NewAuditEvent::vault(action, AuditOutcome::Ok, &detail).at(now),
             )?;
             Ok(out)
         });
         if let Err(err) = &result {
             let failed = format!("{detail}: {err}");
-            let _ = self.record_event(store::NewAuditEvent::vault(action, "failed", &failed));
+            let _ = self.record_event(store::NewAuditEvent::vault(
+                action,
+                AuditOutcome::Failed,
+                &failed,
+            ));
         }
         result
     }

@@ -4,6 +4,7 @@
 //! malformed.
 
 use crate::crypto::rsa as rsa_keys;
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::catalog::{Catalog, CatalogEntry};
 use crate::model::clock::{parse_rfc3339, rfc3339};
 use crate::model::error::{Error, Result};
@@ -72,7 +73,7 @@ impl Vault {
     fn rsa_token(
         &mut self,
         reference: &str,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<(Token, SecretBytes, Vec<u8>)> {
         let token = self.token(reference)?;
         if token.kind != TokenKind::Rsa {
@@ -95,7 +96,7 @@ impl Vault {
         reference: &str,
         passphrase: Option<&Secret>,
     ) -> Result<Secret> {
-        let (token, private, public) = self.rsa_token(reference, "export")?;
+        let (token, private, public) = self.rsa_token(reference, AuditAction::Export)?;
         let file = TokenFile {
             file_type: TOKEN_FILE_TYPE.into(),
             version: TOKEN_FILE_VERSION,
@@ -127,18 +128,23 @@ impl Vault {
         } else {
             "token file"
         };
-        self.record_event(NewAuditEvent::token("export", Some(&token), "ok", detail))?;
+        self.record_event(NewAuditEvent::token(
+            AuditAction::Export,
+            Some(&token),
+            AuditOutcome::Ok,
+            detail,
+        ))?;
         Ok(Secret::new(json))
     }
 
     /// The RSA token's private key alone, as PKCS#8 PEM.
     pub fn export_pem(&mut self, reference: &str, passphrase: Option<&Secret>) -> Result<Secret> {
-        let (token, private, _) = self.rsa_token(reference, "export")?;
+        let (token, private, _) = self.rsa_token(reference, AuditAction::Export)?;
         let pem = rsa_keys::private_pem(&private, passphrase)?;
         self.record_event(NewAuditEvent::token(
-            "export",
+            AuditAction::Export,
             Some(&token),
-            "ok",
+            AuditOutcome::Ok,
             "PEM private key",
         ))?;
         Ok(pem)
@@ -234,7 +240,13 @@ impl Vault {
             let token = store::token(tx, &parsed.token_id)?;
             store::insert_audit(
                 tx,
-                &NewAuditEvent::token("import", Some(&token), "ok", detail.as_str()).at(now),
+                &NewAuditEvent::token(
+                    AuditAction::Import,
+                    Some(&token),
+                    AuditOutcome::Ok,
+                    detail.as_str(),
+                )
+                .at(now),
             )?;
             Ok(token)
         })?;

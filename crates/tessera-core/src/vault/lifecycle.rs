@@ -3,6 +3,7 @@
 //! audit event; a refused or failed action changes nothing and is audited on its own.
 
 use crate::crypto::jwt::{JwtClaims, NEVER_EXPIRES_SECS, Signer};
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::catalog::Catalog;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
@@ -337,7 +338,7 @@ impl Vault {
     /// the failure is audited (naming the token only if the reference names one).
     fn audited<T>(
         &mut self,
-        action: &'static str,
+        action: AuditAction,
         reference: &str,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<(Token, T)>,
     ) -> Result<T> {
@@ -345,7 +346,7 @@ impl Vault {
             let (token, out) = f(tx, now)?;
             store::insert_audit(
                 tx,
-                &NewAuditEvent::token(action, Some(&token), "ok", "").at(now),
+                &NewAuditEvent::token(action, Some(&token), AuditOutcome::Ok, "").at(now),
             )?;
             Ok(out)
         });
@@ -359,7 +360,7 @@ impl Vault {
             let _ = self.record_event(NewAuditEvent::token(
                 action,
                 token.as_ref(),
-                "failed",
+                AuditOutcome::Failed,
                 detail,
             ));
         }
@@ -399,7 +400,12 @@ impl Vault {
         });
         if let Err(err) = &result {
             let detail = format!("'{}' failed: {}", name.trim(), err.code());
-            let _ = self.record_event(NewAuditEvent::token("create", None, "failed", detail));
+            let _ = self.record_event(NewAuditEvent::token(
+                AuditAction::Create,
+                None,
+                AuditOutcome::Failed,
+                detail,
+            ));
         }
         result
     }
@@ -432,7 +438,13 @@ impl Vault {
                         let issued = insert_prepared(tx, signer, p, now)?;
                         store::insert_audit(
                             tx,
-                            &NewAuditEvent::token("create", Some(&issued.token), "ok", "").at(now),
+                            &NewAuditEvent::token(
+                                AuditAction::Create,
+                                Some(&issued.token),
+                                AuditOutcome::Ok,
+                                "",
+                            )
+                            .at(now),
                         )?;
                         Ok(issued)
                     })
@@ -503,7 +515,7 @@ impl Vault {
         changed(&self.conn, &current, &changes, self.now())?;
         let id = current.id.clone();
         let done = self.with_signer(|vault, signer| {
-            vault.audited("modify", &id, |tx, now| {
+            vault.audited(AuditAction::Modify, &id, |tx, now| {
                 let next = changed(tx, &store::token(tx, &id)?, &changes, now)?;
                 store::update_token(tx, &next)?;
                 for (catalog, list) in [
@@ -531,7 +543,11 @@ impl Vault {
     pub fn rotate_token(&mut self, reference: &str, new_value: Option<Secret>) -> Result<Issued> {
         let current = self.token(reference)?;
         if current.lifetime.revoked {
-            return self.refuse("rotate", &current, "it is revoked; restore it first");
+            return self.refuse(
+                AuditAction::Rotate,
+                &current,
+                "it is revoked; restore it first",
+            );
         }
         if new_value.is_some() && current.kind != TokenKind::External {
             return Err(Error::invalid(
@@ -561,8 +577,8 @@ impl Vault {
         };
         let id = current.id.clone();
         let done = self.with_signer(|vault, signer| {
-            vault.audited("rotate", &id, |tx, now| {
-                still(tx, &id, "rotate", REVOKED_MEANWHILE, |t| {
+            vault.audited(AuditAction::Rotate, &id, |tx, now| {
+                still(tx, &id, AuditAction::Rotate, REVOKED_MEANWHILE, |t| {
                     !t.lifetime.revoked
                 })?;
                 let secret = match pre_made {
@@ -587,11 +603,11 @@ impl Vault {
     pub fn revoke_token(&mut self, reference: &str) -> Result<Token> {
         let current = self.token(reference)?;
         if current.lifetime.revoked {
-            return self.refuse("revoke", &current, "it is already revoked");
+            return self.refuse(AuditAction::Revoke, &current, "it is already revoked");
         }
         let id = current.id;
-        self.audited("revoke", &id, |tx, now| {
-            still(tx, &id, "revoke", "it is already revoked", |t| {
+        self.audited(AuditAction::Revoke, &id, |tx, now| {
+            still(tx, &id, AuditAction::Revoke, "it is already revoked", |t| {
                 !t.lifetime.revoked
             })?;
             store::set_revoked(tx, &id, Some(now))?;
@@ -604,11 +620,11 @@ impl Vault {
     pub fn restore_token(&mut self, reference: &str) -> Result<Token> {
         let current = self.token(reference)?;
         if !current.lifetime.revoked {
-            return self.refuse("restore", &current, "it is not revoked");
+            return self.refuse(AuditAction::Restore, &current, "it is not revoked");
         }
         let id = current.id;
-        self.audited("restore", &id, |tx, _| {
-            still(tx, &id, "restore", "it is not revoked", |t| {
+        self.audited(AuditAction::Restore, &id, |tx, _| {
+            still(tx, &id, AuditAction::Restore, "it is not revoked", |t| {
                 t.lifetime.revoked
             })?;
             store::set_revoked(tx, &id, None)?;
@@ -622,14 +638,14 @@ impl Vault {
         let current = self.token(reference)?;
         if !current.lifetime.revoked {
             return self.refuse(
-                "delete",
+                AuditAction::Delete,
                 &current,
                 "only a revoked token can be deleted; revoke it first",
             );
         }
         let id = current.id.clone();
-        let done = self.audited("delete", &id, |tx, _| {
-            still(tx, &id, "delete", RESTORED_MEANWHILE, |t| {
+        let done = self.audited(AuditAction::Delete, &id, |tx, _| {
+            still(tx, &id, AuditAction::Delete, RESTORED_MEANWHILE, |t| {
                 t.lifetime.revoked
             })?;
             store::delete_token(tx, &id)?;
@@ -643,8 +659,8 @@ impl Vault {
     pub fn reveal_secret(&mut self, reference: &str, purpose: Purpose) -> Result<Secret> {
         let token = self.token(reference)?;
         let action = match purpose {
-            Purpose::Reveal => "reveal",
-            Purpose::Copy => "copy",
+            Purpose::Reveal => AuditAction::Reveal,
+            Purpose::Copy => AuditAction::Copy,
         };
         if token.kind == TokenKind::Rsa {
             return self.refuse(
@@ -659,26 +675,31 @@ impl Vault {
         let secret = String::from_utf8(value)
             .map(Secret::new)
             .map_err(|_| Error::Damaged("a stored secret is not text".into()))?;
-        self.record_event(NewAuditEvent::token(action, Some(&token), "ok", ""))?;
+        self.record_event(NewAuditEvent::token(
+            action,
+            Some(&token),
+            AuditOutcome::Ok,
+            "",
+        ))?;
         Ok(secret)
     }
 
     /// Refuses an action with [`Error::InvalidState`] and audits the refusal.
     pub(crate) fn refuse<T>(
         &mut self,
-        action: &'static str,
+        action: AuditAction,
         token: &Token,
         reason: &'static str,
     ) -> Result<T> {
         let err = Error::InvalidState {
-            action,
+            action: action.as_str(),
             name: token.name.clone(),
             reason,
         };
         self.record_event(NewAuditEvent::token(
             action,
             Some(token),
-            "failed",
+            AuditOutcome::Failed,
             err.to_string(),
         ))?;
         Err(err)
@@ -775,7 +796,7 @@ const RESTORED_MEANWHILE: &str = "it was restored meanwhile; only a revoked toke
 fn still(
     tx: &Transaction<'_>,
     id: &str,
-    action: &'static str,
+    action: AuditAction,
     reason: &'static str,
     allowed: impl Fn(&Token) -> bool,
 ) -> Result<()> {
@@ -784,7 +805,7 @@ fn still(
         return Ok(());
     }
     Err(Error::InvalidState {
-        action,
+        action: action.as_str(),
         name: token.name,
         reason,
     })

@@ -17,6 +17,7 @@ mod verify;
 
 use crate::crypto::keys::{KdfParams, KeyStore, VaultKey};
 use crate::index::SearchCache;
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::clock::{Clock, SystemClock, Timestamp};
 use crate::model::error::{Error, Result};
 use crate::model::password::MasterPassword;
@@ -316,8 +317,8 @@ impl Vault {
         let current = crate::store::rollback::generation(&vault.conn)?;
         vault.anchor()?.reset(current)?;
         vault.record_event(store::NewAuditEvent::vault(
-            "restore",
-            "ok",
+            AuditAction::Restore,
+            AuditOutcome::Ok,
             "an older copy of the vault was accepted",
         ))?;
         Ok(vault)
@@ -608,7 +609,11 @@ impl Vault {
         if was_keyring && !now_keyring {
             keys.remove(&self.header.vault_id)?;
         }
-        self.record_event(store::NewAuditEvent::vault("passwd", "ok", ""))?;
+        self.record_event(store::NewAuditEvent::vault(
+            AuditAction::Passwd,
+            AuditOutcome::Ok,
+            "",
+        ))?;
         Ok(())
     }
 

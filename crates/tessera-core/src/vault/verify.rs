@@ -5,6 +5,7 @@
 //! is buffered (durable within a second).
 
 use crate::crypto::jwt;
+use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
 use crate::model::token::{Token, TokenKind};
@@ -159,8 +160,8 @@ impl Vault {
         now: Timestamp,
     ) {
         let (label, detail) = match outcome {
-            Ok(()) => ("active", String::new()),
-            Err(reason) => ("inactive", reason.as_str().to_string()),
+            Ok(()) => (AuditOutcome::Active, String::new()),
+            Err(reason) => (AuditOutcome::Inactive, reason.as_str().to_string()),
         };
         if let (Ok(()), Some(token)) = (outcome, token) {
             let entry = self
@@ -173,7 +174,7 @@ impl Vault {
         }
         self.pending
             .events
-            .push(NewAuditEvent::token("verify", token, label, detail).at(now));
+            .push(NewAuditEvent::token(AuditAction::Verify, token, label, detail).at(now));
         self.pending.since.get_or_insert_with(Instant::now);
     }
 }
