@@ -4,7 +4,7 @@
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
 use std::time::Duration;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
 use tessera_core::audit::AuditEvent;
 use tessera_core::catalog::CatalogEntry;
 use tessera_core::error::ErrorCode;
@@ -16,9 +16,9 @@ use tessera_ipc::dto::*;
 use tessera_ipc::requests::catalog;
 
 /// Runs blocking work (vault, keyring, KDF, RSA) on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&AppState, &AppHandle) -> IpcResult<T> + Send + 'static,
+async fn blocking<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    f: impl FnOnce(&AppState, &AppHandle<R>) -> IpcResult<T> + Send + 'static,
 ) -> IpcResult<T> {
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>(), &app))
         .await
@@ -26,13 +26,13 @@ async fn blocking<T: Send + 'static>(
 }
 
 #[tauri::command]
-pub async fn app_status(app: AppHandle) -> IpcResult<AppStatus> {
+pub async fn app_status<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
     blocking(app, |state, _| Ok(state.status())).await
 }
 
 #[tauri::command]
-pub async fn create_vault(
-    app: AppHandle,
+pub async fn create_vault<R: Runtime>(
+    app: AppHandle<R>,
     protection: Protection,
     password: Option<String>,
 ) -> IpcResult<AppStatus> {
@@ -58,8 +58,8 @@ pub async fn create_vault(
 /// How the unlock screen opens the vault: `Vault::open`, or `Vault::open_restored`.
 type Opener = fn(&VaultPaths, &dyn KeyStore, Option<&Secret>) -> tessera_core::Result<Vault>;
 
-async fn unlock_with(
-    app: AppHandle,
+async fn unlock_with<R: Runtime>(
+    app: AppHandle<R>,
     password: Option<String>,
     opener: Opener,
 ) -> IpcResult<AppStatus> {
@@ -72,19 +72,25 @@ async fn unlock_with(
 }
 
 #[tauri::command]
-pub async fn unlock(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+pub async fn unlock<R: Runtime>(
+    app: AppHandle<R>,
+    password: Option<String>,
+) -> IpcResult<AppStatus> {
     unlock_with(app, password, Vault::open).await
 }
 
 /// Opens a vault that `unlock` refused as an older copy, because the person restored it
 /// on purpose (the audit log records it).
 #[tauri::command]
-pub async fn accept_restore(app: AppHandle, password: Option<String>) -> IpcResult<AppStatus> {
+pub async fn accept_restore<R: Runtime>(
+    app: AppHandle<R>,
+    password: Option<String>,
+) -> IpcResult<AppStatus> {
     unlock_with(app, password, Vault::open_restored).await
 }
 
 #[tauri::command]
-pub async fn lock(app: AppHandle) -> IpcResult<AppStatus> {
+pub async fn lock<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
     blocking(app, |state, _| {
         state.lock();
         Ok(state.status())
@@ -98,7 +104,10 @@ pub fn note_activity(state: tauri::State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn search_tokens(app: AppHandle, request: SearchRequest) -> IpcResult<TokenPage> {
+pub async fn search_tokens<R: Runtime>(
+    app: AppHandle<R>,
+    request: SearchRequest,
+) -> IpcResult<TokenPage> {
     blocking(app, move |state, _| {
         let query = request.to_query()?;
         state.with_vault(|vault| {
@@ -120,7 +129,7 @@ pub async fn search_tokens(app: AppHandle, request: SearchRequest) -> IpcResult<
 
 /// Builds the search index in the background, so the first keystroke is fast.
 #[tauri::command]
-pub async fn prepare_search(app: AppHandle) -> IpcResult<()> {
+pub async fn prepare_search<R: Runtime>(app: AppHandle<R>) -> IpcResult<()> {
     blocking(app, |state, _| {
         state.with_vault(|vault| vault.prepare_search())
     })
@@ -128,7 +137,7 @@ pub async fn prepare_search(app: AppHandle) -> IpcResult<()> {
 }
 
 #[tauri::command]
-pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
+pub async fn token_counts<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<KindCount>> {
     blocking(app, |state, _| {
         state.with_vault(|vault| {
             Ok(vault
@@ -145,7 +154,7 @@ pub async fn token_counts(app: AppHandle) -> IpcResult<Vec<KindCount>> {
 }
 
 #[tauri::command]
-pub async fn get_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+pub async fn get_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
         state.with_vault(|v| Ok(TokenRow::of(&v.token(&id)?, v.now())))
     })
@@ -153,8 +162,8 @@ pub async fn get_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
 }
 
 #[tauri::command]
-pub async fn name_available(
-    app: AppHandle,
+pub async fn name_available<R: Runtime>(
+    app: AppHandle<R>,
     name: String,
     except: Option<String>,
 ) -> IpcResult<bool> {
@@ -177,7 +186,10 @@ pub fn recognise_token(value: String) -> Recognised {
 }
 
 #[tauri::command]
-pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<Created> {
+pub async fn create_token<R: Runtime>(
+    app: AppHandle<R>,
+    request: CreateRequest,
+) -> IpcResult<Created> {
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
             let issued = vault.create_token(request.into_new_token(vault.now())?)?;
@@ -192,7 +204,11 @@ pub async fn create_token(app: AppHandle, request: CreateRequest) -> IpcResult<C
 }
 
 #[tauri::command]
-pub async fn edit_token(app: AppHandle, id: String, request: EditRequest) -> IpcResult<TokenRow> {
+pub async fn edit_token<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    request: EditRequest,
+) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
             let issued = vault.modify_token(&id, request.into_changes(vault.now())?)?;
@@ -203,7 +219,11 @@ pub async fn edit_token(app: AppHandle, id: String, request: EditRequest) -> Ipc
 }
 
 #[tauri::command]
-pub async fn rotate_token(app: AppHandle, id: String, value: Option<String>) -> IpcResult<Created> {
+pub async fn rotate_token<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    value: Option<String>,
+) -> IpcResult<Created> {
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
             let issued = vault.rotate_token(&id, value.map(Secret::new))?;
@@ -218,7 +238,7 @@ pub async fn rotate_token(app: AppHandle, id: String, value: Option<String>) -> 
 }
 
 #[tauri::command]
-pub async fn revoke_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+pub async fn revoke_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
         state.with_vault(|v| Ok(TokenRow::of(&v.revoke_token(&id)?, v.now())))
     })
@@ -226,7 +246,7 @@ pub async fn revoke_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
 }
 
 #[tauri::command]
-pub async fn restore_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
+pub async fn restore_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
         state.with_vault(|v| Ok(TokenRow::of(&v.restore_token(&id)?, v.now())))
     })
@@ -234,7 +254,7 @@ pub async fn restore_token(app: AppHandle, id: String) -> IpcResult<TokenRow> {
 }
 
 #[tauri::command]
-pub async fn delete_token(app: AppHandle, id: String) -> IpcResult<()> {
+pub async fn delete_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<()> {
     blocking(app, move |state, _| {
         state.with_vault(|v| v.delete_token(&id).map(|_| ()))
     })
@@ -242,7 +262,7 @@ pub async fn delete_token(app: AppHandle, id: String) -> IpcResult<()> {
 }
 
 #[tauri::command]
-pub async fn copy_secret(app: AppHandle, id: String) -> IpcResult<CopyResult> {
+pub async fn copy_secret<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<CopyResult> {
     blocking(app, move |state, _| {
         let (name, secret) =
             state.with_vault(|v| Ok((v.token(&id)?.name, v.reveal_secret(&id, Purpose::Copy)?)))?;
@@ -259,8 +279,8 @@ pub async fn copy_secret(app: AppHandle, id: String) -> IpcResult<CopyResult> {
 }
 
 #[tauri::command]
-pub async fn download_token_file(
-    app: AppHandle,
+pub async fn download_token_file<R: Runtime>(
+    app: AppHandle<R>,
     id: String,
     passphrase: Option<String>,
 ) -> IpcResult<Download> {
@@ -280,7 +300,10 @@ pub async fn download_token_file(
 }
 
 #[tauri::command]
-pub async fn catalog_list(app: AppHandle, catalog_name: String) -> IpcResult<Vec<CatalogEntry>> {
+pub async fn catalog_list<R: Runtime>(
+    app: AppHandle<R>,
+    catalog_name: String,
+) -> IpcResult<Vec<CatalogEntry>> {
     blocking(app, move |state, _| {
         let which = catalog(&catalog_name)?;
         state.with_vault(|v| v.catalog_list(which))
@@ -289,8 +312,8 @@ pub async fn catalog_list(app: AppHandle, catalog_name: String) -> IpcResult<Vec
 }
 
 #[tauri::command]
-pub async fn catalog_add(
-    app: AppHandle,
+pub async fn catalog_add<R: Runtime>(
+    app: AppHandle<R>,
     catalog_name: String,
     entry: CatalogInput,
 ) -> IpcResult<CatalogEntry> {
@@ -302,8 +325,8 @@ pub async fn catalog_add(
 }
 
 #[tauri::command]
-pub async fn catalog_rename(
-    app: AppHandle,
+pub async fn catalog_rename<R: Runtime>(
+    app: AppHandle<R>,
     catalog_name: String,
     old: String,
     new: String,
@@ -316,7 +339,11 @@ pub async fn catalog_rename(
 }
 
 #[tauri::command]
-pub async fn catalog_remove(app: AppHandle, catalog_name: String, name: String) -> IpcResult<()> {
+pub async fn catalog_remove<R: Runtime>(
+    app: AppHandle<R>,
+    catalog_name: String,
+    name: String,
+) -> IpcResult<()> {
     blocking(app, move |state, _| {
         let which = catalog(&catalog_name)?;
         state.with_vault(|v| v.catalog_remove(which, &name))
@@ -325,7 +352,10 @@ pub async fn catalog_remove(app: AppHandle, catalog_name: String, name: String) 
 }
 
 #[tauri::command]
-pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<AuditEvent>> {
+pub async fn audit_events<R: Runtime>(
+    app: AppHandle<R>,
+    query: AuditQuery,
+) -> IpcResult<Vec<AuditEvent>> {
     blocking(app, move |state, _| {
         let filter = query.into_filter();
         state.with_vault(|v| v.audit(&filter))
@@ -334,7 +364,10 @@ pub async fn audit_events(app: AppHandle, query: AuditQuery) -> IpcResult<Vec<Au
 }
 
 #[tauri::command]
-pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Settings> {
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    settings: Settings,
+) -> IpcResult<Settings> {
     blocking(app, move |state, _| {
         // Settings that weaken protection change only while the vault is unlocked.
         state.with_vault(|_| Ok(()))?;
@@ -349,8 +382,8 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<Sett
 }
 
 #[tauri::command]
-pub async fn change_password(
-    app: AppHandle,
+pub async fn change_password<R: Runtime>(
+    app: AppHandle<R>,
     current_password: Option<String>,
     new_password: String,
 ) -> IpcResult<()> {
@@ -376,7 +409,7 @@ pub async fn change_password(
 }
 
 #[tauri::command]
-pub async fn expiring_tokens(app: AppHandle) -> IpcResult<Vec<TokenRow>> {
+pub async fn expiring_tokens<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<TokenRow>> {
     blocking(app, |state, _| {
         let days = state.settings().expiry_warning_days;
         state.with_vault(|v| {

@@ -3,12 +3,12 @@
 //! `test-hooks` feature) answer from `TESSERA_TEST_CONFIRM` instead, as WebDriver
 //! cannot reach a native dialog.
 
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 /// Asks the person; true only when they chose `accept`. Blocks: call it off the main
 /// thread (the commands' blocking pool).
-pub fn ask(app: &AppHandle, title: &str, message: &str, accept: &str) -> bool {
+pub fn ask<R: Runtime>(app: &AppHandle<R>, title: &str, message: &str, accept: &str) -> bool {
     #[cfg(feature = "test-hooks")]
     if let Some(answer) = std::env::var_os("TESSERA_TEST_CONFIRM") {
         return answer == "yes";

@@ -3,7 +3,7 @@
 //! in that folder without asking.
 
 use std::path::PathBuf;
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
 /// A file name from a token name: letters, digits, dashes.
@@ -26,7 +26,7 @@ pub fn file_name(token_name: &str) -> String {
 }
 
 /// Asks where to save; `None` when the user cancels.
-pub fn choose_path(app: &AppHandle, token_name: &str) -> Option<PathBuf> {
+pub fn choose_path<R: Runtime>(app: &AppHandle<R>, token_name: &str) -> Option<PathBuf> {
     let name = file_name(token_name);
     #[cfg(feature = "test-hooks")]
     if let Some(dir) = std::env::var_os("TESSERA_DOWNLOAD_DIR").filter(|d| !d.is_empty()) {

@@ -11,7 +11,7 @@ use ts_rs::TS;
 pub struct IpcError {
     pub kind: ErrorCode,
     pub message: String,
-    /// For `invalid`: the field it is about ("expires", "name", ...).
+    /// For `invalid`: the field it is about ("expiry", "name", ...).
     pub field: Option<String>,
 }
 

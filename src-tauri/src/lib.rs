@@ -7,6 +7,8 @@ mod confirm;
 mod download;
 mod environment;
 mod error;
+#[cfg(test)]
+mod ipc_tests;
 mod navigation;
 mod session_lock;
 mod settings;
@@ -50,16 +52,13 @@ pub fn run() {
 
 /// The builder with plugins, state and commands.
 fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder<tauri::Wry> {
-    builder
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_notification::init())
-        .manage(state)
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }));
+    with_commands(builder, state)
         .on_page_load(|view, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 webview::reveal(&view.window());
@@ -73,6 +72,18 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             session_lock::watch(app.handle());
             Ok(())
         })
+}
+
+/// The plugins the commands use, the state and the commands: what any runtime needs to
+/// answer IPC (the app's, and the mock runtime of `ipc_tests`).
+fn with_commands<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(state)
         .invoke_handler(trace(tauri::generate_handler![
             commands::app_status,
             commands::create_vault,
@@ -107,9 +118,9 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
 
 /// With `TESSERA_TRACE_IPC=1`, names each command as it arrives on stderr (never its
 /// arguments, which may hold a secret).
-fn trace(
-    handler: impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static,
-) -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+fn trace<R: tauri::Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     let on = std::env::var_os("TESSERA_TRACE_IPC").is_some_and(|v| v == "1");
     move |invoke| {
         if on {

@@ -5,7 +5,7 @@ use crate::error::{IpcError, IpcResult};
 use std::sync::Mutex;
 use std::time::Duration;
 use std::time::Instant;
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 use tessera_core::clipboard::Keeper;
 use tessera_core::error::ErrorCode;
 use tessera_core::keys::OsKeyring;
@@ -116,7 +116,7 @@ impl AppState {
     }
 
     /// Keeps a vault just opened (unlock, first run) and answers the new status.
-    pub fn open(&self, app: &AppHandle, vault: Vault) -> AppStatus {
+    pub fn open<R: Runtime>(&self, app: &AppHandle<R>, vault: Vault) -> AppStatus {
         let state = self;
         if let Err(err) = vault.limit_page_cache(PAGE_CACHE_MIB) {
             eprintln!("tessera: keeping the default page cache: {err}");

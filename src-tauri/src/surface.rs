@@ -113,7 +113,7 @@ mod tests {
         let lib = include_str!("lib.rs");
         let plugins: Vec<&str> = lib
             .lines()
-            .filter_map(|l| l.trim().strip_prefix(".plugin("))
+            .filter_map(|l| l.split_once("plugin(tauri_plugin_").map(|(_, rest)| rest))
             .collect();
         assert_eq!(
             plugins.len(),

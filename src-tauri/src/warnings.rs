@@ -2,11 +2,11 @@
 //! desktop notification at unlock and once a day.
 
 use crate::state::AppState;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 /// Shows one notification summarising what needs attention, if anything does.
-pub fn notify_expiring(app: &AppHandle) {
+pub fn notify_expiring<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let days = state.settings().expiry_warning_days;
     let Ok(rows) = state.with_vault(|v| v.needing_attention(days)) else {

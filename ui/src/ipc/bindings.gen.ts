@@ -195,7 +195,7 @@ path: string | null, };
 
 export type IpcError = { kind: ErrorCode, message: string, 
 /**
- * For `invalid`: the field it is about ("expires", "name", ...).
+ * For `invalid`: the field it is about ("expiry", "name", ...).
  */
 field: string | null, };
 
