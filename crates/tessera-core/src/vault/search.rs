@@ -102,17 +102,23 @@ mod tests {
     use crate::crypto::keys::MemoryKeyStore;
     use crate::vault::lifecycle::{NewToken, TokenChanges};
 
-    #[test]
-    fn a_token_deleted_behind_the_index_moves_no_highlight() {
-        use crate::crypto::keys::MemoryKeyStore;
-        use crate::model::token::TokenKind;
-        use crate::vault::lifecycle::NewToken;
+    /// An empty keyring vault in a temporary folder (kept while the folder lives).
+    fn new_vault() -> (tempfile::TempDir, Vault) {
         let dir = tempfile::tempdir().expect("tempdir");
         let paths =
             crate::VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("s"));
-        let keys = MemoryKeyStore::new();
-        let mut vault =
-            Vault::create(&paths, crate::NewProtection::Keyring, &keys).expect("create");
+        let vault = Vault::create(
+            &paths,
+            crate::NewProtection::Keyring,
+            &MemoryKeyStore::new(),
+        )
+        .expect("create");
+        (dir, vault)
+    }
+
+    #[test]
+    fn a_token_deleted_behind_the_index_moves_no_highlight() {
+        let (_dir, mut vault) = new_vault();
         for name in ["alpha", "x alpha", "xx alpha", "xxx alpha"] {
             vault
                 .create_token(NewToken::new(TokenKind::Personal, name))
@@ -154,12 +160,7 @@ mod tests {
     /// split and empty.
     #[test]
     fn the_stored_index_follows_every_change() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let paths =
-            crate::VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("s"));
-        let keys = MemoryKeyStore::new();
-        let mut vault =
-            Vault::create(&paths, crate::NewProtection::Keyring, &keys).expect("create");
+        let (_dir, mut vault) = new_vault();
         vault.check_integrity().expect("empty");
         assert_eq!(chunk_sizes(&vault), [0]);
         // One at a time, in an order that fills one chunk past its size.
@@ -260,12 +261,7 @@ mod tests {
     /// search working and is written anew by the next change; `check` reports it.
     #[test]
     fn a_chunk_that_does_not_read_back_is_rebuilt() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let paths =
-            crate::VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("s"));
-        let keys = MemoryKeyStore::new();
-        let mut vault =
-            Vault::create(&paths, crate::NewProtection::Keyring, &keys).expect("create");
+        let (_dir, mut vault) = new_vault();
         for name in ["alpha", "beta"] {
             vault
                 .create_token(NewToken::new(TokenKind::Personal, name))
