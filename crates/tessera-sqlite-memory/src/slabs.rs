@@ -170,10 +170,11 @@ fn allocate_large(size: usize) -> *mut c_void {
     state.stats.mapped += len;
     state.stats.locked += if locked { len } else { 0 };
     drop(state);
-    // SAFETY: the mapping was just made for this block.
+    // SAFETY: the mapping was just made for this block. Its length is a multiple of
+    // the page size, so the low bit is free to say whether it is locked.
     unsafe {
         write(at, LARGE);
-        write(at + 8, len);
+        write(at + 8, len | usize::from(locked));
     }
     (at + HEADER) as *mut c_void
 }
@@ -187,7 +188,7 @@ unsafe fn size_of(ptr: *mut c_void) -> usize {
     // SAFETY: the caller's promise.
     match unsafe { read(header) } {
         // SAFETY: as above: a large block's second word is its length.
-        LARGE => (unsafe { read(header + 8) }) - HEADER,
+        LARGE => (unsafe { read(header + 8) } & !1) - HEADER,
         class => CLASSES[class],
     }
 }
@@ -202,12 +203,11 @@ unsafe fn release(ptr: *mut c_void) {
     let class = unsafe { read(header) };
     if class == LARGE {
         // SAFETY: as above.
-        let len = unsafe { read(header + 8) };
+        let word = unsafe { read(header + 8) };
+        let (len, locked) = (word & !1, word & 1 == 1);
         // SAFETY: the whole mapping belongs to this block.
         unsafe { wipe(header, len) };
         // SAFETY: `header..header + len` is the block's own mapping, unused from now.
-        let locked = unsafe { rustix::mm::munlock(header as *mut c_void, len) }.is_ok();
-        // SAFETY: as above.
         let _ = unsafe { rustix::mm::munmap(header as *mut c_void, len) };
         let mut state = state();
         state.stats.mapped -= len;
