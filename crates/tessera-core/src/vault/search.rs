@@ -257,6 +257,46 @@ mod tests {
         assert_eq!(page.rows[0].token.name, "bulk 00199");
     }
 
+    /// The attack SECURITY.md names: a chunk of the index put back as an older copy held
+    /// it (sound bytes, older names). Search still lists rows read from `tokens`, and
+    /// `check` reports the difference.
+    #[test]
+    fn an_older_chunk_put_back_is_found_by_check_and_lists_only_real_rows() {
+        let (_dir, mut vault) = new_vault();
+        vault
+            .create_token(NewToken::new(TokenKind::Personal, "old name"))
+            .expect("create");
+        let older: Vec<u8> = vault
+            .conn
+            .query_row("SELECT data FROM name_chunks", [], |row| row.get(0))
+            .expect("chunk");
+        vault
+            .modify_token(
+                "old name",
+                TokenChanges {
+                    name: Some("new name".into()),
+                    ..TokenChanges::default()
+                },
+            )
+            .expect("rename");
+        vault.check_integrity().expect("sound before the attack");
+        vault
+            .conn
+            .execute("UPDATE name_chunks SET data = ?1", [&older])
+            .expect("put the older chunk back");
+        let err = vault.check_integrity().expect_err("an older chunk");
+        assert!(
+            err.to_string().contains("search index does not match"),
+            "{err}"
+        );
+        for hit in vault.search(&Query::text("name")).expect("search").rows {
+            assert_eq!(
+                hit.token.name, "new name",
+                "a row comes from tokens, never the index"
+            );
+        }
+    }
+
     /// A chunk that does not read back (damaged, or written by another format) leaves
     /// search working and is written anew by the next change; `check` reports it.
     #[test]
