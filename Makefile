@@ -117,7 +117,8 @@ soak: deps
 bench: deps
 	$(CARGO) bench --locked -p tessera-core --bench core
 	$(CARGO) bench --locked -p tessera-core --bench search
-	$(CARGO) build --locked --release -p tessera-cli -p tessera-core --example seed
+	$(CARGO) build --locked --release -p tessera-cli
+	$(CARGO) build --locked --release -p tessera-core --example seed
 	bash scripts/bench-cli.sh
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
