@@ -61,8 +61,11 @@ lint: ui
 fmt:
 	$(CARGO) fmt --all
 
-# Rewrites ui/src/ipc/bindings.gen.ts from the DTOs (the tests fail while it is stale).
+# Rewrites the window's TypeScript bindings from the Rust types: the declarations in
+# ui/src/ipc/types/ and the constants in ui/src/ipc/bindings.gen.ts (`make test` fails
+# while either is stale).
 bindings:
+	CARGO="$(CARGO)" bash scripts/bindings.sh write
 	UPDATE_BINDINGS=1 $(CARGO) test -p tessera-app --lib typescript_bindings_are_current
 
 # Tests keep rollback anchors (per-machine state) in a throwaway folder. The tests that
@@ -71,7 +74,9 @@ bindings:
 GATED_TESTS := copy_puts_the_secret_on_the_clipboard keyring_vaults_open_without_a_prompt storage:: keyring:: clipboard::
 test-rust: ui
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
-	  CI=$${CI:-} TESSERA_STATE_HOME="$$state" $(CARGO) test --locked --workspace -- $(addprefix --skip ,$(GATED_TESTS))
+	  CI=$${CI:-} TESSERA_STATE_HOME="$$state" TS_RS_EXPORT_DIR="$$state/ts" \
+	  $(CARGO) test --locked --workspace -- $(addprefix --skip ,$(GATED_TESTS)) && \
+	  bash scripts/bindings.sh check "$$state/ts"
 	# The clipboard, for real: a virtual X display, read back with xclip.
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy

@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 /// An error crossing IPC.
 #[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct IpcError {
     pub kind: ErrorCode,
     pub message: String,

@@ -214,49 +214,16 @@ mod tests {
         );
     }
 
-    /// The committed TypeScript bindings are what dto.rs generates: fails with the first
-    /// differing line; `UPDATE_BINDINGS=1` (`make bindings`) rewrites the file.
+    /// The committed constants the window reads from the core (ui/src/ipc/bindings.gen.ts)
+    /// are what the core holds: fails with the first differing line; `UPDATE_BINDINGS=1`
+    /// (`make bindings`) rewrites the file. The types' declarations come from
+    /// `#[ts(export)]` (scripts/bindings.sh).
     #[test]
     fn typescript_bindings_are_current() {
-        use tessera_ipc::dto::*;
-        use ts_rs::TS;
         let mut out = String::from(
-            "// Generated from crates/tessera-ipc/src/dto.rs by `make bindings`. Do not edit.\n\n",
+            "// Generated from the core by `make bindings`. Do not edit.\n\n\
+             import type { AuditAction, KindFields, SpanUnit } from \"./types\";\n\n",
         );
-        for decl in [
-            VaultState::decl(),
-            AppStatus::decl(),
-            PasswordPolicy::decl(),
-            Settings::decl(),
-            TokenRow::decl(),
-            SearchRequest::decl(),
-            tessera_core::search::Sort::decl(),
-            tessera_core::token::TokenKind::decl(),
-            tessera_core::token::KindFields::decl(),
-            tessera_core::token::Status::decl(),
-            tessera_core::token::JwtAlg::decl(),
-            tessera_core::header::Protection::decl(),
-            TokenPage::decl(),
-            KindCount::decl(),
-            CreateRequest::decl(),
-            EditRequest::decl(),
-            Created::decl(),
-            CopyResult::decl(),
-            Recognised::decl(),
-            tessera_core::catalog::CatalogEntry::decl(),
-            CatalogInput::decl(),
-            tessera_core::audit::AuditEvent::decl(),
-            tessera_core::audit::AuditAction::decl(),
-            tessera_core::audit::AuditOutcome::decl(),
-            AuditQuery::decl(),
-            Download::decl(),
-            crate::error::IpcError::decl(),
-            tessera_core::error::ErrorCode::decl(),
-        ] {
-            out.push_str("export ");
-            out.push_str(&decl);
-            out.push_str("\n\n");
-        }
         // The core's per-kind rules, as data the window's forms read.
         let kinds: Vec<_> = tessera_core::token::TokenKind::ALL
             .iter()
@@ -276,6 +243,13 @@ mod tests {
         out.push_str(
             &serde_json::to_string(tessera_core::audit::AuditAction::ALL).expect("audit actions"),
         );
+        out.push_str(";\n\n");
+        // The units every relative time is told in.
+        out.push_str(
+            "/** The units a span of time is told in, largest first, in seconds: `SPAN_UNITS` in the core. */\n",
+        );
+        out.push_str("export const SPAN_UNITS: ReadonlyArray<readonly [SpanUnit, number]> = ");
+        out.push_str(&serde_json::to_string(tessera_core::clock::SPAN_UNITS).expect("span units"));
         out.push_str(";\n");
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/ipc/bindings.gen.ts");
         if std::env::var_os("UPDATE_BINDINGS").is_some() {

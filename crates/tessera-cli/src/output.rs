@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicI32, Ordering};
 use tessera_core::audit::AuditEvent;
-use tessera_core::clock::{DAY, Timestamp, rfc3339};
+use tessera_core::clock::{Timestamp, rfc3339};
 use tessera_core::search::Hit;
 use tessera_core::token::{Status, Token};
 
@@ -322,39 +322,25 @@ pub fn usage(token: &Token, now: Timestamp) -> String {
     }
 }
 
-/// "3 hours ago", "in 5 days": a person's view of a time relative to `now`.
+/// "3 hours ago", "in 5 days": a person's view of a time relative to `now`, told in the
+/// core's units ([`tessera_core::clock::span`]), as the window tells it.
 fn relative(at: Timestamp, now: Timestamp) -> String {
-    let delta = now - at;
-    let (past, secs) = if delta >= 0 {
-        (true, delta)
-    } else {
-        (false, -delta)
+    let Some(span) = tessera_core::clock::span(at - now) else {
+        return "just now".into();
     };
-    let (n, unit) = match secs {
-        s if s < 60 => {
-            return if past {
-                "just now".into()
-            } else {
-                "in a moment".into()
-            };
-        }
-        s if s < 3_600 => (s / 60, "minute"),
-        s if s < DAY => (s / 3_600, "hour"),
-        s if s < 60 * DAY => (s / DAY, "day"),
-        s if s < 730 * DAY => (s / (30 * DAY), "month"),
-        s => (s / (365 * DAY), "year"),
-    };
-    let plural = if n == 1 { "" } else { "s" };
-    if past {
-        format!("{n} {unit}{plural} ago")
+    let plural = if span.count == 1 { "" } else { "s" };
+    let told = format!("{} {}{plural}", span.count, span.unit);
+    if at < now {
+        format!("{told} ago")
     } else {
-        format!("in {n} {unit}{plural}")
+        format!("in {told}")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tessera_core::clock::DAY;
 
     #[test]
     fn relative_times_read_naturally() {
@@ -363,5 +349,7 @@ mod tests {
         assert_eq!(relative(now - 3 * 3_600, now), "3 hours ago");
         assert_eq!(relative(now - DAY, now), "1 day ago");
         assert_eq!(relative(now + 5 * DAY, now), "in 5 days");
+        assert_eq!(relative(now + 30, now), "just now");
+        assert_eq!(relative(now - 400 * DAY, now), "1 year ago");
     }
 }

@@ -24,9 +24,9 @@ import type {
   Settings,
   TokenPage,
   TokenRow,
-} from "./bindings.gen";
+} from "./types";
 
-export type * from "./bindings.gen";
+export type * from "./types";
 
 /** The four catalogs, as the commands name them. */
 export type CatalogName = "api" | "project" | "user" | "service-account";

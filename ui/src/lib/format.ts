@@ -1,5 +1,7 @@
 /** Formatting helpers: numbers, dates, relative times and match highlighting. */
 
+import { SPAN_UNITS } from "../ipc/bindings.gen";
+
 const numberFormat = new Intl.NumberFormat("en-US");
 const dateFormat = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric" });
 const dateTimeFormat = new Intl.DateTimeFormat("en-US", {
@@ -37,18 +39,10 @@ export function formatDateTime(ts: number): string {
   return dateTimeFormat.format(new Date(ts * 1000));
 }
 
-const UNITS: ReadonlyArray<readonly [string, number]> = [
-  ["year", 365 * DAY],
-  ["month", 30 * DAY],
-  ["day", DAY],
-  ["hour", 3600],
-  ["minute", 60],
-];
-
-/** A span of seconds in words, rounded down to its largest unit: "29 days", "3 hours". */
+/** A span of seconds in words, in the largest unit it holds at least once, rounded down: "29 days", "3 hours". The units are the core's (`SPAN_UNITS`), as the CLI tells them. */
 export function duration(seconds: number): string {
   const s = Math.abs(seconds);
-  for (const [unit, size] of UNITS) {
+  for (const [unit, size] of SPAN_UNITS) {
     if (s >= size) {
       const n = Math.floor(s / size);
       return `${n} ${unit}${n === 1 ? "" : "s"}`;

@@ -24,7 +24,7 @@ use std::str::FromStr;
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum AuditAction {
     /// A token was created.
     Create,
@@ -91,7 +91,7 @@ impl FromStr for AuditAction {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum AuditOutcome {
     /// The action was done.
     Ok,
@@ -124,7 +124,7 @@ impl FromStr for AuditOutcome {
 
 /// One recorded event.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditEvent {
     /// Sequence number; higher is newer.
     #[cfg_attr(feature = "ts", ts(type = "number"))]

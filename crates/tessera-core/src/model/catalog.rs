@@ -76,7 +76,7 @@ impl FromStr for Catalog {
 
 /// One catalog entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CatalogEntry {
     /// Unique name within its catalog (case-insensitive).
     pub name: String,

@@ -62,9 +62,74 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
         .map(|t| t.timestamp())
 }
 
+/// A unit a span of time is told in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, strum::IntoStaticStr, strum::Display,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum SpanUnit {
+    /// 365 days.
+    Year,
+    /// 30 days.
+    Month,
+    /// 24 hours.
+    Day,
+    /// 60 minutes.
+    Hour,
+    /// 60 seconds.
+    Minute,
+}
+
+/// The units a span is told in, largest first, with their length in seconds. The one
+/// rule for every "in 29 days" and "3 hours ago" Tessera shows: the CLI words a
+/// [`span`], and the window reads this table from its generated bindings.
+pub const SPAN_UNITS: &[(SpanUnit, i64)] = &[
+    (SpanUnit::Year, 365 * DAY),
+    (SpanUnit::Month, 30 * DAY),
+    (SpanUnit::Day, DAY),
+    (SpanUnit::Hour, 3_600),
+    (SpanUnit::Minute, 60),
+];
+
+/// A span of time as a person reads it: a count of the largest unit it holds at least
+/// once, rounded down ("29 days", "1 year").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Whole units, at least 1.
+    pub count: i64,
+    /// The unit.
+    pub unit: SpanUnit,
+}
+
+/// The span of `seconds` (either sign), or `None` under a minute.
+pub fn span(seconds: i64) -> Option<Span> {
+    let seconds = seconds.saturating_abs();
+    SPAN_UNITS
+        .iter()
+        .find(|(_, size)| seconds >= *size)
+        .map(|&(unit, size)| Span {
+            count: seconds / size,
+            unit,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_is_told_in_its_largest_whole_unit() {
+        let told = |seconds| span(seconds).map(|s| (s.count, s.unit));
+        assert_eq!(told(59), None);
+        assert_eq!(told(-60), Some((1, SpanUnit::Minute)));
+        assert_eq!(told(3 * 3_600 + 59), Some((3, SpanUnit::Hour)));
+        assert_eq!(told(29 * DAY + 100), Some((29, SpanUnit::Day)));
+        assert_eq!(told(45 * DAY), Some((1, SpanUnit::Month)));
+        assert_eq!(told(400 * DAY), Some((1, SpanUnit::Year)));
+        assert_eq!(told(i64::MIN).map(|(_, unit)| unit), Some(SpanUnit::Year));
+    }
 
     #[test]
     fn rfc3339_round_trips() {

@@ -22,7 +22,7 @@ pub const DEFAULT_LIMIT: usize = 50;
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Sort {
     /// Best match first when there is a query; by name otherwise.
     #[default]

@@ -29,7 +29,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 )]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum TokenKind {
     /// The workspace token: copied and replaced on a schedule.
     Workspace,
@@ -75,7 +75,7 @@ impl FromStr for TokenKind {
 /// Which fields a kind of token takes: the rules a request is checked against
 /// (`vault::lifecycle`), and the form the window shows for the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct KindFields {
     /// The kind.
     pub kind: TokenKind,
@@ -132,7 +132,7 @@ impl TokenKind {
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Status {
     /// Usable, with no warning.
     Active,
@@ -298,7 +298,7 @@ impl Token {
     strum::IntoStaticStr,
     strum::VariantArray,
 )]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum JwtAlg {
     /// HMAC-SHA256 with the vault's 256-bit key (default).
     #[serde(rename = "HS256")]

@@ -15,7 +15,7 @@ pub const VERSION: u32 = 1;
 /// How the vault key is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Protection {
     /// In the OS keyring; the vault opens without a prompt.
     Keyring,
