@@ -8,6 +8,7 @@ use tessera_core::audit::AuditEvent;
 use tessera_core::clock::{Timestamp, rfc3339};
 use tessera_core::search::Hit;
 use tessera_core::token::{Status, Token};
+use tessera_core::token_view::TokenView;
 
 /// The exit status when stdout cannot be written, once a command has decided its own
 /// (`verify`: the answer's status, whatever happens to the text); `None` until then.
@@ -53,36 +54,20 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
-fn time(at: Option<Timestamp>) -> Value {
-    at.map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null)
-}
-
-/// A token as JSON: metadata only.
+/// A token as JSON: the core's view of it (metadata only), times in RFC 3339, and its
+/// last use in words.
 pub fn token_json(token: &Token, now: Timestamp) -> Value {
-    json!({
-        "id": token.id,
-        "name": token.name,
-        "description": token.description,
-        "kind": token.kind.as_str(),
-        "status": token.status(now).as_str(),
-        "created_at": rfc3339(token.created_at),
-        "expires_at": time(token.expires_at()),
-        "revoked_at": time(token.revoked_at),
-        "last_used_at": time(token.last_used_at),
-        "use_count": token.use_count,
-        "usage": usage(token, now),
-        "rotation_days": token.lifetime.rotation_days,
-        "rotation_due_at": time(token.lifetime.rotation_due_at()),
-        "rotated_at": rfc3339(token.lifetime.rotated_at),
-        "all_apis": token.all_apis,
-        "apis": token.apis,
-        "projects": token.projects,
-        "users": token.users,
-        "service_account": token.service_account,
-        "service": token.service,
-        "key_id": token.key_id,
-        "algorithm": token.jwt_alg.map(|a| a.as_str()),
-    })
+    let mut value =
+        serde_json::to_value(TokenView::new(token, now)).expect("a token view serializes");
+    if let Some(object) = value.as_object_mut() {
+        for field in TokenView::TIMES {
+            if let Some(at) = object.get(*field).and_then(Value::as_i64) {
+                object.insert((*field).into(), Value::String(rfc3339(at)));
+            }
+        }
+        object.insert("usage".into(), Value::String(usage(token, now)));
+    }
+    value
 }
 
 /// An audit event as JSON.

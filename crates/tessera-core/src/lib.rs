@@ -29,7 +29,9 @@ mod vault;
 
 pub use crypto::keys;
 pub use model::verification as verify;
-pub use model::{audit, catalog, clock, error, external, password, secret, token, token_shape};
+pub use model::{
+    audit, catalog, clock, error, external, password, secret, token, token_shape, token_view,
+};
 pub use platform::{clipboard, process};
 pub use store::header;
 pub use vault::{attention, export, lifecycle};

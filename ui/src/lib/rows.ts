@@ -17,6 +17,7 @@ export const BLANK_ROW: Readonly<PlaceholderRow> = Object.freeze({
   use_count: 0,
   rotation_days: null,
   rotation_due_at: null,
+  rotated_at: 0,
   all_apis: false,
   apis: [],
   projects: [],

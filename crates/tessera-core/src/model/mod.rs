@@ -12,4 +12,5 @@ pub mod query;
 pub mod secret;
 pub mod token;
 pub mod token_shape;
+pub mod token_view;
 pub mod verification;

@@ -4,14 +4,95 @@ import type { Status } from "./Status";
 import type { TokenKind } from "./TokenKind";
 
 /**
- * A token row: metadata only, never the secret.
+ * A token row: the core's view of a token (metadata only, never the secret) and, in a
+ * search, the characters of its name that matched.
  */
-export type TokenRow = { id: string, name: string, description: string, kind: TokenKind, status: Status, created_at: number, expires_at: number | null, revoked_at: number | null, last_used_at: number | null, use_count: number, rotation_days: number | null, rotation_due_at: number | null, 
-/**
- * Authorized for every API ("All APIs"); `apis` is then empty.
- */
-all_apis: boolean, apis: Array<string>, projects: Array<string>, users: Array<string>, service_account: string | null, service: string | null, key_id: string | null, algorithm: JwtAlg | null, 
+export type TokenRow = { 
 /**
  * Matched character positions in the name.
  */
-positions: Array<number>, };
+positions: Array<number>, 
+/**
+ * UUIDv7.
+ */
+id: string, 
+/**
+ * The unique name.
+ */
+name: string, 
+/**
+ * Free text.
+ */
+description: string, 
+/**
+ * The kind.
+ */
+kind: TokenKind, 
+/**
+ * The status at the moment of the view.
+ */
+status: Status, 
+/**
+ * Creation time.
+ */
+created_at: number, 
+/**
+ * When it expires, if ever.
+ */
+expires_at: number | null, 
+/**
+ * Revocation time, while revoked.
+ */
+revoked_at: number | null, 
+/**
+ * Last successful verification; `null` reads "Not used".
+ */
+last_used_at: number | null, 
+/**
+ * Successful verifications.
+ */
+use_count: number, 
+/**
+ * Its security period in days, if any.
+ */
+rotation_days: number | null, 
+/**
+ * When the security period runs out, if the token has one.
+ */
+rotation_due_at: number | null, 
+/**
+ * When its secret was last made (creation or rotation).
+ */
+rotated_at: number, 
+/**
+ * Authorized for every API ("All APIs"); `apis` is then empty.
+ */
+all_apis: boolean, 
+/**
+ * Authorized APIs.
+ */
+apis: Array<string>, 
+/**
+ * Authorized projects (RSA).
+ */
+projects: Array<string>, 
+/**
+ * Authorized users (JWT).
+ */
+users: Array<string>, 
+/**
+ * Owning service account (service).
+ */
+service_account: string | null, 
+/**
+ * The issuing service (external).
+ */
+service: string | null, 
+/**
+ * RSA: base64url SHA-256 of the public key.
+ */
+key_id: string | null, 
+/**
+ * JWT: the signing algorithm.
+ */
+algorithm: JwtAlg | null, };

@@ -27,4 +27,5 @@ export type * from "./Status";
 export type * from "./TokenKind";
 export type * from "./TokenPage";
 export type * from "./TokenRow";
+export type * from "./TokenView";
 export type * from "./VaultState";
