@@ -33,6 +33,9 @@ mod rollback;
 // SIGKILL at random moments: no acknowledged write lost, one password works.
 mod crash;
 
+// What a killed password change must leave (shared with the CLI's crash test).
+mod password_change;
+
 // A flipped byte anywhere: an error, never wrong data.
 mod damage;
 
