@@ -9,6 +9,10 @@ use std::process::{Command, Output, Stdio};
 mod environment;
 use environment::environment;
 
+#[path = "../../tessera-core/tests/files.rs"]
+mod files;
+use files::snapshot;
+
 const PASSWORD: &str = "correct horse battery";
 
 struct Home {
@@ -110,21 +114,6 @@ fn spawn_copy(home: &Home, clear_after: &str) -> std::process::Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn")
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("ls")
-        .map(|e| {
-            let e = e.expect("entry");
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

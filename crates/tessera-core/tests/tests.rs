@@ -6,6 +6,9 @@ mod util;
 // The gate of the tests that need a display, mounts or a keyring: fails under CI.
 mod environment;
 
+// A folder's files as bytes (shared with the CLI's tests).
+mod files;
+
 // Encryption at rest, wrong keys and passwords, re-keying, the keyring fallback.
 mod vault;
 

@@ -1,4 +1,5 @@
-use crate::util::{TestVault, contains, private_key_windows, request, snapshot};
+use crate::files::snapshot;
+use crate::util::{TestVault, contains, private_key_windows, request};
 use tessera_core::keys::{KeyStore, MemoryKeyStore, VaultKey};
 use tessera_core::token::TokenKind;
 use tessera_core::{Consent, Error, MasterPassword, NewProtection, Secret, Vault, VaultPaths};
