@@ -36,6 +36,28 @@ pub enum Command {
         /// Protect the vault with a master password instead of the keyring.
         #[arg(long)]
         password: bool,
+        /// Print JSON (with the recovery key as `recovery_key`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the vault with its recovery key when the master password is forgotten or
+    /// the keyring entry lost, and protect it anew. The recovery key is read from the
+    /// first line of stdin (or a hidden prompt); with --password-stdin the new master
+    /// password is the second line.
+    Recover {
+        /// Keep the vault key in this machine's system keyring instead of a password.
+        #[arg(long)]
+        keyring: bool,
+    },
+    /// Tell whether the vault has a recovery key, or make a new one (the old one stops
+    /// working at once).
+    RecoveryKey {
+        /// Make a new recovery key and print it, once.
+        #[arg(long)]
+        new: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Create a token: workspace, personal, service, rsa or jwt.
     Create(CreateArgs),

@@ -17,7 +17,7 @@ use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Hit, Page, Query};
 use tessera_core::token::{Expiry, TokenKind};
 use tessera_core::verify::Verification;
-use tessera_core::{Consent, Error, NewProtection, Result, Secret, Vault, VaultPaths};
+use tessera_core::{Consent, Error, NewProtection, RecoveryKey, Result, Secret, Vault, VaultPaths};
 
 /// What every command may need.
 pub struct Context {
@@ -40,7 +40,14 @@ pub enum Exit {
 impl Context {
     fn open(&mut self) -> Result<Vault> {
         let password = self.password()?;
-        Vault::open(&self.paths, &self.keyring, password.as_ref())
+        let vault = Vault::open(&self.paths, &self.keyring, password.as_ref())?;
+        // A vault made before recovery keys: remind a person, not a script.
+        if !vault.has_recovery_key() && std::io::stderr().is_terminal() {
+            note(
+                "This vault has no recovery key: if its password or keyring entry is lost, so are its tokens. Make one with `tessera recovery-key --new`.",
+            );
+        }
+        Ok(vault)
     }
 
     /// The master password, asked for only when the vault has one.
@@ -54,7 +61,9 @@ impl Context {
 
 pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
     match command {
-        Command::Init { password } => init(ctx, password),
+        Command::Init { password, json } => init(ctx, password, json),
+        Command::Recover { keyring } => recover(ctx, keyring),
+        Command::RecoveryKey { new, json } => recovery_key(ctx, new, json),
         Command::AcceptRestore { yes } => accept_restore(ctx, yes),
         Command::Check => {
             ctx.open()?.check_integrity()?;
@@ -114,34 +123,113 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
     }
 }
 
-fn init(ctx: &mut Context, want_password: bool) -> Result<Exit> {
+fn init(ctx: &mut Context, want_password: bool, json: bool) -> Result<Exit> {
     let dir = ctx.paths.dir.display().to_string();
     if ctx.paths.exists() {
         return Err(Error::VaultExists(dir));
     }
-    if want_password || ctx.password_stdin {
+    let (vault, recovery) = if want_password || ctx.password_stdin {
         let password = input::new_password(&mut ctx.input, ctx.password_stdin, true)?;
-        Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
-        note(&format!(
-            "Created a vault at {dir}, protected by your master password."
-        ));
+        Vault::create_recoverable(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?
+    } else {
+        match Vault::create_recoverable(&ctx.paths, NewProtection::Keyring, &ctx.keyring) {
+            Err(Error::KeyringUnavailable(why)) => {
+                note(&format!(
+                    "No system keyring is available ({why}); the vault will be protected by a master password."
+                ));
+                let password = input::new_password(&mut ctx.input, false, true)?;
+                Vault::create_recoverable(
+                    &ctx.paths,
+                    NewProtection::Password(password),
+                    &ctx.keyring,
+                )?
+            }
+            other => other?,
+        }
+    };
+    let protection = vault.protection();
+    drop(vault);
+    let key = recovery.text();
+    if json {
+        print_json(&json!({
+            "vault": dir,
+            "protection": protection,
+            "recovery_key": key.expose(),
+        }));
         return Ok(Exit::Ok);
     }
-    match Vault::create(&ctx.paths, NewProtection::Keyring, &ctx.keyring) {
-        Ok(_) => note(&format!(
-            "Created a vault at {dir}; its key is kept in the system keyring."
-        )),
-        Err(Error::KeyringUnavailable(why)) => {
-            note(&format!(
-                "No system keyring is available ({why}); the vault will be protected by a master password."
-            ));
-            let password = input::new_password(&mut ctx.input, false, true)?;
-            Vault::create(&ctx.paths, NewProtection::Password(password), &ctx.keyring)?;
-            note(&format!(
-                "Created a vault at {dir}, protected by your master password."
-            ));
+    note(&match protection {
+        Protection::Password => {
+            format!("Created a vault at {dir}, protected by your master password.")
         }
-        Err(other) => return Err(other),
+        Protection::Keyring => {
+            format!("Created a vault at {dir}; its key is kept in the system keyring.")
+        }
+    });
+    show_recovery_key(&key);
+    Ok(Exit::Ok)
+}
+
+/// Prints a recovery key alone on stdout, with what it is for on stderr.
+fn show_recovery_key(key: &Secret) {
+    note(
+        "Your recovery key, shown this once. Write it down or keep it in another password manager:\n\
+         it opens this vault if the master password is forgotten or the keyring entry is lost\n\
+         (`tessera recover`).",
+    );
+    line(key.expose());
+}
+
+fn recover(ctx: &mut Context, keyring: bool) -> Result<Exit> {
+    let text = ctx.input.secret("Recovery key")?;
+    let recovery = RecoveryKey::parse(text.expose())?;
+    drop(text);
+    let protection = if keyring {
+        NewProtection::Keyring
+    } else {
+        NewProtection::Password(input::new_password(
+            &mut ctx.input,
+            ctx.password_stdin,
+            true,
+        )?)
+    };
+    let vault = Vault::recover(&ctx.paths, &recovery, protection, &ctx.keyring)?;
+    note(match vault.protection() {
+        Protection::Password => {
+            "The vault is open again, protected by your new master password. The recovery key still works."
+        }
+        Protection::Keyring => {
+            "The vault is open again; its new key is kept in this machine's system keyring. The recovery key still works."
+        }
+    });
+    Ok(Exit::Ok)
+}
+
+fn recovery_key(ctx: &mut Context, new: bool, json: bool) -> Result<Exit> {
+    let current = ctx.password()?;
+    let mut vault = Vault::open(&ctx.paths, &ctx.keyring, current.as_ref())?;
+    if !new {
+        let has = vault.has_recovery_key();
+        if json {
+            print_json(&json!({ "recovery_key": has }));
+        } else if has {
+            line(
+                "This vault has a recovery key. Make a new one with `tessera recovery-key --new`.",
+            );
+        } else {
+            line("This vault has no recovery key: make one with `tessera recovery-key --new`.");
+        }
+        return Ok(Exit::Ok);
+    }
+    let consent = current
+        .as_ref()
+        .map_or(Consent::Confirmed, Consent::CurrentPassword);
+    let key = vault.new_recovery_key(consent, &ctx.keyring)?.text();
+    if json {
+        print_json(&json!({ "recovery_key": key.expose() }));
+    } else {
+        note("A new recovery key replaces the old one, which no longer opens this vault.");
+        show_recovery_key(&key);
     }
     Ok(Exit::Ok)
 }

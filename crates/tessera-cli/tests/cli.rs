@@ -827,3 +827,104 @@ fn list_attention_shows_what_expires_soon_or_is_due() {
     );
     home.fails(&["list", "--within", "3"], None, "--attention");
 }
+
+/// A home with a password vault made by `init --json`, and its recovery key.
+fn recoverable_home() -> (Home, String) {
+    let home = Home {
+        dir: tempfile::tempdir().expect("tempdir"),
+    };
+    let out = home.ok(&["--password-stdin", "init", "--json"], Some(PASSWORD));
+    let init: Value = serde_json::from_str(&out).expect("json");
+    let key = init["recovery_key"]
+        .as_str()
+        .expect("recovery_key")
+        .to_string();
+    assert!(key.starts_with("TSR-"), "{key}");
+    assert_eq!(init["protection"], "password");
+    (home, key)
+}
+
+/// `tessera list` with `password`, its stdout.
+fn list_with(home: &Home, password: &str) -> Output {
+    let mut cmd = home.command(&["list"]);
+    cmd.env("TESSERA_PASSWORD", password);
+    Home::run_cmd(cmd, None)
+}
+
+#[test]
+fn recover_opens_a_vault_whose_password_is_forgotten_here_or_on_another_machine() {
+    let (home, key) = recoverable_home();
+    home.ok(&["create", "personal", "--name", "kept"], None);
+    // A copy of the folder, as on another machine: its own home and state folder.
+    let other = Home {
+        dir: tempfile::tempdir().expect("tempdir"),
+    };
+    std::fs::create_dir_all(other.vault_dir()).expect("mkdir");
+    for (name, bytes) in snapshot(&home.vault_dir()) {
+        std::fs::write(other.vault_dir().join(name), bytes).expect("copy");
+    }
+
+    // Another vault's recovery key, and a mistyped one: refused, nothing written.
+    let (_elsewhere, foreign) = recoverable_home();
+    let before = snapshot(&home.vault_dir());
+    home.fails(
+        &["--password-stdin", "recover"],
+        Some(&format!("{foreign}\nnew password here")),
+        "this recovery key does not open this vault",
+    );
+    let typo = format!(
+        "{}{}",
+        &key[..key.len() - 1],
+        if key.ends_with('7') { '8' } else { '7' }
+    );
+    home.fails(
+        &["--password-stdin", "recover"],
+        Some(&format!("{typo}\nnew password here")),
+        "a character is mistyped",
+    );
+    assert_eq!(snapshot(&home.vault_dir()), before, "no file changed");
+
+    let out = home.run(
+        &["--password-stdin", "recover"],
+        Some(&format!("{}\nnew password here", key.to_lowercase())),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "recover prints nothing on stdout");
+    let listed = list_with(&home, "new password here");
+    assert!(listed.status.success());
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("kept"));
+    assert_eq!(list_with(&home, PASSWORD).status.code(), Some(2));
+
+    other.ok(
+        &["--password-stdin", "recover"],
+        Some(&format!("{key}\nanother new password")),
+    );
+    let listed = list_with(&other, "another new password");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("kept"));
+}
+
+#[test]
+fn a_new_recovery_key_replaces_the_old_one_at_once() {
+    let (home, old) = recoverable_home();
+    assert_eq!(home.json(&["recovery-key", "--json"])["recovery_key"], true);
+    let new: Value =
+        serde_json::from_str(&home.ok(&["recovery-key", "--new", "--json"], None)).expect("json");
+    let new = new["recovery_key"].as_str().expect("key").to_string();
+    assert_ne!(new, old);
+    let before = snapshot(&home.vault_dir());
+    home.fails(
+        &["--password-stdin", "recover"],
+        Some(&format!("{old}\nnew password here")),
+        "does not open this vault",
+    );
+    assert_eq!(snapshot(&home.vault_dir()), before, "no file changed");
+    home.ok(
+        &["--password-stdin", "recover"],
+        Some(&format!("{new}\nnew password here")),
+    );
+    assert!(list_with(&home, "new password here").status.success());
+}

@@ -28,6 +28,7 @@ mod store;
 mod vault;
 
 pub use crypto::keys;
+pub use crypto::recovery::RecoveryKey;
 pub use model::verification as verify;
 pub use model::{
     audit, catalog, clock, error, external, password, secret, token, token_shape, token_view,

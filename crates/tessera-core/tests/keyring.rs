@@ -46,6 +46,37 @@ fn the_real_keyring_keeps_the_vault_key() {
     ));
 }
 
+/// The keyring entry deleted, as a reset keyring loses it: the recovery key opens the
+/// vault and puts a new key in the real keyring.
+#[test]
+fn a_deleted_keyring_entry_is_recovered_into_the_real_keyring() {
+    if !crate::util::environment("TESSERA_TEST_KEYRING", "inside a Secret Service session") {
+        return;
+    }
+    let keyring = OsKeyring::new(Duration::from_secs(10));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths = VaultPaths::in_dir(dir.path().join("v")).with_state(dir.path().join("state"));
+    let (mut vault, recovery) =
+        Vault::create_recoverable(&paths, NewProtection::Keyring, &keyring).expect("create");
+    vault
+        .create_token(NewToken::new(TokenKind::Workspace, "kept"))
+        .expect("token");
+    let id = vault.id().to_string();
+    drop(vault);
+    keyring.remove(&id).expect("the entry is deleted");
+    assert!(matches!(
+        Vault::open(&paths, &keyring, None),
+        Err(tessera_core::Error::KeyMissing)
+    ));
+    let vault = Vault::recover(&paths, &recovery, NewProtection::Keyring, &keyring)
+        .expect("recovered into the keyring");
+    drop(vault);
+    let mut vault = Vault::open(&paths, &keyring, None).expect("the keyring opens it again");
+    assert!(vault.token("kept").is_ok());
+    drop(vault);
+    keyring.remove(&id).expect("clean up");
+}
+
 #[test]
 fn a_missing_keyring_is_reported_not_hung() {
     if !crate::util::environment("TESSERA_TEST_NO_KEYRING", "where no D-Bus session exists") {

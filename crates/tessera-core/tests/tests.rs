@@ -39,6 +39,9 @@ mod crash;
 // What a killed password change must leave (shared with the CLI's crash test).
 mod password_change;
 
+// The recovery key: lost keyring entries and passwords, copies elsewhere, attacks.
+mod recovery;
+
 // A flipped byte anywhere: an error, never wrong data.
 mod damage;
 

@@ -26,6 +26,7 @@ const CONFINED: &[(&str, &str)] = &[
     ("nucleo_matcher", "index/"),
     ("tessera_sqlite_memory", "store/connection.rs"),
     ("jsonwebtoken", "crypto/jwt.rs"),
+    ("age::", "crypto/recovery.rs"),
 ];
 
 fn src() -> PathBuf {

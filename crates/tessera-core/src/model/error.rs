@@ -55,6 +55,10 @@ pub enum ErrorCode {
     BadTokenFile,
     /// [`Error::WrongPassphrase`].
     WrongPassphrase,
+    /// [`Error::WrongRecoveryKey`].
+    WrongRecoveryKey,
+    /// [`Error::NoRecoveryKey`].
+    NoRecoveryKey,
     /// [`Error::Clipboard`].
     Clipboard,
     /// [`Error::Io`].
@@ -108,7 +112,9 @@ pub enum Error {
     #[error("the system keyring is unavailable ({0}); use a master password instead")]
     KeyringUnavailable(String),
     /// The keyring answered but holds no key for this vault.
-    #[error("the system keyring holds no key for this vault")]
+    #[error(
+        "the system keyring holds no key for this vault; if it was lost, open the vault with `tessera recover` and its recovery key"
+    )]
     KeyMissing,
     /// The vault file or its header is damaged or not a Tessera vault.
     #[error("vault damaged: {0}")]
@@ -177,6 +183,16 @@ pub enum Error {
     /// The passphrase does not decrypt a token file's private key.
     #[error("wrong passphrase for the token file's private key")]
     WrongPassphrase,
+    /// The recovery key given does not open this vault.
+    #[error(
+        "this recovery key does not open this vault: check it character by character (a recovery key that was replaced no longer works)"
+    )]
+    WrongRecoveryKey,
+    /// The vault has no recovery key to open it with.
+    #[error(
+        "this vault has no recovery key: it was made before recovery keys existed; open it as usual and make one with `tessera recovery-key --new`"
+    )]
+    NoRecoveryKey,
     /// The clipboard could not be used.
     #[error("clipboard unavailable: {0}")]
     Clipboard(String),
@@ -253,6 +269,8 @@ impl Error {
             Error::InUse { .. } => ErrorCode::InUse,
             Error::BadTokenFile(_) => ErrorCode::BadTokenFile,
             Error::WrongPassphrase => ErrorCode::WrongPassphrase,
+            Error::WrongRecoveryKey => ErrorCode::WrongRecoveryKey,
+            Error::NoRecoveryKey => ErrorCode::NoRecoveryKey,
             Error::Clipboard(_) => ErrorCode::Clipboard,
             Error::Io { .. } => ErrorCode::Io,
             Error::DiskFull => ErrorCode::DiskFull,

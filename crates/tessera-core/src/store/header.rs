@@ -1,6 +1,8 @@
 //! The plaintext header beside the vault file. It holds only what is needed before the
-//! vault can be decrypted: the vault id (the keyring account) and, for a password vault,
-//! the Argon2id salt and parameters. It never holds a key or anything derived from one.
+//! vault can be decrypted: the vault id (the keyring account), for a password vault the
+//! Argon2id salt and parameters, and, once the vault has a recovery key, the vault key
+//! sealed to that key's public half (`crypto::recovery`). It never holds a key in the
+//! clear.
 
 use crate::crypto::keys::KdfParams;
 use crate::model::error::{Error, Result};
@@ -42,6 +44,23 @@ pub struct Header {
     /// made before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_check: Option<String>,
+    /// The vault key sealed to the recovery key, absent until the vault has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<RecoverySeal>,
+}
+
+/// The vault key sealed to a recovery key's public half.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverySeal {
+    /// The recovery key's public half, an age X25519 recipient.
+    pub recipient: String,
+    /// The vault id and key sealed to it (age, base64).
+    pub sealed: String,
+    /// A MAC of the recipient under the vault key: a recipient put into the header by
+    /// someone who does not hold the key is not taken, so a new vault key is never
+    /// sealed to a stranger.
+    pub mac: String,
 }
 
 impl Header {
@@ -59,7 +78,33 @@ impl Header {
             protection,
             kdf,
             key_check: None,
+            recovery: None,
         }
+    }
+
+    /// This header with the vault key `key` sealed to `recipient`, or with no recovery
+    /// copy when `recipient` is `None`.
+    pub fn sealed_for(
+        mut self,
+        recipient: Option<&str>,
+        key: &crate::crypto::keys::VaultKey,
+    ) -> Result<Self> {
+        self.recovery = match recipient {
+            Some(recipient) => Some(RecoverySeal {
+                recipient: recipient.into(),
+                sealed: crate::crypto::recovery::seal(recipient, &self.vault_id, key)?,
+                mac: recipient_mac(&self.vault_id, recipient, key),
+            }),
+            None => None,
+        };
+        Ok(self)
+    }
+
+    /// The recovery recipient, if the header has one that `key` vouches for.
+    pub fn recovery_recipient(&self, key: &crate::crypto::keys::VaultKey) -> Option<&str> {
+        let seal = self.recovery.as_ref()?;
+        let expected = recipient_mac(&self.vault_id, &seal.recipient, key);
+        bool::from(expected.as_bytes().ct_eq(seal.mac.as_bytes())).then_some(&*seal.recipient)
     }
 
     /// This header with the check value of `key`: the first 16 bytes of SHA-256 over a
@@ -124,6 +169,21 @@ impl Header {
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Storage(e.to_string()))?;
         crate::platform::fsutil::write_private(path, &json)
     }
+}
+
+fn recipient_mac(vault_id: &str, recipient: &str, key: &crate::crypto::keys::VaultKey) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length: this cannot fail.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(b"tessera recovery recipient v1\0");
+    mac.update(vault_id.as_bytes());
+    mac.update(b"\0");
+    mac.update(recipient.as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn key_check(vault_id: &str, key: &crate::crypto::keys::VaultKey) -> String {

@@ -12,6 +12,7 @@ mod audit;
 mod catalog;
 pub mod export;
 pub mod lifecycle;
+mod recovery;
 mod search;
 mod verify;
 
@@ -230,6 +231,16 @@ impl Vault {
         protection: NewProtection,
         keys: &dyn KeyStore,
     ) -> Result<Vault> {
+        Vault::create_sealed(paths, protection, None, keys)
+    }
+
+    /// [`Vault::create`], with the new key sealed to `recipient` (a recovery key's).
+    pub(in crate::vault) fn create_sealed(
+        paths: &VaultPaths,
+        protection: NewProtection,
+        recipient: Option<&str>,
+        keys: &dyn KeyStore,
+    ) -> Result<Vault> {
         if paths.exists() {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
         }
@@ -248,7 +259,9 @@ impl Vault {
                 (Header::new(vault_id.clone(), Some(kdf)), key)
             }
         };
-        let built = Vault::build_new(paths, &header, &key);
+        let built = header
+            .sealed_for(recipient, &key)
+            .and_then(|header| Vault::build_new(paths, &header, &key));
         if built.is_err() {
             let _ = std::fs::remove_file(&paths.db);
             let _ = std::fs::remove_file(&paths.header);
@@ -378,8 +391,24 @@ impl Vault {
                 (kdf.derive(password)?, Error::WrongPassword)
             }
         };
+        Vault::open_keyed(paths, header, key, wrong)
+    }
+
+    /// Opens the vault file with `key`; `wrong` is the error for a key that does not
+    /// decrypt it. The key is forgotten once the file is open.
+    pub(in crate::vault) fn open_keyed(
+        paths: &VaultPaths,
+        mut header: Header,
+        key: VaultKey,
+        wrong: Error,
+    ) -> Result<Vault> {
         let conn = connection::open_keyed(&paths.db, &key, false)?;
         let right_key = header.key_matches(&key);
+        // A recovery recipient the key does not vouch for was not written by Tessera:
+        // it is ignored, so no new vault key is ever sealed to it.
+        if header.recovery.is_some() && header.recovery_recipient(&key).is_none() {
+            header.recovery = None;
+        }
         drop(key);
         // A wrong key fails at the first read, before any pragma could write.
         match connection::decrypts(&conn) {
@@ -546,6 +575,15 @@ impl Vault {
         keys: &dyn KeyStore,
     ) -> Result<()> {
         self.check_consent(consent)?;
+        self.set_password(new_password, keys)
+    }
+
+    /// [`Vault::change_password`] once consent is established.
+    pub(in crate::vault) fn set_password(
+        &mut self,
+        new_password: &MasterPassword,
+        keys: &dyn KeyStore,
+    ) -> Result<()> {
         self.flush_usage()?;
         let kdf = KdfParams::fresh();
         let key = kdf.derive(new_password.secret())?;
@@ -561,6 +599,11 @@ impl Vault {
     /// [`Vault::change_password`].
     pub fn use_keyring(&mut self, consent: Consent<'_>, keys: &dyn KeyStore) -> Result<()> {
         self.check_consent(consent)?;
+        self.move_to_keyring(keys)
+    }
+
+    /// [`Vault::use_keyring`] once consent is established.
+    pub(in crate::vault) fn move_to_keyring(&mut self, keys: &dyn KeyStore) -> Result<()> {
         self.flush_usage()?;
         let key = VaultKey::generate();
         keys.store(&self.header.vault_id, &key)?;
@@ -570,7 +613,7 @@ impl Vault {
     /// Checks that the person, not just the holder of the open vault, asks for a change of
     /// protection: a password vault's current password (derived and compared with the
     /// header's check value), or a keyring vault's confirmation outside web content.
-    fn check_consent(&self, consent: Consent<'_>) -> Result<()> {
+    pub(in crate::vault) fn check_consent(&self, consent: Consent<'_>) -> Result<()> {
         let (Some(kdf), Protection::Password) = (&self.header.kdf, self.header.protection) else {
             return Ok(());
         };
@@ -593,8 +636,28 @@ impl Vault {
         }
     }
 
-    fn rekey(&mut self, key: &VaultKey, header: Header, keys: &dyn KeyStore) -> Result<()> {
-        let header = header.checked_by(key);
+    /// Re-keys the database with `key` and replaces the header with `header`, which
+    /// gets the new key's check value and, while the vault has a recovery key, the new
+    /// key sealed to it.
+    pub(in crate::vault) fn rekey(
+        &mut self,
+        key: &VaultKey,
+        header: Header,
+        keys: &dyn KeyStore,
+    ) -> Result<()> {
+        let recipient = self.header.recovery.as_ref().map(|r| r.recipient.clone());
+        self.rekey_sealed(key, header, recipient.as_deref(), keys)
+    }
+
+    /// [`Vault::rekey`], sealing the new key to `recipient` (none: no recovery copy).
+    pub(in crate::vault) fn rekey_sealed(
+        &mut self,
+        key: &VaultKey,
+        header: Header,
+        recipient: Option<&str>,
+        keys: &dyn KeyStore,
+    ) -> Result<()> {
+        let header = header.sealed_for(recipient, key)?.checked_by(key);
         let was_keyring = self.header.protection == Protection::Keyring;
         // The new header is written (durably) before the re-key and takes the old one's
         // place after it; `open` finishes the swap if a crash comes between the two.
