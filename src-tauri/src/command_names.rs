@@ -30,4 +30,6 @@ pub const COMMANDS: &[&str] = &[
     "save_settings",
     "change_password",
     "expiring_tokens",
+    "confirm_recovery_kit",
+    "new_recovery_kit",
 ];

@@ -11,7 +11,9 @@ use tessera_core::error::ErrorCode;
 use tessera_core::header::Protection;
 use tessera_core::keys::KeyStore;
 use tessera_core::lifecycle::Purpose;
-use tessera_core::{Consent, MasterPassword, NewProtection, Secret, Vault, VaultPaths};
+use tessera_core::{
+    Consent, MasterPassword, NewProtection, RecoveryKey, Secret, Vault, VaultPaths,
+};
 use tessera_ipc::dto::*;
 use tessera_ipc::requests::catalog;
 
@@ -35,7 +37,7 @@ pub async fn create_vault<R: Runtime>(
     app: AppHandle<R>,
     protection: Protection,
     password: Option<String>,
-) -> IpcResult<AppStatus> {
+) -> IpcResult<VaultCreated> {
     blocking(app, move |state, app| {
         let protection = match (protection, password) {
             (Protection::Keyring, _) => NewProtection::Keyring,
@@ -49,8 +51,63 @@ pub async fn create_vault<R: Runtime>(
                 ));
             }
         };
-        let vault = Vault::create(&state.paths, protection, &state.keyring)?;
-        Ok(state.open(app, vault))
+        let (vault, recovery) =
+            Vault::create_recoverable(&state.paths, protection, &state.keyring)?;
+        let kit = recovery_kit(&vault, &recovery);
+        Ok(VaultCreated {
+            status: state.open(app, vault),
+            kit,
+        })
+    })
+    .await
+}
+
+/// The recovery kit of `vault` for a recovery key just made.
+fn recovery_kit(vault: &Vault, recovery: &RecoveryKey) -> RecoveryKit {
+    RecoveryKit {
+        vault_id: vault.id().to_string(),
+        vault_dir: vault.paths().dir.display().to_string(),
+        created_at: vault.now(),
+        recovery_key: recovery.text().expose().to_string(),
+    }
+}
+
+/// The person kept the recovery kit: the reminder ends.
+#[tauri::command]
+pub async fn confirm_recovery_kit<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
+    blocking(app, |state, _| {
+        state.with_vault(|v| v.confirm_recovery_kit())?;
+        Ok(state.status())
+    })
+    .await
+}
+
+/// A new recovery key, replacing the vault's (or its first). Consent as for a change of
+/// password: the current master password, or for a keyring vault a native
+/// confirmation, so that a script in the page cannot give itself a way in.
+#[tauri::command]
+pub async fn new_recovery_kit<R: Runtime>(
+    app: AppHandle<R>,
+    current_password: Option<String>,
+) -> IpcResult<RecoveryKit> {
+    blocking(app, move |state, app| {
+        let current = current_password.map(Secret::new);
+        let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
+        let consent = match &current {
+            Some(current) => Consent::CurrentPassword(current),
+            None if !keyring => Consent::Confirmed,
+            None if crate::confirm::ask(
+                app,
+                "Make a new recovery key",
+                "Tessera will show a new recovery key once. Any earlier recovery key stops working.",
+                "Make recovery key",
+            ) => Consent::Confirmed,
+            None => return Err(IpcError::new(ErrorCode::Cancelled, "the change was not confirmed")),
+        };
+        state.with_vault(|v| {
+            let recovery = v.new_recovery_key(consent, &state.keyring)?;
+            Ok(recovery_kit(v, &recovery))
+        })
     })
     .await
 }

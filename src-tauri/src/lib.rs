@@ -113,6 +113,8 @@ fn with_commands<R: tauri::Runtime>(
             commands::save_settings,
             commands::change_password,
             commands::expiring_tokens,
+            commands::confirm_recovery_kit,
+            commands::new_recovery_kit,
         ]))
 }
 

@@ -94,11 +94,16 @@ impl AppState {
         // protection and whether another process changed it, and the header file is read
         // only while locked.
         let open = state.vault.lock().ok().and_then(|v| {
-            v.as_ref()
-                .map(|vault| (vault.protection(), vault.outside_changes().ok()))
+            v.as_ref().map(|vault| {
+                (
+                    vault.protection(),
+                    (vault.outside_changes().ok(), vault.recovery_state().ok()),
+                )
+            })
         });
         let unlocked = open.is_some();
-        let (open, outside_changes) = open.unzip();
+        let (open, facts) = open.unzip();
+        let (outside_changes, recovery) = facts.unzip();
         let protection = open.or_else(|| state.paths.protection().ok());
         AppStatus {
             state: match (unlocked, &protection) {
@@ -112,6 +117,7 @@ impl AppState {
             settings: state.settings(),
             outside_changes: outside_changes.flatten(),
             password_policy: PasswordPolicy::current(),
+            recovery: recovery.flatten(),
         }
     }
 

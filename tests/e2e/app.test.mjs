@@ -14,6 +14,20 @@ import { keyForms, scanProcess } from "./memscan.mjs";
 
 after(stopDriver);
 
+/** The recovery kit shown after setup: its key, as the page writes it (groups joined by "-"). */
+async function recoveryKey(browser) {
+  await waitFor(browser, tid("recovery-kit"), 30_000);
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="recovery-key"] span')].map((span) => span.textContent).join("-"));
+}
+
+/** Keeps the recovery kit on screen: ticks "I have printed…" and continues to the vault. */
+async function keepKit(browser) {
+  await click(browser, tid("recovery-kept"));
+  await click(browser, tid("recovery-done"));
+  await waitFor(browser, tid("new-token"), 20_000);
+}
+
 /** Fills and submits the generate dialog; returns the created secret (if any). */
 async function createToken(browser, kind, name, { apis = [], projects = [], users = [], serviceAccount, value, expiry = "30d", shot } = {}) {
   await click(browser, tid("new-token"));
@@ -86,10 +100,16 @@ describe("a keyring vault", () => {
     assert.match(seen.join("\n"), /CSP violation: script-src/);
   });
 
-  test("first run keeps the key in the keyring", async () => {
+  test("first run keeps the key in the keyring and shows the recovery kit once", async () => {
     await click(browser, tid("setup-keyring"));
     await click(browser, tid("setup-submit"));
-    await waitFor(browser, tid("new-token"), 20_000);
+    const key = await recoveryKey(browser);
+    assert.match(key, /^TSR(-[0-9A-HJKMNP-TV-Z]{5}){6}-[0-9A-HJKMNP-TV-Z]{2}[0-9A-HJKMNP-TV-Z*~$=U]$/);
+    assert.equal(await (await browser.$(tid("recovery-done"))).isEnabled(), false, "continue waits for the tick");
+    await sleep(300);
+    screenshot("recovery-kit");
+    await keepKit(browser);
+    assert.equal(await (await browser.$(tid("recovery-reminder"))).isExisting(), false, "a kept kit ends the reminder");
     for (const [nav, name] of [
       ["nav-apis", "billing"], ["nav-apis", "search"], ["nav-projects", "apollo"],
       ["nav-users", "ada"], ["nav-service-accounts", "ci-bot"],
@@ -108,6 +128,17 @@ describe("a keyring vault", () => {
     assert.equal(changed, "cancelled");
     const status = await browser.executeAsync((done) => window.__TAURI_INTERNALS__.invoke("app_status").then(done));
     assert.equal(status.protection, "keyring");
+  });
+
+  test("a page script cannot make itself a recovery key: Rust asks the person", async () => {
+    // A recovery key is a way into the vault for whoever reads it; the dialog says "Cancel" here.
+    const made = await browser.executeAsync((done) =>
+      window.__TAURI_INTERNALS__
+        .invoke("new_recovery_kit", { currentPassword: null })
+        .then((kit) => done(kit.recovery_key ? "made" : "empty"), (err) => done(err.kind)));
+    assert.equal(made, "cancelled");
+    const status = await browser.executeAsync((done) => window.__TAURI_INTERNALS__.invoke("app_status").then(done));
+    assert.equal(status.recovery, "confirmed", "the kept kit still stands");
   });
 
   test("the app and its web process start with the memory settings (environment.rs)", () => {
@@ -403,7 +434,34 @@ describe("a master-password vault", () => {
     await type(browser, "#setup-password-input", "a long master password");
     await type(browser, "#setup-password-confirm", "a long master password");
     await click(browser, tid("setup-submit"));
-    await waitFor(browser, tid("new-token"), 30_000);
+    const first = await recoveryKey(browser);
+    // Put off: the reminder stays until a kit is kept, and the first key is never shown again.
+    await click(browser, tid("recovery-later"));
+    await waitFor(browser, tid("recovery-reminder"), 20_000);
+    await sleep(300);
+    screenshot("recovery-reminder");
+    await click(browser, tid("recovery-start"));
+    await type(browser, tid("recovery-password"), "a long master password");
+    await click(browser, tid("recovery-make"));
+    const second = await recoveryKey(browser);
+    assert.notEqual(second, first, "a new kit has a new key");
+    await keepKit(browser);
+    await waitGone(browser, tid("recovery-reminder"));
+
+    // The kit's key opens a copy of the vault folder with the CLI, as on a new machine.
+    const copy = freshHome();
+    cpSync(home.home, copy.home, { recursive: true });
+    const recovered = spawnSync(cli, ["--password-stdin", "recover"], {
+      input: `${second}\nthe password on the new machine\n`,
+      env: { ...process.env, TESSERA_HOME: copy.home, TESSERA_STATE_HOME: path.join(copy.root, "state") },
+    });
+    assert.equal(recovered.status, 0, recovered.stderr.toString());
+    const refused = spawnSync(cli, ["--password-stdin", "recover"], {
+      input: `${first}\nthe password on the new machine\n`,
+      env: { ...process.env, TESSERA_HOME: copy.home, TESSERA_STATE_HOME: path.join(copy.root, "state") },
+    });
+    assert.equal(refused.status, 2, "the replaced key no longer opens it");
+
     await click(browser, tid("lock-button"));
     await waitFor(browser, "#unlock-password");
     await type(browser, "#unlock-password", "not the password");
@@ -502,7 +560,8 @@ describe("the app and the CLI on one vault at once", () => {
     await type(browser, "#setup-password-input", PASSWORD);
     await type(browser, "#setup-password-confirm", PASSWORD);
     await click(browser, tid("setup-submit"));
-    await waitFor(browser, tid("new-token"), 30_000);
+    await recoveryKey(browser);
+    await keepKit(browser);
   });
   after(async () => {
     await browser?.deleteSession();
@@ -695,7 +754,8 @@ describe("a script that got into the page", () => {
     await type(browser, "#setup-password-input", PASSWORD);
     await type(browser, "#setup-password-confirm", PASSWORD);
     await click(browser, tid("setup-submit"));
-    await waitFor(browser, tid("new-token"), 30_000);
+    await recoveryKey(browser);
+    await keepKit(browser);
     assert.equal(run("create", "personal", "--name", "target").status, 0);
   });
   after(async () => {

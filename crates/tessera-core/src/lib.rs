@@ -48,7 +48,7 @@ pub use password::MasterPassword;
 pub use platform::fsutil::write_private as write_private_file;
 pub use secret::Secret;
 pub use store::connection::set_memory_security;
-pub use vault::{Consent, NewProtection, Vault, VaultPaths};
+pub use vault::{Consent, NewProtection, RecoveryState, Vault, VaultPaths};
 
 /// Key generation and JWT signing that hand out secrets: for the core's own use, and
 /// for benchmarks and fuzzing behind the `testing` feature.

@@ -228,3 +228,37 @@ fn a_recipient_slipped_into_the_header_is_never_sealed_to() {
         Err(Error::NoRecoveryKey)
     ));
 }
+
+#[test]
+fn the_reminder_ends_when_the_current_kit_is_kept_and_comes_back_with_a_new_key() {
+    use tessera_core::RecoveryState;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = MemoryKeyStore::new();
+    let (paths, _recovery) = keyring_vault(dir.path(), &keys);
+    let mut vault = Vault::open(&paths, &keys, None).expect("opens");
+    assert_eq!(
+        vault.recovery_state().expect("state"),
+        RecoveryState::Unconfirmed
+    );
+    vault.confirm_recovery_kit().expect("kept");
+    assert_eq!(
+        vault.recovery_state().expect("state"),
+        RecoveryState::Confirmed
+    );
+    vault
+        .new_recovery_key(Consent::Confirmed, &keys)
+        .expect("new key");
+    assert_eq!(
+        vault.recovery_state().expect("state"),
+        RecoveryState::Unconfirmed
+    );
+
+    let old = tempfile::tempdir().expect("tempdir");
+    let mut plain =
+        Vault::create(&paths_in(old.path()), NewProtection::Keyring, &keys).expect("create");
+    assert_eq!(plain.recovery_state().expect("state"), RecoveryState::None);
+    assert!(matches!(
+        plain.confirm_recovery_kit(),
+        Err(Error::NoRecoveryKey)
+    ));
+}

@@ -4,6 +4,7 @@
 //! `reveal_secret` returns on explicit request.
 
 use serde::{Deserialize, Serialize};
+use tessera_core::RecoveryState;
 use tessera_core::clock::Timestamp;
 use tessera_core::header::Protection;
 use tessera_core::search::Hit;
@@ -40,6 +41,32 @@ pub struct AppStatus {
     pub outside_changes: Option<i64>,
     /// What a new master password must be: the core's one policy.
     pub password_policy: PasswordPolicy,
+    /// While unlocked: where the vault stands with its recovery key (the reminder).
+    pub recovery: Option<RecoveryState>,
+}
+
+/// A recovery kit: what the page of the same name shows, once, for the person to print
+/// or write down. The only time the recovery key crosses to the window.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RecoveryKit {
+    /// The vault's id, to tell vaults apart.
+    pub vault_id: String,
+    /// Where the vault folder is on this machine.
+    pub vault_dir: String,
+    /// When the key was made.
+    #[ts(type = "number")]
+    pub created_at: Timestamp,
+    /// The recovery key, `TSR-…`.
+    pub recovery_key: String,
+}
+
+/// A vault just made: the status to show, and its recovery kit.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct VaultCreated {
+    pub status: AppStatus,
+    pub kit: RecoveryKit,
 }
 
 /// The master password's policy (`tessera_core::password`), for the window to check

@@ -20,10 +20,12 @@ import type {
   KindCount,
   Protection,
   Recognised,
+  RecoveryKit,
   SearchRequest,
   Settings,
   TokenPage,
   TokenRow,
+  VaultCreated,
 } from "./types";
 
 export type * from "./types";
@@ -47,7 +49,12 @@ export function errorMessage(err: unknown): string {
 export const appStatus = () => invoke<AppStatus>("app_status");
 /** First run: create the vault, its key in the keyring or from a master password. */
 export const createVault = (protection: Protection, password: string | null) =>
-  invoke<AppStatus>("create_vault", { protection, password });
+  invoke<VaultCreated>("create_vault", { protection, password });
+/** The person kept the recovery kit: the reminder ends. */
+export const confirmRecoveryKit = () => invoke<AppStatus>("confirm_recovery_kit");
+/** A new recovery key (the old one stops working): the current password, or for a keyring vault a native confirmation. */
+export const newRecoveryKit = (currentPassword: string | null) =>
+  invoke<RecoveryKit>("new_recovery_kit", { currentPassword });
 /** Opens the vault: no password for a keyring vault. */
 export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });
 /** Opens a vault refused as an older copy, because the user restored it on purpose. */

@@ -2,15 +2,19 @@
 import {
   acceptRestore,
   appStatus,
+  confirmRecoveryKit,
   createVault,
   errorMessage,
   isIpcError,
   lock,
+  newRecoveryKit,
   noteActivity,
   unlock,
   type AppStatus,
   type PasswordPolicy,
   type Protection,
+  type RecoveryKit,
+  type RecoveryState,
   type Settings,
 } from "../ipc";
 import { toasts } from "./toasts.svelte";
@@ -36,6 +40,11 @@ class Session {
   settings = $state<Settings>({ ...DEFAULT_SETTINGS });
   /** The core's rule for a new master password; null until the first status. */
   passwordPolicy = $state<PasswordPolicy | null>(null);
+  /** Where the open vault stands with its recovery key; null while locked. */
+  recovery = $state<RecoveryState | null>(null);
+  /** A recovery kit just made, shown until the person keeps it or puts it off; its key is
+   * never shown again. */
+  kit = $state<RecoveryKit | null>(null);
   /** The last unlock failure, shown on the unlock screen. */
   unlockError = $state<string | null>(null);
   /** The last unlock found an older copy of the vault put back (a restored backup). */
@@ -53,6 +62,7 @@ class Session {
     this.vaultDir = status.vault_dir;
     this.settings = status.settings;
     this.passwordPolicy = status.password_policy;
+    this.recovery = status.recovery;
     if (status.state === "unlocked" && this.screen !== "unlocked") this.generation++;
     this.vaultVersion = status.state === "unlocked" ? status.outside_changes : null;
     this.screen = status.state;
@@ -81,7 +91,20 @@ class Session {
   }
 
   async create(protection: Protection, password: string | null): Promise<void> {
-    this.apply(await createVault(protection, password));
+    const created = await createVault(protection, password);
+    this.kit = created.kit;
+    this.apply(created.status);
+  }
+
+  /** The person kept the recovery kit shown: it closes and the reminder ends. */
+  async keptKit(): Promise<void> {
+    this.apply(await confirmRecoveryKit());
+    this.kit = null;
+  }
+
+  /** Makes a new recovery key and shows its kit. */
+  async makeKit(currentPassword: string | null): Promise<void> {
+    this.kit = await newRecoveryKit(currentPassword);
   }
 
   /** Unlocks; on failure keeps the unlock screen with the error. Returns success. */
@@ -116,6 +139,7 @@ class Session {
       this.screen = "locked";
     }
     this.unlockError = null;
+    this.kit = null;
     this.screen = "locked";
   }
 
@@ -124,6 +148,7 @@ class Session {
     if (this.screen === "unlocked") {
       this.screen = "locked";
       this.unlockError = null;
+      this.kit = null;
     }
   }
 

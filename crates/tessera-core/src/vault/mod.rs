@@ -16,6 +16,8 @@ mod recovery;
 mod search;
 mod verify;
 
+pub use recovery::RecoveryState;
+
 use crate::crypto::keys::{KdfParams, KeyStore, VaultKey};
 use crate::index::SearchCache;
 use crate::model::audit::{AuditAction, AuditOutcome};

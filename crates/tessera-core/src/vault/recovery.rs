@@ -10,7 +10,50 @@ use crate::store;
 use crate::store::header::{Header, Protection};
 use crate::vault::{Consent, NewProtection, Vault, VaultPaths};
 
+/// Where a vault stands with its recovery key, for the reminder a person sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub enum RecoveryState {
+    /// No recovery key (a vault made before they existed).
+    None,
+    /// A recovery key the person has not yet said they kept.
+    Unconfirmed,
+    /// The person said they kept the current recovery key (its recovery kit).
+    Confirmed,
+}
+
+/// The `meta` entry that holds the recipient of the recovery key the person confirmed
+/// keeping: a new recovery key has another recipient, so it starts unconfirmed.
+const CONFIRMED_META: &str = "recovery_kit_confirmed";
+
 impl Vault {
+    /// Where the vault stands with its recovery key.
+    pub fn recovery_state(&self) -> Result<RecoveryState> {
+        let Some(seal) = &self.header.recovery else {
+            return Ok(RecoveryState::None);
+        };
+        let confirmed = store::meta_get(&self.conn, CONFIRMED_META)?;
+        Ok(if confirmed.as_deref() == Some(seal.recipient.as_bytes()) {
+            RecoveryState::Confirmed
+        } else {
+            RecoveryState::Unconfirmed
+        })
+    }
+
+    /// Records that the person kept the current recovery key (printed or saved its
+    /// recovery kit), which ends the reminder.
+    pub fn confirm_recovery_kit(&mut self) -> Result<()> {
+        let recipient = self
+            .header
+            .recovery
+            .as_ref()
+            .ok_or(Error::NoRecoveryKey)?
+            .recipient
+            .clone();
+        self.transact(|tx, _| store::meta_set(tx, CONFIRMED_META, recipient.as_bytes()))
+    }
+
     /// Creates a new vault, as [`Vault::create`], with a recovery key: the key is
     /// returned to be shown once, and only its public half is kept.
     pub fn create_recoverable(
