@@ -18,7 +18,7 @@ after(stopDriver);
 async function recoveryKey(browser) {
   await waitFor(browser, tid("recovery-kit"), 30_000);
   return browser.execute(() =>
-    [...document.querySelectorAll('[data-testid="recovery-key"] span')].map((span) => span.textContent).join("-"));
+    [...document.querySelectorAll('[data-testid="recovery-key"] .recovery-group')].map((span) => span.textContent).join("-"));
 }
 
 /** Keeps the recovery kit on screen: ticks "I have printed…" and continues to the vault. */
