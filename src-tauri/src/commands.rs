@@ -92,18 +92,16 @@ pub async fn new_recovery_kit<R: Runtime>(
 ) -> IpcResult<RecoveryKit> {
     blocking(app, move |state, app| {
         let current = current_password.map(Secret::new);
-        let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
-        let consent = match &current {
-            Some(current) => Consent::CurrentPassword(current),
-            None if !keyring => Consent::Confirmed,
-            None if crate::confirm::ask(
-                app,
+        let consent = consent(
+            state,
+            app,
+            current.as_ref(),
+            [
                 "Make a new recovery key",
                 "Tessera will show a new recovery key once. Any earlier recovery key stops working.",
                 "Make recovery key",
-            ) => Consent::Confirmed,
-            None => return Err(IpcError::new(ErrorCode::Cancelled, "the change was not confirmed")),
-        };
+            ],
+        )?;
         state.with_vault(|v| {
             let recovery = v.new_recovery_key(consent, &state.keyring)?;
             Ok(recovery_kit(v, &recovery))
@@ -447,22 +445,43 @@ pub async fn change_password<R: Runtime>(
     blocking(app, move |state, app| {
         let password = MasterPassword::new(Secret::new(new_password))?;
         let current = current_password.map(Secret::new);
-        let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
-        let consent = match &current {
-            Some(current) => Consent::CurrentPassword(current),
-            // A password vault without its password: the core refuses.
-            None if !keyring => Consent::Confirmed,
-            None if crate::confirm::ask(
-                app,
+        let consent = consent(
+            state,
+            app,
+            current.as_ref(),
+            [
                 "Set a master password",
                 "The vault key will leave the system keyring: from now on Tessera opens only with this master password.",
                 "Set password",
-            ) => Consent::Confirmed,
-            None => return Err(IpcError::new(ErrorCode::Cancelled, "the change was not confirmed")),
-        };
+            ],
+        )?;
         state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
     })
     .await
+}
+
+/// The person's consent to a change only they may make (a new password, a new recovery
+/// key): the current master password when the page sent one; for a keyring vault, a
+/// native dialog (`[title, message, button]`) that page script cannot draw or click. A
+/// password vault without its password gets `Confirmed`, which the core refuses.
+fn consent<'a, R: Runtime>(
+    state: &AppState,
+    app: &AppHandle<R>,
+    current: Option<&'a Secret>,
+    [title, message, button]: [&str; 3],
+) -> IpcResult<Consent<'a>> {
+    if let Some(current) = current {
+        return Ok(Consent::CurrentPassword(current));
+    }
+    let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
+    if !keyring || crate::confirm::ask(app, title, message, button) {
+        Ok(Consent::Confirmed)
+    } else {
+        Err(IpcError::new(
+            ErrorCode::Cancelled,
+            "the change was not confirmed",
+        ))
+    }
 }
 
 #[tauri::command]

@@ -58,13 +58,18 @@ impl Harness {
         }
     }
 
-    /// A password vault (no keyring needed), open.
+    /// A password vault (no keyring needed), open, its recovery kit kept.
     fn with_vault(self) -> Self {
-        let status = self.ok(
+        let created = self.ok(
             "create_vault",
             json!({ "protection": "password", "password": "correct horse battery" }),
         );
-        assert_eq!(status["state"], "unlocked", "{status}");
+        assert_eq!(created["status"]["state"], "unlocked", "{created}");
+        assert_eq!(created["status"]["recovery"], "unconfirmed", "{created}");
+        let key = created["kit"]["recovery_key"].as_str().unwrap_or_default();
+        assert!(key.starts_with("TSR-"), "the kit carries the recovery key");
+        let status = self.ok("confirm_recovery_kit", json!({}));
+        assert_eq!(status["recovery"], "confirmed", "{status}");
         self
     }
 }
