@@ -14,6 +14,7 @@ const status = (state: string, protection: string | null) => ({
   settings: { ...DEFAULT_SETTINGS, theme: "dark" },
   outside_changes: null,
   password_policy: { min_chars: 8, max_chars: 1024 },
+  recovery: state === "unlocked" ? ("confirmed" as const) : null,
 });
 
 describe("App shell", () => {
@@ -23,12 +24,21 @@ describe("App shell", () => {
   });
   afterEach(() => clearMocks());
 
-  it("first run creates a password vault after inline validation", async () => {
+  it("first run creates a password vault after inline validation, then shows its recovery kit", async () => {
     let created: unknown = null;
+    let kept = false;
+    const key = "TSR-28RF5-M5ZP3-91RQQ-PN2TT-Y1C55-D6BXT-48J";
     mockIPC((cmd, args) => {
       if (cmd === "app_status") return status("no_vault", null);
       if (cmd === "create_vault") {
         created = args;
+        return {
+          status: { ...status("unlocked", "password"), recovery: "unconfirmed" },
+          kit: { vault_id: "01a2", vault_dir: "/vault", created_at: 1_800_000_000, recovery_key: key },
+        };
+      }
+      if (cmd === "confirm_recovery_kit") {
+        kept = true;
         return status("unlocked", "password");
       }
       if (cmd === "search_tokens") return { total: 0, offset: 0, rows: [] };
@@ -45,7 +55,16 @@ describe("App shell", () => {
     await fireEvent.input(document.getElementById("setup-password-confirm") as HTMLInputElement, { target: { value: "long enough" } });
     await fireEvent.click(screen.getByTestId("setup-submit"));
     await waitFor(() => expect(created).toEqual({ protection: "password", password: "long enough" }));
+    const shown = await screen.findByTestId("recovery-key");
+    expect(shown.textContent).toBe(key);
+    const done = screen.getByTestId("recovery-done") as HTMLButtonElement;
+    expect(done.disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("recovery-kept"));
+    await fireEvent.click(done);
+    await waitFor(() => expect(kept).toBe(true));
     expect(await screen.findByText("Create your first token")).toBeTruthy();
+    expect(screen.queryByTestId("recovery-key"), "the key is shown once").toBeNull();
+    expect(screen.queryByTestId("recovery-reminder")).toBeNull();
     expect(document.documentElement.dataset.theme).toBe("dark");
   });
 
