@@ -42,6 +42,9 @@ mod password_change;
 // The recovery key: lost keyring entries and passwords, copies elsewhere, attacks.
 mod recovery;
 
+// Encrypted backups: restore into an empty home, replace, merge, damage.
+mod backup;
+
 // A flipped byte anywhere: an error, never wrong data.
 mod damage;
 

@@ -1,6 +1,7 @@
 //! Random tokens, RSA key pairs, JWT issuing and checking, the vault key and its
-//! derivation, the recovery key. Uses `model` only; no SQL, no files.
+//! derivation, the recovery key, age files. Uses `model` only; no SQL, no files.
 
+pub mod age_file;
 pub mod jwt;
 pub mod keys;
 pub mod random;

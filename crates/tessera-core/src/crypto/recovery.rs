@@ -115,7 +115,7 @@ impl RecoveryKey {
     }
 
     /// The age identity this key stands for.
-    fn identity(&self) -> Result<age::x25519::Identity> {
+    pub(crate) fn identity(&self) -> Result<age::x25519::Identity> {
         use bech32::ToBase32;
         let mut secret = Zeroizing::new([0u8; 32]);
         hkdf::Hkdf::<sha2::Sha256>::new(None, self.0.as_ref())

@@ -50,6 +50,8 @@ pub enum AuditAction {
     Verify,
     /// The master password or the protection changed.
     Passwd,
+    /// A backup of the vault was written.
+    Backup,
     /// A new recovery key replaced the vault's recovery key (or gave it its first).
     RecoveryKey,
     /// The vault was opened with its recovery key and given a new password or keyring

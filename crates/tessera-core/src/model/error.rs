@@ -59,6 +59,10 @@ pub enum ErrorCode {
     WrongRecoveryKey,
     /// [`Error::NoRecoveryKey`].
     NoRecoveryKey,
+    /// [`Error::BadBackup`].
+    BadBackup,
+    /// [`Error::WrongBackupKey`].
+    WrongBackupKey,
     /// [`Error::Clipboard`].
     Clipboard,
     /// [`Error::Io`].
@@ -193,6 +197,22 @@ pub enum Error {
         "this vault has no recovery key: it was made before recovery keys existed; open it as usual and make one with `tessera recovery-key --new`"
     )]
     NoRecoveryKey,
+    /// A backup file is damaged, altered, or not a Tessera backup.
+    #[error("cannot use this backup: {0}; nothing was changed")]
+    BadBackup(String),
+    /// The passphrase, identity or recovery key given does not open a backup.
+    #[error("this backup does not open with what was given: {0}")]
+    WrongBackupKey(String),
+    /// A backup older than the vault's latest change, restored without saying so.
+    #[error(
+        "this backup is older than the vault (it holds change {backup}, the vault is at change {vault}): restoring it would make tokens revoked since active again; add --accept-older to restore it anyway"
+    )]
+    OlderBackup {
+        /// The generation the backup holds.
+        backup: u64,
+        /// The vault's generation (or its rollback anchor's).
+        vault: u64,
+    },
     /// The clipboard could not be used.
     #[error("clipboard unavailable: {0}")]
     Clipboard(String),
@@ -271,6 +291,9 @@ impl Error {
             Error::WrongPassphrase => ErrorCode::WrongPassphrase,
             Error::WrongRecoveryKey => ErrorCode::WrongRecoveryKey,
             Error::NoRecoveryKey => ErrorCode::NoRecoveryKey,
+            Error::BadBackup(_) => ErrorCode::BadBackup,
+            Error::WrongBackupKey(_) => ErrorCode::WrongBackupKey,
+            Error::OlderBackup { .. } => ErrorCode::RolledBack,
             Error::Clipboard(_) => ErrorCode::Clipboard,
             Error::Io { .. } => ErrorCode::Io,
             Error::DiskFull => ErrorCode::DiskFull,

@@ -10,6 +10,19 @@ use std::path::Path;
 /// tempfile (mode 0600 from its creation, removed if anything fails), fsynced, renamed
 /// over the target, and the folder fsynced.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_private_with(path, |file| {
+        file.write_all(bytes)
+            .map_err(|e| Error::io("cannot write", path, e))
+    })
+}
+
+/// [`write_private`] with the contents streamed by `write` into the temp file: the
+/// target appears, whole, only once `write` succeeded; on its error the temp file is
+/// removed and the target left as it was.
+pub fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let dir = parent_of(path);
     if path.is_dir() {
         return Err(Error::io(
@@ -28,8 +41,9 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io("cannot write in", dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+    write(tmp.as_file_mut())?;
+    tmp.as_file()
+        .sync_all()
         .map_err(|e| Error::io("cannot write", tmp.path(), e))?;
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;

@@ -69,6 +69,26 @@ pub(crate) fn open_keyed(path: &Path, key: &VaultKey, create: bool) -> Result<Co
     Ok(conn)
 }
 
+/// A database in SQLite's memory with no key (plaintext, never on disk): a backup's
+/// contents while they are built or read. Its pages come from the same locked, wiped
+/// memory as the vault's.
+pub(crate) fn open_plain_memory() -> Result<Connection> {
+    memory_guard();
+    let conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(conn)
+}
+
+/// The schema version (migrations applied) of `schema` on `conn`.
+pub(crate) fn schema_version(conn: &Connection, schema: &str) -> Result<i64> {
+    Ok(conn.pragma_query_value(Some(schema), "user_version", |row| row.get(0))?)
+}
+
+/// How many migrations this build knows.
+pub(crate) fn known_schema() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 /// How the first read of a keyed file went.
 pub(crate) enum Decrypts {
     /// The key opens it.

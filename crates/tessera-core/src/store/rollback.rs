@@ -41,6 +41,12 @@ pub(crate) fn generation(conn: &Connection) -> Result<u64> {
     }
 }
 
+/// Sets the generation (a restored backup's, which the change's bump then passes);
+/// call inside the change's transaction.
+pub(crate) fn set_generation(conn: &Connection, generation: u64) -> Result<()> {
+    store::meta_set(conn, GENERATION, &generation.to_be_bytes())
+}
+
 /// Counts one more change; call inside the change's transaction.
 pub(crate) fn bump(conn: &Connection) -> Result<u64> {
     let next = generation(conn)? + 1;
@@ -94,6 +100,12 @@ impl Anchor {
             key: hmac::Key::new(hmac::HMAC_SHA256, &key),
             vault_id: vault_id.to_string(),
         })
+    }
+
+    /// The generation last recorded, or `None` when there is no anchor yet; an
+    /// altered anchor is [`Error::RolledBack`].
+    pub(crate) fn recorded(&self) -> Result<Option<u64>> {
+        self.read()
     }
 
     /// The generation last recorded, or `None` when there is no anchor yet.

@@ -9,6 +9,7 @@
 
 pub mod attention;
 mod audit;
+pub mod backup;
 mod catalog;
 pub mod export;
 pub mod lifecycle;
@@ -243,12 +244,36 @@ impl Vault {
         recipient: Option<&str>,
         keys: &dyn KeyStore,
     ) -> Result<Vault> {
+        let vault_id = uuid::Uuid::now_v7().to_string();
+        Vault::create_filled(
+            paths,
+            protection,
+            recipient,
+            keys,
+            &vault_id,
+            &|_| Ok(()),
+            false,
+        )
+    }
+
+    /// [`Vault::create_sealed`] with the id `vault_id`, its contents written by `fill`
+    /// (a backup's) before the rollback anchor is consulted: an anchor of this vault
+    /// ahead of what `fill` wrote is [`Error::OlderBackup`] unless `accept_older`.
+    pub(in crate::vault) fn create_filled(
+        paths: &VaultPaths,
+        protection: NewProtection,
+        recipient: Option<&str>,
+        keys: &dyn KeyStore,
+        vault_id: &str,
+        fill: &dyn Fn(&mut Vault) -> Result<()>,
+        accept_older: bool,
+    ) -> Result<Vault> {
         if paths.exists() {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
         }
         paths.check_places()?;
         crate::platform::fsutil::create_private_dir(&paths.dir)?;
-        let vault_id = uuid::Uuid::now_v7().to_string();
+        let vault_id = vault_id.to_string();
         let (header, key) = match &protection {
             NewProtection::Keyring => {
                 let key = VaultKey::generate();
@@ -263,7 +288,7 @@ impl Vault {
         };
         let built = header
             .sealed_for(recipient, &key)
-            .and_then(|header| Vault::build_new(paths, &header, &key));
+            .and_then(|header| Vault::build_new(paths, &header, &key, fill, accept_older));
         if built.is_err() {
             let _ = std::fs::remove_file(&paths.db);
             let _ = std::fs::remove_file(&paths.header);
@@ -274,7 +299,13 @@ impl Vault {
         built
     }
 
-    fn build_new(paths: &VaultPaths, header: &Header, key: &VaultKey) -> Result<Vault> {
+    fn build_new(
+        paths: &VaultPaths,
+        header: &Header,
+        key: &VaultKey,
+        fill: &dyn Fn(&mut Vault) -> Result<()>,
+        accept_older: bool,
+    ) -> Result<Vault> {
         let conn = connection::open_keyed(&paths.db, key, true)?;
         connection::configure(&conn)?;
         let header = header.clone().checked_by(key);
@@ -285,7 +316,22 @@ impl Vault {
         crate::store::name_chunks::install(&vault.conn)?;
         crate::store::name_chunks::ensure(&vault.conn)?;
         vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
-        vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
+        fill(&mut vault)?;
+        let anchor = Anchor::of(&vault.conn, &paths.state, &header.vault_id)?;
+        let current = crate::store::rollback::generation(&vault.conn)?;
+        match anchor.recorded() {
+            Ok(Some(recorded)) if recorded > current && !accept_older => {
+                return Err(Error::OlderBackup {
+                    backup: current,
+                    vault: recorded,
+                });
+            }
+            Err(err) if !accept_older => return Err(err),
+            Ok(Some(recorded)) if recorded > current => anchor.reset(current)?,
+            Err(_) => anchor.reset(current)?,
+            Ok(_) => anchor.record(current)?,
+        }
+        vault.anchor = Some(anchor);
         vault.anchor_check()?;
         header.write(&paths.header)?;
         // SQLite made the file with the umask's mode: private from the start.

@@ -1,0 +1,337 @@
+//! Encrypted backups: made, checked, restored into an empty home, replacing a vault's
+//! tokens, and merged; a flipped byte or a wrong key changes nothing.
+
+use crate::util::{START, TestVault};
+use std::sync::Arc;
+use tessera_core::audit::AuditFilter;
+use tessera_core::backup::{Backup, BackupKey, BackupLock, Kept, RestoreMode};
+use tessera_core::clock::FixedClock;
+use tessera_core::keys::MemoryKeyStore;
+use tessera_core::lifecycle::Purpose;
+use tessera_core::search::Query;
+use tessera_core::token::TokenKind;
+use tessera_core::{Error, NewProtection, RecoveryKey, Secret, Vault, VaultPaths};
+
+/// The vault's files, but for the WAL's shared-memory index, which readers write.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = crate::files::snapshot(dir);
+    files.retain(|(name, _)| !name.ends_with("-shm"));
+    files
+}
+
+/// Every token as the vault shows it, with its secret (RSA: its token file's key id).
+fn contents(vault: &mut Vault) -> Vec<(String, String)> {
+    let mut query = Query::text("");
+    query.limit = 10_000;
+    let rows = vault.search(&query).expect("search").rows;
+    rows.into_iter()
+        .map(|hit| {
+            let token = hit.token;
+            let secret = if token.kind == TokenKind::Rsa {
+                vault
+                    .export_pem(&token.id, None)
+                    .expect("pem")
+                    .expose()
+                    .to_string()
+            } else {
+                vault
+                    .reveal_secret(&token.id, Purpose::Reveal)
+                    .expect("secret")
+                    .expose()
+                    .to_string()
+            };
+            (format!("{token:?}"), secret)
+        })
+        .collect()
+}
+
+fn events(vault: &mut Vault) -> Vec<String> {
+    let mut events = vault.audit(&AuditFilter::default()).expect("audit");
+    events.reverse();
+    events
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{} {} {:?} {:?} {:?} {}",
+                e.id, e.at, e.action, e.token_name, e.outcome, e.detail
+            )
+        })
+        .collect()
+}
+
+/// A vault with a token of every kind, one revoked, one used.
+fn filled() -> TestVault {
+    let mut t = TestVault::new();
+    for kind in TokenKind::ALL {
+        t.make(*kind, &format!("{kind} one"));
+    }
+    let (_, secret) = t.make(TokenKind::Personal, "used");
+    t.vault
+        .verify(secret.expect("secret").expose(), None, None)
+        .expect("verify");
+    t.vault.revoke_token("workspace one").expect("revoke");
+    t
+}
+
+fn fresh_home(dir: &std::path::Path) -> VaultPaths {
+    VaultPaths::in_dir(dir.join("vault")).with_state(dir.join("state"))
+}
+
+#[test]
+fn a_backup_restores_into_an_empty_home_with_every_row_secret_and_event() {
+    let mut t = filled();
+    let recovery = RecoveryKey::generate();
+    let recipients = [recovery.recipient().expect("recipient")];
+    let before_events = events(&mut t.vault);
+    let file = t.dir.path().join("vault.age");
+    let manifest = t
+        .vault
+        .backup(&file, BackupLock::Recipients(&recipients))
+        .expect("backup");
+    assert_eq!(manifest.tokens, TokenKind::ALL.len() as u64 + 1);
+    let before = contents(&mut t.vault);
+
+    let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
+    assert_eq!(backup.manifest(), &manifest);
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let keys = MemoryKeyStore::new();
+    let (restored, made) = backup
+        .restore_new(
+            &fresh_home(elsewhere.path()),
+            NewProtection::Keyring,
+            Some(&recovery),
+            &keys,
+            false,
+        )
+        .expect("restores");
+    assert!(
+        made.is_none(),
+        "the recovery key it was opened with is kept"
+    );
+    let mut restored = restored.with_clock(Arc::new(FixedClock::at(START)));
+    assert_eq!(restored.id(), t.vault.id());
+    assert_eq!(contents(&mut restored), before);
+    let after_events = events(&mut restored);
+    // Every event, with its ids, then the restore.
+    assert_eq!(after_events[..before_events.len()], before_events[..]);
+    assert!(after_events[before_events.len()].contains("restored a backup"));
+    restored.check_integrity().expect("sound");
+    drop(restored);
+    // It opens again as any vault does, with the recovery key that opened the backup.
+    Vault::open(&fresh_home(elsewhere.path()), &keys, None).expect("reopens");
+}
+
+#[test]
+fn a_restored_vault_verifies_what_the_backup_held_and_not_what_was_revoked() {
+    let mut t = TestVault::new();
+    let (_, good) = t.make(TokenKind::Personal, "good");
+    let (_, gone) = t.make(TokenKind::Personal, "gone");
+    t.vault.revoke_token("gone").expect("revoke");
+    let passphrase = Secret::new("correct horse battery staple".into());
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Passphrase(&passphrase))
+        .expect("backup");
+    let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let keys = MemoryKeyStore::new();
+    let (mut restored, made) = backup
+        .restore_new(
+            &fresh_home(elsewhere.path()),
+            NewProtection::Keyring,
+            None,
+            &keys,
+            false,
+        )
+        .expect("restores");
+    assert!(made.is_some(), "a new recovery key, to be shown once");
+    assert!(restored.has_recovery_key());
+    let good = restored
+        .verify(good.expect("secret").expose(), None, None)
+        .expect("verify");
+    assert!(good.is_active());
+    let gone = restored
+        .verify(gone.expect("secret").expose(), None, None)
+        .expect("verify");
+    assert!(!gone.is_active());
+}
+
+#[test]
+fn a_flipped_byte_or_a_wrong_key_fails_and_changes_nothing() {
+    let mut t = filled();
+    let passphrase = Secret::new("correct horse battery staple".into());
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Passphrase(&passphrase))
+        .expect("backup");
+    let live = snapshot(&t.paths.dir);
+    let wrong = Secret::new("wrong horse battery staple".into());
+    assert!(matches!(
+        Backup::read(&file, BackupKey::Passphrase(&wrong)),
+        Err(Error::WrongBackupKey(_))
+    ));
+    let other = RecoveryKey::generate();
+    assert!(matches!(
+        Backup::read(&file, BackupKey::RecoveryKey(&other)),
+        Err(Error::WrongBackupKey(_))
+    ));
+    let good = std::fs::read(&file).expect("read");
+    for at in [10, 200, good.len() / 2, good.len() - 20] {
+        let mut bad = good.clone();
+        bad[at] ^= 0x01;
+        std::fs::write(&file, &bad).expect("write");
+        let read = Backup::read(&file, BackupKey::Passphrase(&passphrase));
+        assert!(
+            matches!(read, Err(Error::BadBackup(_) | Error::WrongBackupKey(_))),
+            "byte {at}: {read:?}"
+        );
+    }
+    // Cut short: the last chunk is missing.
+    std::fs::write(&file, &good[..good.len() - 100]).expect("write");
+    assert!(matches!(
+        Backup::read(&file, BackupKey::Passphrase(&passphrase)),
+        Err(Error::BadBackup(_))
+    ));
+    assert!(snapshot(&t.paths.dir) == live, "the live vault changed");
+}
+
+#[test]
+fn replace_refuses_an_older_backup_until_accepted_then_gives_its_tokens() {
+    let mut t = filled();
+    let recovery = RecoveryKey::generate();
+    let recipients = [recovery.recipient().expect("recipient")];
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Recipients(&recipients))
+        .expect("backup");
+    let at_backup = contents(&mut t.vault);
+    // Changes after the backup: a token revoked, one added.
+    t.vault.revoke_token("personal one").expect("revoke");
+    t.make(TokenKind::Personal, "later");
+    let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
+    let live = snapshot(&t.paths.dir);
+    assert!(matches!(
+        t.vault
+            .restore_backup(&backup, RestoreMode::Replace, false, false),
+        Err(Error::OlderBackup { .. })
+    ));
+    assert!(snapshot(&t.paths.dir) == live, "refused: nothing changed");
+    t.vault
+        .restore_backup(&backup, RestoreMode::Replace, true, false)
+        .expect("accepted");
+    assert_eq!(contents(&mut t.vault), at_backup);
+    t.vault.check_integrity().expect("sound");
+    drop(t.vault);
+    // The restore moved the vault forward: it opens, with no rollback reported.
+    Vault::open(&t.paths, &t.keys, None).expect("opens");
+}
+
+#[test]
+fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_nothing() {
+    let mut t = filled();
+    let recovery = RecoveryKey::generate();
+    let recipients = [recovery.recipient().expect("recipient")];
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Recipients(&recipients))
+        .expect("backup");
+    let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
+
+    // The backup restored elsewhere, where it lives on: a token added, one edited later.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let keys = MemoryKeyStore::new();
+    let clock = FixedClock::at(START);
+    let (other, _) = backup
+        .restore_new(
+            &fresh_home(elsewhere.path()),
+            NewProtection::Keyring,
+            Some(&recovery),
+            &keys,
+            false,
+        )
+        .expect("restores");
+    let mut other = other.with_clock(Arc::new(clock.clone()));
+    clock.advance(3600);
+    other
+        .create_token(crate::util::request(TokenKind::Personal, "made elsewhere"))
+        .expect("create");
+    let edit = tessera_core::lifecycle::TokenChanges {
+        description: Some("edited elsewhere".into()),
+        ..Default::default()
+    };
+    other.modify_token("personal one", edit).expect("edit");
+    let other_file = elsewhere.path().join("other.age");
+    other
+        .backup(&other_file, BackupLock::Recipients(&recipients))
+        .expect("backup");
+    let theirs = Backup::read(&other_file, BackupKey::RecoveryKey(&recovery)).expect("reads");
+
+    // Here, meanwhile: "service one" edited later than anything elsewhere.
+    t.clock.advance(7200);
+    let edit = tessera_core::lifecycle::TokenChanges {
+        description: Some("edited here".into()),
+        ..Default::default()
+    };
+    t.vault.modify_token("service one", edit).expect("edit");
+
+    let plan = t
+        .vault
+        .restore_backup(&theirs, RestoreMode::Merge, false, true)
+        .expect("plan")
+        .merged
+        .expect("merge");
+    let done = t
+        .vault
+        .restore_backup(&theirs, RestoreMode::Merge, false, false)
+        .expect("merge")
+        .merged
+        .expect("merge");
+    assert_eq!(plan, done, "the dry run said what the merge did");
+    assert_eq!(done.added, 1);
+    assert_eq!(done.updated, 1);
+    assert!(
+        done.conflicts
+            .iter()
+            .any(|c| c.name == "personal one" && c.kept == Kept::Backup),
+        "{done:?}"
+    );
+    let names: Vec<String> = contents(&mut t.vault).into_iter().map(|(t, _)| t).collect();
+    assert!(names.iter().any(|t| t.contains("made elsewhere")));
+    assert!(names.iter().any(|t| t.contains("edited elsewhere")));
+    assert!(names.iter().any(|t| t.contains("edited here")));
+
+    t.vault.flush_usage().expect("flush");
+    let files = snapshot(&t.paths.dir);
+    let again = t
+        .vault
+        .restore_backup(&theirs, RestoreMode::Merge, false, false)
+        .expect("merge again")
+        .merged
+        .expect("merge");
+    assert!(again.is_empty(), "{again:?}");
+    assert!(
+        snapshot(&t.paths.dir) == files,
+        "a second merge wrote nothing"
+    );
+}
+
+#[test]
+fn replace_refuses_a_backup_of_another_vault() {
+    let mut t = filled();
+    let mut other = TestVault::new();
+    let passphrase = Secret::new("correct horse battery staple".into());
+    let file = other.dir.path().join("other.age");
+    other
+        .vault
+        .backup(&file, BackupLock::Passphrase(&passphrase))
+        .expect("backup");
+    let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
+    assert!(matches!(
+        t.vault
+            .restore_backup(&backup, RestoreMode::Replace, true, false),
+        Err(Error::Invalid {
+            field: "backup",
+            ..
+        })
+    ));
+}
