@@ -12,6 +12,7 @@ packages=(
   webkit2gtk-driver                                      # WebKitWebDriver, for end-to-end tests
   dbus gnome-keyring libsecret-tools                     # a real Secret Service for keyring tests (secret-tool reads a key back)
   fzf                                                    # the search benchmark's reference
+  age sqlite3                                            # backups read by the standard tools, as the tests do
 )
 
 # Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.

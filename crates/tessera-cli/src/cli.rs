@@ -116,20 +116,32 @@ pub enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-    /// Write an RSA token's token file (or its private key as PEM).
+    /// Write an RSA token's token file (or its private key as PEM), or with --all every
+    /// token: the encrypted backup, to take them elsewhere (README.md tells how to read
+    /// it with `age` and `sqlite3` alone).
     Export {
         /// Token name or id.
-        token: String,
+        #[arg(required_unless_present = "all")]
+        token: Option<String>,
+        /// Every token, secret, catalog entry and audit event, as `backup create` writes.
+        #[arg(long, conflicts_with_all = ["token", "pem"])]
+        all: bool,
         /// Output file (written with mode 0600).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         /// Write the private key alone as PKCS#8 PEM.
         #[arg(long)]
         pem: bool,
-        /// Encrypt the private key with a passphrase read from stdin.
+        /// Encrypt with a passphrase read from stdin (the private key; with --all, the
+        /// whole file).
         #[arg(long)]
         passphrase_stdin: bool,
+        /// With --all: encrypt to this age recipient (age1…); repeat for several.
+        #[arg(long, value_name = "AGE_RECIPIENT", requires = "all")]
+        recipient: Vec<String>,
     },
+    /// Encrypted backups of the whole vault, in the age format.
+    Backup(BackupArgs),
     /// Import an RSA token file.
     Import {
         /// The token file.
@@ -190,6 +202,96 @@ pub enum Command {
     User(CatalogArgs),
     /// Manage service accounts.
     ServiceAccount(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub action: BackupAction,
+}
+
+/// Who can open a backup being written.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct BackupLockArgs {
+    /// Encrypt with a passphrase: the first line of stdin (or a hidden prompt, twice).
+    #[arg(long)]
+    pub passphrase_stdin: bool,
+    /// Encrypt to this age recipient (age1…, as `age-keygen` prints); repeat for several.
+    #[arg(long, value_name = "AGE_RECIPIENT")]
+    pub recipient: Vec<String>,
+}
+
+/// What opens a backup being read.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct BackupKeyArgs {
+    /// The passphrase it was made with: the first line of stdin (or a hidden prompt).
+    #[arg(long)]
+    pub passphrase_stdin: bool,
+    /// An age identity file holding the key of a recipient it was made for.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// The vault's recovery key (automatic backups are encrypted to it): the first line
+    /// of stdin (or a hidden prompt).
+    #[arg(long)]
+    pub recovery_key_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Write a backup of the whole vault to FILE (mode 0600), in the age format: tokens,
+    /// secrets, catalogs and the audit log. A passphrase from stdin comes before the
+    /// vault's master password.
+    Create {
+        /// The backup file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        lock: BackupLockArgs,
+        /// Print JSON (the manifest).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a backup in full (every part authenticates, its vault is sound), changing
+    /// nothing.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        key: BackupKeyArgs,
+        /// Print JSON (the manifest).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup. Into a home with no vault, it creates the vault (a new master
+    /// password, or --keyring); into an existing vault, say --replace or --merge. Two
+    /// secrets from stdin: the backup's passphrase or recovery key first, then the
+    /// master password (new, or of the vault restored into).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        key: BackupKeyArgs,
+        /// Make the vault's tokens the backup's (checked first, swapped in one step).
+        #[arg(long, conflicts_with = "merge")]
+        replace: bool,
+        /// Add the backup's tokens to the vault's, by id; the newer change wins.
+        #[arg(long)]
+        merge: bool,
+        /// Restore a backup older than the vault's latest change anyway.
+        #[arg(long)]
+        accept_older: bool,
+        /// Into a new vault: keep its key in the system keyring instead of a password.
+        #[arg(long)]
+        keyring: bool,
+        /// Say what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

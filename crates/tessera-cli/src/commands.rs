@@ -38,7 +38,7 @@ pub enum Exit {
 }
 
 impl Context {
-    fn open(&mut self) -> Result<Vault> {
+    pub(crate) fn open(&mut self) -> Result<Vault> {
         let password = self.password()?;
         let vault = Vault::open(&self.paths, &self.keyring, password.as_ref())?;
         // A vault made before recovery keys: remind a person, not a script.
@@ -95,11 +95,26 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         }
         Command::Delete { token, yes } => delete(ctx, &token, yes),
         Command::Export {
+            all: true,
+            output,
+            passphrase_stdin,
+            recipient,
+            ..
+        } => crate::backup::create(ctx, &output, passphrase_stdin, &recipient, false),
+        Command::Export {
             token,
             output,
             pem,
             passphrase_stdin,
-        } => export(ctx, &token, &output, pem, passphrase_stdin),
+            ..
+        } => export(
+            ctx,
+            token.as_deref().unwrap_or_default(),
+            &output,
+            pem,
+            passphrase_stdin,
+        ),
+        Command::Backup(args) => crate::backup::run(ctx, args.action),
         Command::Import {
             file,
             passphrase_stdin,
@@ -171,7 +186,7 @@ fn init(ctx: &mut Context, want_password: bool, json: bool) -> Result<Exit> {
 }
 
 /// Prints a recovery key alone on stdout, with what it is for on stderr.
-fn show_recovery_key(key: &Secret) {
+pub(crate) fn show_recovery_key(key: &Secret) {
     note(
         "Your recovery key, shown this once. Write it down or keep it in another password manager:\n\
          it opens this vault if the master password is forgotten or the keyring entry is lost\n\

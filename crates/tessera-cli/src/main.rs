@@ -3,6 +3,7 @@
 //! `verify`, 0 means "active" and nothing else: its help, its version and every usage
 //! error exit 2, so a presented token of `--help` is never accepted.
 
+mod backup;
 mod cli;
 mod commands;
 mod input;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 #[path = "../../tessera-core/tests/environment.rs"]
@@ -13,99 +13,9 @@ use environment::environment;
 mod files;
 use files::snapshot;
 
-const PASSWORD: &str = "correct horse battery";
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    /// A fresh password-protected vault.
-    fn new() -> Home {
-        let home = Home {
-            dir: tempfile::tempdir().expect("tempdir"),
-        };
-        home.ok(&["init", "--password-stdin"], Some(PASSWORD));
-        for args in [
-            &["api", "add", "billing"][..],
-            &["api", "add", "search"],
-            &["project", "add", "apollo"],
-            &["user", "add", "ada", "--email", "ada@example.com"],
-            &["service-account", "add", "ci-bot"],
-        ] {
-            home.ok(args, None);
-        }
-        home
-    }
-
-    fn vault_dir(&self) -> PathBuf {
-        self.dir.path().join("vault")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-        cmd.args(args)
-            .env("TESSERA_HOME", self.vault_dir())
-            .env("TESSERA_STATE_HOME", self.dir.path().join("state"))
-            .env("TESSERA_PASSWORD", PASSWORD)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run_cmd(mut cmd: Command, stdin: Option<&str>) -> Output {
-        if stdin.is_some() {
-            cmd.stdin(Stdio::piped());
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn tessera");
-        if let Some(text) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(text.as_bytes()).expect("write stdin");
-            pipe.write_all(b"\n").expect("newline");
-        }
-        child.wait_with_output().expect("wait")
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        Home::run_cmd(self.command(args), stdin)
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let out = self.run(args, stdin);
-        assert!(
-            out.status.success(),
-            "tessera {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf8")
-    }
-
-    /// Runs and expects exit 2 with `message` on stderr; returns stderr.
-    fn fails(&self, args: &[&str], stdin: Option<&str>, message: &str) -> String {
-        let out = self.run(args, stdin);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "tessera {args:?} should fail: {stderr}"
-        );
-        assert!(
-            stderr.contains(message),
-            "tessera {args:?}: expected '{message}' in: {stderr}"
-        );
-        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
-        stderr
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args, None)).expect("json output")
-    }
-}
+#[path = "common/home.rs"]
+mod home;
+use home::{Home, PASSWORD};
 
 /// `tessera copy clip --clear-after SECS`, running, its output piped.
 fn spawn_copy(home: &Home, clear_after: &str) -> std::process::Child {

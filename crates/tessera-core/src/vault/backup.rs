@@ -387,7 +387,12 @@ impl Vault {
         self.record_event(NewAuditEvent::vault(
             AuditAction::Backup,
             AuditOutcome::Ok,
-            &format!("{} tokens to {}", manifest.tokens, path.display()),
+            &format!(
+                "{} token{} to {}",
+                manifest.tokens,
+                if manifest.tokens == 1 { "" } else { "s" },
+                path.display()
+            ),
         ))?;
         Ok(manifest)
     }

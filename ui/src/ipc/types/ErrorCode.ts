@@ -4,4 +4,4 @@
  * What kind of error it is: stable names for scripts (`--json`) and for the window,
  * which branches on them (the TypeScript union is generated from this enum).
  */
-export type ErrorCode = "no_vault" | "vault_exists" | "wrong_password" | "wrong_key" | "password_required" | "keyring_unavailable" | "key_missing" | "damaged" | "rolled_back" | "newer_schema" | "not_found" | "name_taken" | "invalid" | "invalid_state" | "in_use" | "bad_token_file" | "wrong_passphrase" | "wrong_recovery_key" | "no_recovery_key" | "clipboard" | "io" | "disk_full" | "read_only" | "busy" | "storage" | "crypto" | "locked" | "cancelled" | "internal";
+export type ErrorCode = "no_vault" | "vault_exists" | "wrong_password" | "wrong_key" | "password_required" | "keyring_unavailable" | "key_missing" | "damaged" | "rolled_back" | "newer_schema" | "not_found" | "name_taken" | "invalid" | "invalid_state" | "in_use" | "bad_token_file" | "wrong_passphrase" | "wrong_recovery_key" | "no_recovery_key" | "bad_backup" | "wrong_backup_key" | "clipboard" | "io" | "disk_full" | "read_only" | "busy" | "storage" | "crypto" | "locked" | "cancelled" | "internal";
