@@ -9,6 +9,7 @@ use crate::output::{line, note, print_json};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
+use tessera_core::auto_backup::AutoBackup;
 use tessera_core::backup::{Backup, BackupKey, BackupLock, Kept, Manifest, RestoreMode};
 use tessera_core::{Error, NewProtection, RecoveryKey, Result, Secret};
 
@@ -18,6 +19,22 @@ pub fn run(ctx: &mut Context, action: BackupAction) -> Result<Exit> {
             create(ctx, &output, lock.passphrase_stdin, &lock.recipient, json)
         }
         BackupAction::Verify { file, key, json } => verify(ctx, &file, &key, json),
+        BackupAction::Auto {
+            folder,
+            every,
+            keep,
+            off,
+            now,
+            if_due,
+            json,
+        } => {
+            let change = match (off, folder) {
+                (true, _) => Some(None),
+                (false, Some(folder)) => Some(Some(folder)),
+                (false, None) => None,
+            };
+            auto(ctx, change, every, keep, now, if_due, json)
+        }
         BackupAction::Restore {
             file,
             key,
@@ -297,6 +314,90 @@ fn restore_new(ctx: &mut Context, backup: &Backup, key: &Key, how: &Restore) -> 
     match &made {
         Some(key) => show_recovery_key(key),
         None => note("The recovery key that opened the backup opens this vault too."),
+    }
+    Ok(Exit::Ok)
+}
+
+/// `backup auto`: `change` is `Some(None)` for off, `Some(Some(folder))` for on.
+fn auto(
+    ctx: &mut Context,
+    change: Option<Option<std::path::PathBuf>>,
+    every: Option<u32>,
+    keep: Option<u32>,
+    now: bool,
+    if_due: bool,
+    json: bool,
+) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    let current = vault.auto_backup()?;
+    let settings = match change {
+        Some(None) => Some(None),
+        Some(Some(folder)) => {
+            let folder = std::path::absolute(&folder).map_err(|e| {
+                Error::invalid("backup folder", format!("{}: {e}", folder.display()))
+            })?;
+            let base = current
+                .clone()
+                .unwrap_or_else(|| AutoBackup::to_folder(&folder));
+            Some(Some(AutoBackup { folder, ..base }))
+        }
+        None if every.is_some() || keep.is_some() => match current.clone() {
+            Some(settings) => Some(Some(settings)),
+            None => {
+                return Err(Error::invalid(
+                    "automatic backups",
+                    "they are off: turn them on with --folder DIR",
+                ));
+            }
+        },
+        None => None,
+    };
+    if let Some(mut settings) = settings {
+        if let Some(settings) = &mut settings {
+            settings.every_minutes = every.unwrap_or(settings.every_minutes);
+            settings.keep = keep.unwrap_or(settings.keep);
+        }
+        vault.set_auto_backup(settings)?;
+    }
+    let written = if now {
+        Some(vault.back_up_now()?)
+    } else if if_due {
+        vault.auto_backup_if_due()?
+    } else {
+        None
+    };
+    let status = vault.auto_backup_status()?;
+    if json {
+        print_json(&json!({ "status": status, "written": written }));
+        return Ok(Exit::Ok);
+    }
+    if let Some(file) = &written {
+        note(&format!("Wrote {}.", file.display()));
+    }
+    match &status.settings {
+        None => {
+            line("Automatic backups are off. Turn them on with `tessera backup auto --folder DIR`.")
+        }
+        Some(settings) => line(&format!(
+            "Automatic backups go to {}, at most every {} minutes after a change, keeping the last {}; they open with the vault's recovery key.",
+            settings.folder.display(),
+            settings.every_minutes,
+            settings.keep
+        )),
+    }
+    match (status.last_at, &status.last_file) {
+        (Some(at), Some(file)) => line(&format!(
+            "Last automatic backup: {} ({}).",
+            tessera_core::clock::rfc3339(at),
+            file.display()
+        )),
+        _ if status.settings.is_some() => {
+            line("No automatic backup has been written on this machine yet.")
+        }
+        _ => {}
+    }
+    if let Some(error) = &status.last_error {
+        line(&format!("The last attempt failed: {error}"));
     }
     Ok(Exit::Ok)
 }

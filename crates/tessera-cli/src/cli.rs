@@ -264,6 +264,32 @@ pub enum BackupAction {
         #[arg(long)]
         json: bool,
     },
+    /// Automatic backups, encrypted to the vault's recovery key: show them, turn them on
+    /// (--folder), change or turn them off, or make one now. The app makes them after
+    /// changes; from cron, `tessera backup auto --if-due` does the same.
+    Auto {
+        /// The folder to write them to (a synced folder, another disk).
+        #[arg(long, value_name = "DIR", conflicts_with = "off")]
+        folder: Option<PathBuf>,
+        /// At most one per this many minutes, after a change (default 60).
+        #[arg(long, value_name = "MINUTES")]
+        every: Option<u32>,
+        /// How many to keep in the folder (default 10).
+        #[arg(long, value_name = "N")]
+        keep: Option<u32>,
+        /// Turn automatic backups off (the files already written stay).
+        #[arg(long)]
+        off: bool,
+        /// Write one now.
+        #[arg(long, conflicts_with_all = ["off", "if_due"])]
+        now: bool,
+        /// Write one if the vault changed since the last and the interval has passed.
+        #[arg(long, conflicts_with = "off")]
+        if_due: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Restore a backup. Into a home with no vault, it creates the vault (a new master
     /// password, or --keyring); into an existing vault, say --replace or --merge. Two
     /// secrets from stdin: the backup's passphrase or recovery key first, then the

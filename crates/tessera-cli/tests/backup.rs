@@ -392,3 +392,51 @@ fn merging_the_same_backup_twice_changes_nothing_the_second_time() {
     home.ok(&["show", "only here"], None);
     home.fails(&["show", "deploy"], None, "no token");
 }
+
+#[test]
+fn an_automatic_backup_restores_in_a_new_home_with_the_recovery_key_alone() {
+    let home = filled();
+    let key = home.json(&["recovery-key", "--new", "--json"])["recovery_key"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    let folder = home.dir.path().join("synced");
+    let folder = folder.to_str().expect("path");
+    home.fails(
+        &["backup", "auto", "--every", "5"],
+        None,
+        "turn them on with --folder",
+    );
+    home.ok(&["backup", "auto", "--folder", folder, "--keep", "2"], None);
+    let status = home.json(&["backup", "auto", "--if-due", "--json"]);
+    let file = status["written"].as_str().expect("written").to_string();
+    assert_eq!(status["status"]["settings"]["keep"], 2);
+    assert_eq!(status["status"]["last_file"], file.as_str());
+    // Nothing changed since: not due.
+    let again = home.json(&["backup", "auto", "--if-due", "--json"]);
+    assert!(again["written"].is_null(), "{again}");
+
+    let other = tempfile::tempdir().expect("tempdir");
+    let mut cmd = home.command(&[
+        "--password-stdin",
+        "backup",
+        "restore",
+        &file,
+        "--recovery-key-stdin",
+    ]);
+    cmd.env("TESSERA_HOME", other.path().join("vault"))
+        .env("TESSERA_STATE_HOME", other.path().join("state"))
+        .env_remove("TESSERA_PASSWORD");
+    let out = Home::run_cmd(cmd, Some(&format!("{key}\nthe new machine's password")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = home.command(&["get", "stripe live"]);
+    cmd.env("TESSERA_HOME", other.path().join("vault"))
+        .env("TESSERA_STATE_HOME", other.path().join("state"))
+        .env("TESSERA_PASSWORD", "the new machine's password");
+    let out = Home::run_cmd(cmd, None);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), MARKER);
+}

@@ -35,7 +35,7 @@ pub use model::{
 };
 pub use platform::{clipboard, process};
 pub use store::header;
-pub use vault::{attention, backup, export, lifecycle};
+pub use vault::{attention, auto_backup, backup, export, lifecycle};
 
 /// Search requests and answers, and the index itself (benchmarks measure it alone).
 pub mod search {

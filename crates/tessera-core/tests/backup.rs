@@ -335,3 +335,146 @@ fn replace_refuses_a_backup_of_another_vault() {
         })
     ));
 }
+
+mod automatic {
+    use super::*;
+    use tessera_core::auto_backup::AutoBackup;
+
+    /// A keyring vault with a recovery key, on a fixed clock.
+    fn recoverable(dir: &std::path::Path) -> (Vault, RecoveryKey, FixedClock, MemoryKeyStore) {
+        let keys = MemoryKeyStore::new();
+        let clock = FixedClock::at(START);
+        let (vault, recovery) =
+            Vault::create_recoverable(&fresh_home(dir), NewProtection::Keyring, &keys)
+                .expect("create");
+        (
+            vault.with_clock(Arc::new(clock.clone())),
+            recovery,
+            clock,
+            keys,
+        )
+    }
+
+    fn backups(folder: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn they_follow_changes_at_most_once_per_interval_and_keep_the_last_k() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut vault, _, clock, _) = recoverable(dir.path());
+        let folder = dir.path().join("synced").join("tessera");
+        vault
+            .set_auto_backup(Some(AutoBackup {
+                keep: 2,
+                ..AutoBackup::to_folder(&folder)
+            }))
+            .expect("on");
+        std::fs::write(folder.join("notes.txt"), "not a backup").expect("write");
+        let first = vault
+            .auto_backup_if_due()
+            .expect("due")
+            .expect("a first backup");
+        assert!(first.starts_with(&folder));
+        assert_eq!(
+            vault.auto_backup_if_due().expect("check"),
+            None,
+            "no change since"
+        );
+        vault
+            .create_token(tessera_core::lifecycle::NewToken::new(
+                TokenKind::Personal,
+                "one",
+            ))
+            .expect("create");
+        clock.advance(59 * 60);
+        assert_eq!(vault.auto_backup_if_due().expect("check"), None, "too soon");
+        clock.advance(60);
+        assert!(
+            vault.auto_backup_if_due().expect("check").is_some(),
+            "an hour after"
+        );
+        for n in 0..3 {
+            vault
+                .create_token(tessera_core::lifecycle::NewToken::new(
+                    TokenKind::Personal,
+                    &format!("more {n}"),
+                ))
+                .expect("create");
+            clock.advance(3600);
+            vault.auto_backup_if_due().expect("check").expect("due");
+        }
+        let names = backups(&folder);
+        assert_eq!(names.len(), 3, "two backups and the other file: {names:?}");
+        assert!(names.contains(&"notes.txt".to_string()), "other files stay");
+        let status = vault.auto_backup_status().expect("status");
+        assert_eq!(status.last_at, Some(START + 59 * 60 + 60 + 3 * 3600));
+        assert!(status.last_error.is_none());
+    }
+
+    #[test]
+    fn one_restores_on_a_new_machine_with_the_recovery_key_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut vault, recovery, _, _) = recoverable(dir.path());
+        let (_, secret) = {
+            let issued = vault
+                .create_token(tessera_core::lifecycle::NewToken::new(
+                    TokenKind::Personal,
+                    "kept",
+                ))
+                .expect("create");
+            (issued.token.id, issued.secret)
+        };
+        let folder = dir.path().join("backups");
+        vault
+            .set_auto_backup(Some(AutoBackup::to_folder(&folder)))
+            .expect("on");
+        let file = vault.back_up_now().expect("backup");
+        drop(vault);
+
+        // A new machine: nothing but the file and the recovery key, typed back.
+        let typed = RecoveryKey::parse(&recovery.text().expose().to_lowercase()).expect("key");
+        let backup = Backup::read(&file, BackupKey::RecoveryKey(&typed)).expect("reads");
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let password = tessera_core::MasterPassword::new(Secret::new(
+            "a new password for the new machine".into(),
+        ))
+        .expect("policy");
+        let (mut restored, made) = backup
+            .restore_new(
+                &fresh_home(elsewhere.path()),
+                NewProtection::Password(password),
+                Some(&typed),
+                &MemoryKeyStore::new(),
+                false,
+            )
+            .expect("restores");
+        assert!(made.is_none());
+        let verdict = restored
+            .verify(secret.expect("secret").expose(), None, None)
+            .expect("verify");
+        assert!(verdict.is_active());
+    }
+
+    #[test]
+    fn a_vault_without_a_recovery_key_is_told_to_make_one() {
+        let mut t = TestVault::new();
+        let folder = t.dir.path().join("backups");
+        let refused = t
+            .vault
+            .set_auto_backup(Some(AutoBackup::to_folder(&folder)));
+        assert!(
+            matches!(&refused, Err(Error::Invalid { reason, .. }) if reason.contains("recovery key")),
+            "{refused:?}"
+        );
+        let relative = t
+            .vault
+            .set_auto_backup(Some(AutoBackup::to_folder("backups")));
+        assert!(matches!(relative, Err(Error::Invalid { .. })));
+    }
+}

@@ -61,6 +61,11 @@ pub(crate) fn meta_set(conn: &Connection, key: &str, value: &[u8]) -> Result<()>
     Ok(())
 }
 
+pub(crate) fn meta_delete(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 /// A token row to insert.
 pub(crate) struct NewTokenRow<'a> {
     pub id: &'a str,

@@ -9,6 +9,7 @@
 
 pub mod attention;
 mod audit;
+pub mod auto_backup;
 pub mod backup;
 mod catalog;
 pub mod export;
