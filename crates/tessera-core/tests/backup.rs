@@ -403,7 +403,7 @@ mod automatic {
             vault
                 .create_token(tessera_core::lifecycle::NewToken::new(
                     TokenKind::Personal,
-                    &format!("more {n}"),
+                    format!("more {n}"),
                 ))
                 .expect("create");
             clock.advance(3600);
