@@ -32,4 +32,8 @@ pub const COMMANDS: &[&str] = &[
     "expiring_tokens",
     "confirm_recovery_kit",
     "new_recovery_kit",
+    "backup_status",
+    "choose_backup_folder",
+    "set_auto_backup",
+    "back_up_now",
 ];

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use tessera_core::audit::AuditEvent;
+use tessera_core::auto_backup::{AutoBackup, AutoBackupStatus};
 use tessera_core::catalog::CatalogEntry;
 use tessera_core::error::ErrorCode;
 use tessera_core::header::Protection;
@@ -482,6 +483,75 @@ fn consent<'a, R: Runtime>(
             "the change was not confirmed",
         ))
     }
+}
+
+/// Automatic backups: their folder, interval, what was last written.
+#[tauri::command]
+pub async fn backup_status<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
+    blocking(app, |state, _| state.with_vault(|v| v.auto_backup_status())).await
+}
+
+/// The person picks the backup folder in a native dialog; that turns automatic backups
+/// on (with the interval and count kept, or the defaults). Cancelled: nothing changes.
+#[tauri::command]
+pub async fn choose_backup_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
+    blocking(app, |state, app| {
+        state.with_vault(|_| Ok(()))?;
+        let Some(folder) = crate::backup_folder::choose(app) else {
+            return state.with_vault(|v| v.auto_backup_status());
+        };
+        state.with_vault(|v| {
+            let settings = match v.auto_backup()? {
+                Some(current) => AutoBackup { folder, ..current },
+                None => AutoBackup::to_folder(folder),
+            };
+            v.set_auto_backup(Some(settings))?;
+            v.auto_backup_status()
+        })
+    })
+    .await
+}
+
+/// Changes how often automatic backups are made and how many are kept (`None`: turns
+/// them off). The folder changes only through `choose_backup_folder`.
+#[tauri::command]
+pub async fn set_auto_backup<R: Runtime>(
+    app: AppHandle<R>,
+    schedule: Option<BackupSchedule>,
+) -> IpcResult<AutoBackupStatus> {
+    blocking(app, move |state, _| {
+        state.with_vault(|v| {
+            let settings = match (schedule, v.auto_backup()?) {
+                (None, _) => None,
+                (Some(schedule), Some(current)) => Some(AutoBackup {
+                    every_minutes: schedule.every_minutes,
+                    keep: schedule.keep,
+                    ..current
+                }),
+                (Some(_), None) => {
+                    return Err(tessera_core::Error::invalid(
+                        "backup folder",
+                        "choose a folder for the backups first",
+                    ));
+                }
+            };
+            v.set_auto_backup(settings)?;
+            v.auto_backup_status()
+        })
+    })
+    .await
+}
+
+/// Writes an automatic backup now ("Back up now").
+#[tauri::command]
+pub async fn back_up_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
+    blocking(app, |state, _| {
+        state.with_vault(|v| {
+            v.back_up_now()?;
+            v.auto_backup_status()
+        })
+    })
+    .await
 }
 
 #[tauri::command]

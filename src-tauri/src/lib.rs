@@ -1,6 +1,7 @@
 //! Tessera's desktop app: Tauri setup, the one `AppState`, and one thin command per
 //! user action over `tessera-core`. This is the only crate that knows Tauri and IPC.
 
+mod backup_folder;
 mod command_names;
 mod commands;
 mod confirm;
@@ -115,6 +116,10 @@ fn with_commands<R: tauri::Runtime>(
             commands::expiring_tokens,
             commands::confirm_recovery_kit,
             commands::new_recovery_kit,
+            commands::backup_status,
+            commands::choose_backup_folder,
+            commands::set_auto_backup,
+            commands::back_up_now,
         ]))
 }
 
@@ -153,6 +158,7 @@ fn start_ticker(app: tauri::AppHandle) {
         .name("tessera-ticker".into())
         .spawn(move || {
             let mut last_warning = Instant::now();
+            let mut last_backup_check = Instant::now();
             loop {
                 std::thread::sleep(Duration::from_secs(1));
                 let state = app.state::<AppState>();
@@ -169,6 +175,15 @@ fn start_ticker(app: tauri::AppHandle) {
                     .unwrap_or_default();
                 if minutes > 0 && idle >= idle_limit(minutes) {
                     state.lock();
+                }
+                if last_backup_check.elapsed() >= Duration::from_secs(30) {
+                    last_backup_check = Instant::now();
+                    if let Ok(mut guard) = state.vault.try_lock()
+                        && let Some(vault) = guard.as_mut()
+                    {
+                        // A failure is kept in the status the Settings page shows.
+                        let _ = vault.auto_backup_if_due();
+                    }
                 }
                 if last_warning.elapsed() >= Duration::from_secs(86_400) {
                     last_warning = Instant::now();

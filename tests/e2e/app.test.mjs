@@ -420,10 +420,12 @@ describe("a keyring vault", () => {
 
 describe("a master-password vault", () => {
   const home = freshHome();
+  const backups = path.join(home.root, "synced backups");
   let browser;
+  let recovery;
 
   before(async () => {
-    browser = await openApp(home);
+    browser = await openApp(home, { TESSERA_BACKUP_DIR: backups });
   });
   after(async () => {
     await browser?.deleteSession();
@@ -444,6 +446,7 @@ describe("a master-password vault", () => {
     await type(browser, tid("recovery-password"), "a long master password");
     await click(browser, tid("recovery-make"));
     const second = await recoveryKey(browser);
+    recovery = second;
     assert.notEqual(second, first, "a new kit has a new key");
     await keepKit(browser);
     await waitGone(browser, tid("recovery-reminder"));
@@ -472,6 +475,43 @@ describe("a master-password vault", () => {
     await click(browser, tid("unlock-submit"));
     await waitFor(browser, tid("new-token"), 30_000);
     assert.equal(await (await browser.$("#unlock-password")).isExisting(), false);
+  });
+
+  test("Settings: backups go to the chosen folder, Back up now writes one, and it restores with the recovery key alone", async () => {
+    await click(browser, tid("nav-settings"));
+    await waitFor(browser, tid("backup-choose"), 20_000);
+    assert.match(await text(browser, tid("backup-folder")), /no folder chosen/i);
+    assert.match(await text(browser, tid("recovery-state")), /You kept the recovery kit/);
+    await click(browser, tid("backup-choose"));
+    await browser.waitUntil(async () => (await text(browser, tid("backup-folder"))).includes(backups), {
+      timeout: 20_000,
+      timeoutMsg: "the chosen folder is not shown",
+    });
+    assert.match(await text(browser, tid("backup-last")), /None yet/);
+    await click(browser, tid("backup-now"));
+    await waitToast(browser, "Backup written", 30_000);
+    await browser.waitUntil(async () => /just now|ago/.test(await text(browser, tid("backup-last"))), { timeout: 10_000 });
+    // The app's own schedule may have written one a moment before: the newest is shown.
+    const files = readdirSync(backups).filter((name) => name.endsWith(".age")).sort().reverse();
+    assert.ok(files.length >= 1 && files.length <= 2, `backups: ${files}`);
+    assert.match(await text(browser, tid("backup-last")), new RegExp(files[0].replace(/[.]/g, "[.]")));
+    await type(browser, "#backup-keep", "3");
+    await click(browser, tid("backup-save"));
+    await waitToast(browser, "Backup settings saved");
+    await sleep(400);
+    screenshot("settings-backups");
+
+    // A new machine: the file and the recovery key, nothing else.
+    const fresh = freshHome();
+    const env = { ...process.env, TESSERA_HOME: fresh.home, TESSERA_STATE_HOME: path.join(fresh.root, "state") };
+    const restored = spawnSync(cli, ["--password-stdin", "backup", "restore", path.join(backups, files[0]), "--recovery-key-stdin"], {
+      input: `${recovery}\nthe new machine's password\n`,
+      env,
+    });
+    assert.equal(restored.status, 0, restored.stderr.toString());
+    const listed = spawnSync(cli, ["list"], { env: { ...env, TESSERA_PASSWORD: "the new machine's password" } });
+    assert.equal(listed.status, 0, listed.stderr.toString());
+    await click(browser, tid("nav-all"));
   });
 
   test("an older copy of the vault put back is refused at unlock, and kept on request", async () => {
@@ -786,6 +826,15 @@ describe("a script that got into the page", () => {
     assert.equal((await browser.getWindowHandles()).length, handles, "no new window");
     assert.ok(opened, "window.open gave the page no window");
     assert.match(readFileSync(appLog, "utf8"), /refused a navigation away from the app/);
+  });
+
+  test("it cannot send backups to a folder of its choice: only the native folder dialog chooses", async () => {
+    const moved = await invoke("set_auto_backup", { schedule: { every_minutes: 1, keep: 1, folder: "/tmp/taken" } });
+    assert.ok(moved.err, "a folder was accepted from the page");
+    const off = await invoke("set_auto_backup", { schedule: { every_minutes: 1, keep: 1 } });
+    assert.ok(off.err, "backups were scheduled with no folder chosen");
+    const status = await invoke("backup_status", {});
+    assert.equal(status.ok.settings, null, "automatic backups stay off");
   });
 
   test("it cannot change the master password without the current one", async () => {

@@ -61,6 +61,18 @@ pub struct RecoveryKit {
     pub recovery_key: String,
 }
 
+/// How often automatic backups are made and how many are kept (the folder is chosen in
+/// a native dialog, never sent by the page).
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct BackupSchedule {
+    /// At most one backup per this many minutes, after a change.
+    pub every_minutes: u32,
+    /// How many backups the folder keeps.
+    pub keep: u32,
+}
+
 /// A vault just made: the status to show, and its recovery kit.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

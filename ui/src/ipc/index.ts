@@ -7,6 +7,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AppStatus,
+  AutoBackupStatus,
+  BackupSchedule,
   AuditQuery,
   AuditEvent,
   CatalogInput,
@@ -55,6 +57,15 @@ export const confirmRecoveryKit = () => invoke<AppStatus>("confirm_recovery_kit"
 /** A new recovery key (the old one stops working): the current password, or for a keyring vault a native confirmation. */
 export const newRecoveryKit = (currentPassword: string | null) =>
   invoke<RecoveryKit>("new_recovery_kit", { currentPassword });
+/** Automatic backups: folder, interval, the last one written. */
+export const backupStatus = () => invoke<AutoBackupStatus>("backup_status");
+/** The person picks the backup folder in a native dialog; that turns automatic backups on. */
+export const chooseBackupFolder = () => invoke<AutoBackupStatus>("choose_backup_folder");
+/** How often backups are made and how many are kept; null turns them off. */
+export const setAutoBackup = (schedule: BackupSchedule | null) =>
+  invoke<AutoBackupStatus>("set_auto_backup", { schedule });
+/** Writes an automatic backup now. */
+export const backUpNow = () => invoke<AutoBackupStatus>("back_up_now");
 /** Opens the vault: no password for a keyring vault. */
 export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });
 /** Opens a vault refused as an older copy, because the user restored it on purpose. */

@@ -92,6 +92,7 @@ pub struct AutoBackupStatus {
     /// The settings, or none: off.
     pub settings: Option<AutoBackup>,
     /// When this machine last wrote one (Unix seconds).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_at: Option<Timestamp>,
     /// The file it wrote.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
