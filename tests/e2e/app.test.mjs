@@ -498,6 +498,7 @@ describe("a master-password vault", () => {
     await type(browser, "#backup-keep", "3");
     await click(browser, tid("backup-save"));
     await waitToast(browser, "Backup settings saved");
+    await browser.execute(() => document.querySelector('[data-testid="recovery-card"]').scrollIntoView());
     await sleep(400);
     screenshot("settings-backups");
 
