@@ -13,6 +13,7 @@ packages=(
   dbus gnome-keyring libsecret-tools                     # a real Secret Service for keyring tests (secret-tool reads a key back)
   fzf                                                    # the search benchmark's reference
   age sqlite3                                            # backups read by the standard tools, as the tests do
+  python3-cryptography                                   # the import test's own password-protected Bitwarden export
 )
 
 # Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.

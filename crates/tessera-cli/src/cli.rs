@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use tessera_core::audit::AuditAction;
+use tessera_core::imports::{Format, OnConflict};
 use tessera_core::search::Sort;
 use tessera_core::token::{JwtAlg, Status, TokenKind};
 
@@ -13,6 +14,14 @@ fn core<T: std::str::FromStr<Err = tessera_core::Error>>(text: &str) -> Result<T
         tessera_core::Error::Invalid { reason, .. } => reason,
         other => other.to_string(),
     })
+}
+
+fn on_conflict(text: &str) -> Result<OnConflict, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "skip" => Ok(OnConflict::Skip),
+        "rename" => Ok(OnConflict::Rename),
+        _ => Err(format!("'{text}' is not skip or rename")),
+    }
 }
 
 /// Tessera: API tokens kept in an encrypted vault.
@@ -142,15 +151,31 @@ pub enum Command {
     },
     /// Encrypted backups of the whole vault, in the age format.
     Backup(BackupArgs),
-    /// Import an RSA token file.
+    /// Import tokens from another manager's export or a .env file (each entry an
+    /// external token), or an RSA token file (the default). A file's password or
+    /// passphrase from stdin comes before the vault's master password.
     Import {
-        /// The token file.
+        /// The file.
         file: PathBuf,
-        /// Read the private key's passphrase from stdin.
+        /// dotenv, 1pux (1Password), bitwarden (plain or password-protected JSON),
+        /// keepassxc-csv, kdbx (KeePass, with its password), or token-file.
+        #[arg(long, value_name = "FORMAT", default_value = "token-file", value_parser = core::<Format>)]
+        from: Format,
+        /// Read the file's password (kdbx, a protected Bitwarden export) or the RSA
+        /// private key's passphrase from stdin.
         #[arg(long)]
         passphrase_stdin: bool,
-        /// Accept a file issued by another vault: its key was made there, and whoever
-        /// has that vault may still hold it.
+        /// A name a token already has: skip the entry, or rename it "NAME (2)".
+        #[arg(long, value_name = "skip|rename", default_value = "skip", value_parser = on_conflict)]
+        on_conflict: OnConflict,
+        /// Say what would be imported, and import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON: {"imported": N, "skipped": [{"entry": …, "reason": …}], …}.
+        #[arg(long)]
+        json: bool,
+        /// Token file: accept one issued by another vault (its key was made there, and
+        /// whoever has that vault may still hold it).
         #[arg(long)]
         foreign: bool,
     },

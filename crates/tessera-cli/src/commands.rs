@@ -12,6 +12,7 @@ use tessera_core::audit::AuditFilter;
 use tessera_core::catalog::{Catalog, CatalogEntry};
 use tessera_core::export::Provenance;
 use tessera_core::header::Protection;
+use tessera_core::imports::Format;
 use tessera_core::keys::OsKeyring;
 use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Hit, Page, Query};
@@ -117,9 +118,28 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Backup(args) => crate::backup::run(ctx, args.action),
         Command::Import {
             file,
+            from: Format::TokenFile,
             passphrase_stdin,
             foreign,
+            ..
         } => import(ctx, &file, passphrase_stdin, foreign),
+        Command::Import {
+            file,
+            from,
+            passphrase_stdin,
+            on_conflict,
+            dry_run,
+            json,
+            ..
+        } => crate::import::run(
+            ctx,
+            &file,
+            from,
+            passphrase_stdin,
+            on_conflict,
+            dry_run,
+            json,
+        ),
         Command::Verify {
             token_string,
             api,
@@ -617,12 +637,12 @@ fn export(
 
 fn import(ctx: &mut Context, path: &Path, passphrase_stdin: bool, foreign: bool) -> Result<Exit> {
     let json = tessera_core::export::read_token_file(path)?;
-    let mut vault = ctx.open()?;
     let passphrase = if passphrase_stdin {
         Some(ctx.input.line("passphrase")?)
     } else {
         None
     };
+    let mut vault = ctx.open()?;
     // Importing the file the user named.
     let provenance = match foreign {
         true => Provenance::AnyVault,

@@ -6,6 +6,7 @@
 mod backup;
 mod cli;
 mod commands;
+mod import;
 mod input;
 mod output;
 

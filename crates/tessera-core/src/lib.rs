@@ -21,6 +21,7 @@
 //! - Only a revoked token can be deleted; an expired or revoked token never verifies.
 
 mod crypto;
+mod import;
 mod index;
 mod model;
 mod platform;
@@ -36,6 +37,13 @@ pub use model::{
 pub use platform::{clipboard, process};
 pub use store::header;
 pub use vault::{attention, auto_backup, backup, export, lifecycle};
+
+/// Importing other managers' exports and plain files: the formats, what a file holds,
+/// and what an import did.
+pub mod imports {
+    pub use crate::import::{Format, Skipped, jwt_expiry};
+    pub use crate::vault::import::{ImportReport, Imported, OnConflict};
+}
 
 /// Search requests and answers, and the index itself (benchmarks measure it alone).
 pub mod search {

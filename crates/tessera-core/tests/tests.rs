@@ -42,6 +42,9 @@ mod password_change;
 // The recovery key: lost keyring entries and passwords, copies elsewhere, attacks.
 mod recovery;
 
+// Import from .env, 1Password, Bitwarden, KeePassXC CSV and KeePass files.
+mod import;
+
 // Encrypted backups: restore into an empty home, replace, merge, damage.
 mod backup;
 

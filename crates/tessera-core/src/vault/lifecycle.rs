@@ -272,6 +272,44 @@ fn check_fields(req: &NewToken) -> Result<()> {
 }
 
 /// Checks a pasted external token and recognises its service.
+/// How an external token's value is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::vault) enum Pasted {
+    /// Pasted by a person: trimmed, and refused with spaces or line breaks inside (a
+    /// paste that caught more than the token).
+    Checked,
+    /// Read from a file being imported: kept byte for byte, spaces and line breaks
+    /// included (a multi-line key in a `.env`).
+    Verbatim,
+}
+
+/// A value read from a file: kept as it is; refused only when empty, too long, or
+/// holding a NUL; a known token's checksum still checked.
+fn check_verbatim(value: &Secret, service: Option<String>) -> Result<(Secret, Option<String>)> {
+    let text = value.expose();
+    if text.trim().is_empty() {
+        return Err(Error::invalid("token value", "the value is empty"));
+    }
+    if text.len() > MAX_EXTERNAL_BYTES {
+        return Err(Error::invalid(
+            "token value",
+            format!("it is longer than {MAX_EXTERNAL_BYTES} bytes"),
+        ));
+    }
+    if text.contains('\0') {
+        return Err(Error::invalid("token value", "it holds a NUL byte"));
+    }
+    let service = if text.contains(char::is_whitespace) {
+        service
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    } else {
+        check_external(value, service)?.1
+    };
+    // Kept byte for byte: the value as the file holds it is what is stored.
+    Ok((Secret::new(text.to_string()), service))
+}
+
 fn check_external(value: &Secret, service: Option<String>) -> Result<(Secret, Option<String>)> {
     // Validating the pasted value's shape; nothing of it enters the error.
     let trimmed = value.expose().trim();
@@ -413,6 +451,18 @@ impl Vault {
     /// Creates several tokens in one transaction (an import, or seeding a benchmark):
     /// all are created or none.
     pub fn create_tokens(&mut self, requests: Vec<NewToken>) -> Result<Vec<Issued>> {
+        self.create_batch(requests, Pasted::Checked, AuditAction::Create, "")
+    }
+
+    /// Creates tokens in one transaction, each with an audit event of `action`: the
+    /// values of external tokens as `pasted` says.
+    pub(in crate::vault) fn create_batch(
+        &mut self,
+        requests: Vec<NewToken>,
+        pasted: Pasted,
+        action: AuditAction,
+        detail: &str,
+    ) -> Result<Vec<Issued>> {
         let now = self.now();
         let workspaces = requests
             .iter()
@@ -423,7 +473,7 @@ impl Vault {
         }
         let prepared = requests
             .into_iter()
-            .map(|req| self.prepare(req, now))
+            .map(|req| self.prepare(req, now, pasted))
             .collect::<Result<Vec<_>>>()?;
         self.with_signer(|vault, signer| {
             for p in &prepared {
@@ -439,10 +489,10 @@ impl Vault {
                         store::insert_audit(
                             tx,
                             &NewAuditEvent::token(
-                                AuditAction::Create,
+                                action,
                                 Some(&issued.token),
                                 AuditOutcome::Ok,
-                                "",
+                                detail,
                             )
                             .at(now),
                         )?;
@@ -454,7 +504,14 @@ impl Vault {
     }
 
     /// Validates a request and makes its secret (RSA keys before any transaction).
-    fn prepare(&self, req: NewToken, now: i64) -> Result<Prepared> {
+    /// Checks a request to import (a value read from a file) as its creation would,
+    /// making nothing: the request back, or why it would be refused.
+    pub(in crate::vault) fn check_import(&self, req: NewToken) -> Result<NewToken> {
+        self.prepare(req, self.now(), Pasted::Verbatim)
+            .map(|prepared| prepared.req)
+    }
+
+    fn prepare(&self, req: NewToken, now: i64, pasted: Pasted) -> Result<Prepared> {
         let name = validate_name(&req.name)?;
         check_fields(&req)?;
         let rotation_days = validate_rotation_days(req.rotation_days)?;
@@ -487,7 +544,10 @@ impl Vault {
                 let value = req.value.as_ref().ok_or_else(|| {
                     Error::invalid("token value", "paste the token issued by the other service")
                 })?;
-                let (value, recognised) = check_external(value, req.service.clone())?;
+                let (value, recognised) = match pasted {
+                    Pasted::Checked => check_external(value, req.service.clone())?,
+                    Pasted::Verbatim => check_verbatim(value, req.service.clone())?,
+                };
                 service = recognised;
                 Some(text_secret(value))
             }

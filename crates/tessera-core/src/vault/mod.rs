@@ -13,6 +13,7 @@ pub mod auto_backup;
 pub mod backup;
 mod catalog;
 pub mod export;
+pub mod import;
 pub mod lifecycle;
 mod recovery;
 mod search;
