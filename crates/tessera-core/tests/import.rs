@@ -218,10 +218,7 @@ fn a_bitwarden_export_plain_or_password_protected_imports_the_same() {
     let mut t = TestVault::new();
     let report = imports_exactly(&mut t, Format::Bitwarden, plain.as_bytes(), None, 6);
     assert_eq!(report.imported, 3, "{report:#?}");
-    assert_eq!(
-        secret(&mut t, "npm publish"),
-        "s3cr3t-npm-publish-key"
-    );
+    assert_eq!(secret(&mut t, "npm publish"), "s3cr3t-npm-publish-key");
     assert_eq!(secret(&mut t, "hidden field"), "k3y-v@lue with space");
     assert_eq!(secret(&mut t, "note token"), "xoxb-1234-abcd");
     assert_eq!(report.tokens[0].entry, "CI / npm publish");
