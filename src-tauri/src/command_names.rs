@@ -36,4 +36,7 @@ pub const COMMANDS: &[&str] = &[
     "choose_backup_folder",
     "set_auto_backup",
     "back_up_now",
+    "choose_import_file",
+    "preview_import",
+    "run_import",
 ];

@@ -554,6 +554,85 @@ pub async fn back_up_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupS
     .await
 }
 
+/// The person picks a file to import in a native dialog; the answer is what importing
+/// it would do (nothing is written). `None` when they cancel.
+#[tauri::command]
+pub async fn choose_import_file<R: Runtime>(
+    app: AppHandle<R>,
+    request: ImportRequest,
+) -> IpcResult<Option<ImportPreview>> {
+    blocking(app, move |state, app| {
+        state.with_vault(|_| Ok(()))?;
+        let Some(file) = crate::import_file::choose(app) else {
+            return Ok(None);
+        };
+        if let Ok(mut chosen) = state.import_file.lock() {
+            *chosen = Some(file);
+        }
+        import_chosen(state, &request, true).map(Some)
+    })
+    .await
+}
+
+/// What importing the chosen file would do, read again (another format, a password).
+#[tauri::command]
+pub async fn preview_import<R: Runtime>(
+    app: AppHandle<R>,
+    request: ImportRequest,
+) -> IpcResult<ImportPreview> {
+    blocking(app, move |state, _| import_chosen(state, &request, true)).await
+}
+
+/// Imports the chosen file; it is forgotten once imported.
+#[tauri::command]
+pub async fn run_import<R: Runtime>(
+    app: AppHandle<R>,
+    request: ImportRequest,
+) -> IpcResult<ImportPreview> {
+    blocking(app, move |state, _| {
+        let done = import_chosen(state, &request, false)?;
+        if let Ok(mut chosen) = state.import_file.lock() {
+            *chosen = None;
+        }
+        Ok(done)
+    })
+    .await
+}
+
+fn import_chosen(
+    state: &AppState,
+    request: &ImportRequest,
+    dry_run: bool,
+) -> IpcResult<ImportPreview> {
+    let file = state
+        .import_file
+        .lock()
+        .ok()
+        .and_then(|chosen| chosen.clone())
+        .ok_or_else(|| IpcError::new(ErrorCode::Invalid, "choose a file to import first"))?;
+    let password = request
+        .password
+        .clone()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new);
+    let report = state.with_vault(|v| {
+        v.import_file(
+            request.format,
+            &file,
+            password.as_ref(),
+            request.on_conflict,
+            dry_run,
+        )
+    })?;
+    Ok(ImportPreview {
+        file_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        report,
+    })
+}
+
 #[tauri::command]
 pub async fn expiring_tokens<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<TokenRow>> {
     blocking(app, |state, _| {

@@ -8,6 +8,7 @@ mod confirm;
 mod download;
 mod environment;
 mod error;
+mod import_file;
 #[cfg(test)]
 mod ipc_tests;
 mod navigation;
@@ -120,6 +121,9 @@ fn with_commands<R: tauri::Runtime>(
             commands::choose_backup_folder,
             commands::set_auto_backup,
             commands::back_up_now,
+            commands::choose_import_file,
+            commands::preview_import,
+            commands::run_import,
         ]))
 }
 

@@ -22,6 +22,8 @@ pub struct AppState {
     pub clipboard: Keeper,
     pub settings: Mutex<Settings>,
     pub last_activity: Mutex<Instant>,
+    /// The file the person chose to import (in a native dialog), until it is imported.
+    pub import_file: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             clipboard: Keeper::new(),
             settings: Mutex::new(settings),
             last_activity: Mutex::new(Instant::now()),
+            import_file: Mutex::new(None),
         }
     }
 

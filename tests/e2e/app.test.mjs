@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
-import { cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -421,11 +421,12 @@ describe("a keyring vault", () => {
 describe("a master-password vault", () => {
   const home = freshHome();
   const backups = path.join(home.root, "synced backups");
+  const importFile = path.join(home.root, "deploy.env");
   let browser;
   let recovery;
 
   before(async () => {
-    browser = await openApp(home, { TESSERA_BACKUP_DIR: backups });
+    browser = await openApp(home, { TESSERA_BACKUP_DIR: backups, TESSERA_IMPORT_FILE: importFile });
   });
   after(async () => {
     await browser?.deleteSession();
@@ -512,6 +513,35 @@ describe("a master-password vault", () => {
     assert.equal(restored.status, 0, restored.stderr.toString());
     const listed = spawnSync(cli, ["list"], { env: { ...env, TESSERA_PASSWORD: "the new machine's password" } });
     assert.equal(listed.status, 0, listed.stderr.toString());
+    await click(browser, tid("nav-all"));
+  });
+
+  test("Import: a .env file is previewed with what it skips and why, then imported byte for byte", async () => {
+    writeFileSync(importFile, 'export STRIPE_KEY=sk_live_51Hx$abc\nDEPLOY_KEY="-----BEGIN KEY-----\nMIIBOg\n-----END KEY-----"\nEMPTY=\nnot an assignment\n');
+    await click(browser, tid("nav-import"));
+    await select(browser, "#import-format", "dotenv");
+    await click(browser, tid("import-choose"));
+    await waitFor(browser, tid("import-preview"), 20_000);
+    assert.match(await text(browser, tid("import-summary")), /2 tokens to import, 2 skipped/);
+    assert.equal(await count(browser, tid("import-row")), 2);
+    assert.match(await text(browser, tid("import-skipped")), /the value is empty/);
+    await sleep(300);
+    screenshot("import-preview");
+    await click(browser, tid("import-run"));
+    await waitToast(browser, "Imported 2 tokens", 20_000);
+    await waitFor(browser, tid("import-done"));
+    const got = spawnSync(cli, ["get", "DEPLOY_KEY"], {
+      env: { ...process.env, TESSERA_HOME: home.home, TESSERA_PASSWORD: "a long master password" },
+    });
+    assert.equal(got.status, 0, got.stderr.toString());
+    assert.equal(got.stdout.toString().trimEnd(), "-----BEGIN KEY-----\nMIIBOg\n-----END KEY-----");
+    await click(browser, tid("import-see"));
+    await waitFor(browser, row("STRIPE_KEY"), 20_000);
+    // The same file again: every entry is skipped, nothing is imported twice.
+    await click(browser, tid("nav-import"));
+    await click(browser, tid("import-choose"));
+    await waitFor(browser, tid("import-preview"), 20_000);
+    assert.match(await text(browser, tid("import-summary")), /0 tokens to import, 4 skipped/);
     await click(browser, tid("nav-all"));
   });
 

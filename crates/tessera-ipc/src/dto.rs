@@ -73,6 +73,27 @@ pub struct BackupSchedule {
     pub keep: u32,
 }
 
+/// What importing the chosen file does (or, before the person confirms, would do).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    /// The chosen file's name (not its folder).
+    pub file_name: String,
+    /// The import's report: every entry imported or skipped with why.
+    pub report: tessera_core::imports::ImportReport,
+}
+
+/// How to read the chosen file.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ImportRequest {
+    pub format: tessera_core::imports::Format,
+    /// The file's own password (a KeePass database, a protected Bitwarden export).
+    pub password: Option<String>,
+    pub on_conflict: tessera_core::imports::OnConflict,
+}
+
 /// A vault just made: the status to show, and its recovery kit.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

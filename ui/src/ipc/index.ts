@@ -18,6 +18,8 @@ import type {
   Created,
   Download,
   EditRequest,
+  ImportPreview,
+  ImportRequest,
   IpcError,
   KindCount,
   Protection,
@@ -66,6 +68,13 @@ export const setAutoBackup = (schedule: BackupSchedule | null) =>
   invoke<AutoBackupStatus>("set_auto_backup", { schedule });
 /** Writes an automatic backup now. */
 export const backUpNow = () => invoke<AutoBackupStatus>("back_up_now");
+/** The person picks a file to import in a native dialog: what importing it would do, or null when cancelled. */
+export const chooseImportFile = (request: ImportRequest) =>
+  invoke<ImportPreview | null>("choose_import_file", { request });
+/** What importing the chosen file would do, read again (another format or password). */
+export const previewImport = (request: ImportRequest) => invoke<ImportPreview>("preview_import", { request });
+/** Imports the chosen file. */
+export const runImport = (request: ImportRequest) => invoke<ImportPreview>("run_import", { request });
 /** Opens the vault: no password for a keyring vault. */
 export const unlock = (password: string | null) => invoke<AppStatus>("unlock", { password });
 /** Opens a vault refused as an older copy, because the user restored it on purpose. */

@@ -4,6 +4,7 @@ import type { CatalogName, Created, TokenKind, TokenRow } from "../ipc";
 export type View =
   | { section: "tokens"; kind: TokenKind | null }
   | { section: "catalog"; catalog: CatalogName }
+  | { section: "import" }
   | { section: "activity" }
   | { section: "settings" };
 

@@ -50,6 +50,7 @@ pub struct Imported {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportReport {
     /// How many tokens were (or would be) imported.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub imported: u64,
     /// Entries left out, each with why.
     pub skipped: Vec<Skipped>,
