@@ -125,6 +125,7 @@ bench: deps
 	$(CARGO) build --locked --release -p tessera-cli
 	$(CARGO) build --locked --release -p tessera-core --example seed
 	bash scripts/bench-cli.sh
+	bash scripts/bench-backup.sh
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
 bench-app: app-release

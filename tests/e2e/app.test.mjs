@@ -525,6 +525,7 @@ describe("a master-password vault", () => {
     assert.match(await text(browser, tid("import-summary")), /2 tokens to import, 2 skipped/);
     assert.equal(await count(browser, tid("import-row")), 2);
     assert.match(await text(browser, tid("import-skipped")), /the value is empty/);
+    await dismissToasts(browser);
     await sleep(300);
     screenshot("import-preview");
     await click(browser, tid("import-run"));

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 /// Iteration and memory limits beyond what Bitwarden allows, refused unrun.
 const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-const MAX_ARGON2_MIB: u32 = 4096;
+const MAX_ARGON2_MIB: u32 = 1024;
 
 /// Reads a Bitwarden JSON export; `password` opens a password-protected one.
 pub fn parse(text: &str, password: Option<&Secret>) -> Result<Parsed> {
