@@ -10,7 +10,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 seconds=${1:?usage: fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(verify jwt token_file token_shape header command_args ipc_requests)
+[ ${#targets[@]} -gt 0 ] || targets=(verify jwt token_file token_shape header command_args ipc_requests import_files)
 # Its own target folder: fuzzing builds with other flags than the workspace.
 export CARGO_TARGET_DIR="$HOME/.cache/tessera/fuzz-target"
 work=$(mktemp -d)

@@ -41,7 +41,7 @@ pub use vault::{attention, auto_backup, backup, export, lifecycle};
 /// Importing other managers' exports and plain files: the formats, what a file holds,
 /// and what an import did.
 pub mod imports {
-    pub use crate::import::{Format, Skipped, jwt_expiry};
+    pub use crate::import::{Entry, Format, Parsed, Skipped, jwt_expiry, parse};
     pub use crate::vault::import::{ImportReport, Imported, OnConflict};
 }
 

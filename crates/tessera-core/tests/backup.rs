@@ -316,6 +316,39 @@ fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_not
 }
 
 #[test]
+fn a_keyring_restore_never_replaces_the_key_of_the_vault_it_came_from() {
+    let mut t = filled();
+    let passphrase = Secret::new("correct horse battery staple".into());
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Passphrase(&passphrase))
+        .expect("backup");
+    let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    // The same machine's keyring: it holds the original vault's key.
+    let refused = backup.restore_new(
+        &fresh_home(elsewhere.path()),
+        NewProtection::Keyring,
+        None,
+        &t.keys,
+        false,
+    );
+    assert!(
+        matches!(
+            &refused,
+            Err(Error::Invalid {
+                field: "keyring",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(!fresh_home(elsewhere.path()).exists(), "nothing was made");
+    drop(t.vault);
+    Vault::open(&t.paths, &t.keys, None).expect("the original still opens");
+}
+
+#[test]
 fn replace_refuses_a_backup_of_another_vault() {
     let mut t = filled();
     let mut other = TestVault::new();

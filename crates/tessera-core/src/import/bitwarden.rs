@@ -18,9 +18,13 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-/// Iteration and memory limits beyond what Bitwarden allows, refused unrun.
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
-const MAX_ARGON2_MIB: u32 = 1024;
+/// Bitwarden's own limits on its key derivation (PBKDF2: at most 2,000,000 iterations;
+/// Argon2id: 2 to 10 iterations, 16 to 1,024 MiB, 1 to 16 lanes): a file beyond them is
+/// refused before any derivation.
+const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
+const ARGON2_ITERATIONS: std::ops::RangeInclusive<u32> = 2..=10;
+const ARGON2_MIB: std::ops::RangeInclusive<u32> = 16..=1024;
+const ARGON2_LANES: std::ops::RangeInclusive<u32> = 1..=16;
 
 /// Reads a Bitwarden JSON export; `password` opens a password-protected one.
 pub fn parse(text: &str, password: Option<&Secret>) -> Result<Parsed> {
@@ -213,14 +217,16 @@ fn argon2id(password: &Secret, salt: &str, iterations: u64, mib: u64, lanes: u64
             "this Bitwarden export's Argon2 parameters are out of range",
         )
     };
-    let mib = u32::try_from(mib)
-        .ok()
-        .filter(|&m| (1..=MAX_ARGON2_MIB).contains(&m))
-        .ok_or_else(out_of_range)?;
+    let within = |value: u64, range: std::ops::RangeInclusive<u32>| {
+        u32::try_from(value)
+            .ok()
+            .filter(|v| range.contains(v))
+            .ok_or_else(out_of_range)
+    };
     let params = argon2::Params::new(
-        mib * 1024,
-        u32::try_from(iterations).map_err(|_| out_of_range())?,
-        u32::try_from(lanes).map_err(|_| out_of_range())?,
+        within(mib, ARGON2_MIB)? * 1024,
+        within(iterations, ARGON2_ITERATIONS)?,
+        within(lanes, ARGON2_LANES)?,
         Some(32),
     )
     .map_err(|_| out_of_range())?;

@@ -100,10 +100,11 @@ pub(crate) fn insert_token(
         Some(name) => Some(catalog_id(conn, Catalog::ServiceAccount, name)?),
         None => None,
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tokens (id, name, description, kind, created_at, expires_at, rotation_days, rotated_at, \
          service_account_id, service, key_id, jwt_alg) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?8, ?9, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             row.id,
             row.name,
             row.description,
@@ -115,18 +116,17 @@ pub(crate) fn insert_token(
             row.service,
             row.key_id,
             row.jwt_alg.map(JwtAlg::as_str),
-        ],
-    )
+    ])
     .map_err(|e| name_conflict(e, "token", row.name))?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO secrets (token_id, value, hash, public_key) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            row.id,
-            secret.value,
-            secret.hash.as_ref().map(|h| &h[..]),
-            secret.public_key
-        ],
-    )?;
+    )?
+    .execute(params![
+        row.id,
+        secret.value,
+        secret.hash.as_ref().map(|h| &h[..]),
+        secret.public_key
+    ])?;
     Ok(())
 }
 
@@ -549,16 +549,12 @@ pub(crate) fn set_scopes(
             "service accounts are not a scope list",
         ));
     };
-    conn.execute(
-        &format!("DELETE FROM {table} WHERE token_id = ?1"),
-        [token_id],
-    )?;
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE token_id = ?1"))?
+        .execute([token_id])?;
     let every_api = catalog == Catalog::Api && names == [ALL_APIS];
     if catalog == Catalog::Api {
-        conn.execute(
-            "UPDATE tokens SET all_apis = ?2 WHERE id = ?1",
-            params![token_id, every_api],
-        )?;
+        conn.prepare_cached("UPDATE tokens SET all_apis = ?2 WHERE id = ?1")?
+            .execute(params![token_id, every_api])?;
     }
     if every_api {
         return Ok(());
@@ -566,7 +562,7 @@ pub(crate) fn set_scopes(
     let sql = format!("INSERT OR IGNORE INTO {table} (token_id, {column}) VALUES (?1, ?2)");
     for name in names {
         let id = catalog_id(conn, catalog, name)?;
-        conn.execute(&sql, params![token_id, id])?;
+        conn.prepare_cached(&sql)?.execute(params![token_id, id])?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! same locked, wiped memory as the vault's own pages. Rows go from a snapshot into the
 //! vault through bound values borrowed from SQLite, never copied into Rust's heap.
 
+use crate::crypto::keys::VaultKey;
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::store::{self, connection};
@@ -15,6 +16,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 /// A value bound as it was read: SQLite copies it into its own memory, and it is
 /// never copied into Rust's heap.
@@ -162,12 +164,45 @@ const CHANGES: &str = "'create', 'modify', 'rotate', 'revoke', 'restore', 'impor
 /// `meta` entries a snapshot brings: the JWT signing keys.
 const CARRIED_META: &str = "key LIKE 'jwt\\_%' ESCAPE '\\'";
 
+/// Writes the snapshot, whole, as a new SQLCipher file at `path` encrypted under `key`:
+/// SQLCipher's own export into the file attached with that key, tables, indexes, seals
+/// and search index as they are. The file must not exist.
+pub(crate) fn write_encrypted(snapshot: &Snapshot, path: &Path, key: &VaultKey) -> Result<()> {
+    let conn = &snapshot.conn;
+    let literal = key.sqlcipher_literal();
+    let path_text = path
+        .to_str()
+        .ok_or_else(|| Error::invalid("vault folder", "its path is not UTF-8"))?;
+    conn.execute(
+        "ATTACH DATABASE ?1 AS tessera_restored KEY ?2",
+        params![path_text, literal.as_str()],
+    )?;
+    drop(literal);
+    let done = conn
+        .query_row(
+            "SELECT sqlcipher_export('tessera_restored')",
+            [],
+            |_| Ok(()),
+        )
+        .map_err(Error::from)
+        .and_then(|()| {
+            conn.pragma_update(
+                Some("tessera_restored"),
+                "user_version",
+                snapshot.facts.schema,
+            )
+            .map_err(Error::from)
+        });
+    let detached = conn.execute_batch("DETACH DATABASE tessera_restored");
+    done?;
+    Ok(detached?)
+}
+
 /// Replaces every token, secret, scope and catalog entry of the vault with the
-/// snapshot's, brings its JWT signing keys (and, into a vault just made for it, its
-/// rollback anchor's key), and adds the audit events the vault lacks: the audit log is
-/// append-only, so nothing of it goes. Call inside the change's transaction; the
-/// connection's triggers reseal and reindex every token.
-pub(crate) fn replace(conn: &Connection, snapshot: &Snapshot, fresh: bool) -> Result<u64> {
+/// snapshot's, brings its JWT signing keys, and adds the audit events the vault lacks:
+/// the audit log is append-only, so nothing of it goes. Call inside the change's
+/// transaction; the connection's triggers reseal and reindex every token.
+pub(crate) fn replace(conn: &Connection, snapshot: &Snapshot) -> Result<u64> {
     conn.execute("DELETE FROM main.tokens", [])?;
     for (table, _) in CATALOGS {
         conn.execute(&format!("DELETE FROM main.{table}"), [])?;
@@ -185,7 +220,7 @@ pub(crate) fn replace(conn: &Connection, snapshot: &Snapshot, fresh: bool) -> Re
     }
     copy_assertions(conn, &snapshot.conn, None)?;
     conn.execute(&format!("DELETE FROM main.meta WHERE {CARRIED_META}"), [])?;
-    copy_meta(conn, &snapshot.conn, fresh)?;
+    copy_meta(conn, &snapshot.conn)?;
     add_audit_events(conn, &snapshot.conn)
 }
 
@@ -301,16 +336,11 @@ fn copy_assertions(conn: &Connection, from: &Connection, token_id: Option<&str>)
     Ok(())
 }
 
-/// Brings the snapshot's carried `meta` entries the vault lacks (and into a vault made
-/// for it, the anchor key); returns the keys both have with different values.
-fn copy_meta(conn: &Connection, from: &Connection, fresh: bool) -> Result<Vec<String>> {
-    let filter = if fresh {
-        format!("{CARRIED_META} OR key = 'anchor_key'")
-    } else {
-        CARRIED_META.to_string()
-    };
+/// Brings the snapshot's carried `meta` entries the vault lacks; returns the keys both
+/// have with different values.
+fn copy_meta(conn: &Connection, from: &Connection) -> Result<Vec<String>> {
     let mut differ = Vec::new();
-    let mut stmt = from.prepare(&format!("SELECT key, value FROM meta WHERE {filter}"))?;
+    let mut stmt = from.prepare(&format!("SELECT key, value FROM meta WHERE {CARRIED_META}"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let key = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
@@ -322,7 +352,6 @@ fn copy_meta(conn: &Connection, from: &Connection, fresh: bool) -> Result<Vec<St
         match same {
             None => store::meta_set(conn, key, value)?,
             Some(true) => {}
-            Some(false) if fresh && key == "anchor_key" => store::meta_set(conn, key, value)?,
             Some(false) => differ.push(key.to_string()),
         }
     }
@@ -647,7 +676,7 @@ fn merge_writes(
     merged: &mut Merged,
 ) -> Result<()> {
     merged.catalog_added = copy_catalogs(sp, from)?;
-    let differ = copy_meta(sp, from, false)?;
+    let differ = copy_meta(sp, from)?;
     merged.notes.extend(differ.into_iter().map(|key| {
         format!("the backup's {key} signing key differs from this vault's: this vault's is kept")
     }));

@@ -234,6 +234,20 @@ impl Backup {
         keys: &dyn crate::crypto::keys::KeyStore,
         accept_older: bool,
     ) -> Result<(Vault, Option<RecoveryKey>)> {
+        // The keyring entry is named by the vault id, which the restored vault keeps (its
+        // JWTs name it): storing a new key under it would lock out the vault it came
+        // from, if that is still on this machine.
+        if matches!(protection, NewProtection::Keyring)
+            && keys.load(&self.manifest.vault_id).is_ok()
+        {
+            return Err(Error::invalid(
+                "keyring",
+                format!(
+                    "this machine's keyring already holds the key of vault {}, which may still be here in another folder; restoring into the keyring would lock it out: restore with a master password instead",
+                    self.manifest.vault_id
+                ),
+            ));
+        }
         let made = match recovery {
             Some(_) => None,
             None => Some(RecoveryKey::generate()),
@@ -242,27 +256,26 @@ impl Backup {
             .or(made.as_ref())
             .map(RecoveryKey::recipient)
             .transpose()?;
-        let fill = |vault: &mut Vault| {
-            let generation = self.manifest.generation;
-            vault.transact(|tx, now| {
-                snapshot::replace(tx, &self.snapshot, true)?;
-                crate::store::rollback::set_generation(tx, generation)?;
-                store::insert_audit(
-                    tx,
-                    &restored_event(&self.manifest, "into a new vault").at(now),
-                )
-            })?;
-            vault.signer = None;
-            Ok(())
+        let write = |path: &Path, key: &crate::crypto::keys::VaultKey| {
+            snapshot::write_encrypted(&self.snapshot, path, key)
         };
-        let vault = Vault::create_filled(
+        let after = |tx: &crate::store::Transaction<'_>, now: Timestamp| {
+            store::insert_audit(
+                tx,
+                &restored_event(&self.manifest, "into a new vault").at(now),
+            )
+        };
+        let vault = Vault::create_from(
             paths,
             protection,
             recipient.as_deref(),
             keys,
             &self.manifest.vault_id,
-            &fill,
-            accept_older,
+            crate::vault::Origin::Restored {
+                write: &write,
+                after: &after,
+                accept_older,
+            },
         )?;
         Ok((vault, made))
     }
@@ -432,7 +445,7 @@ impl Vault {
                 if !dry_run {
                     let generation = current.max(manifest.generation);
                     self.transact(|tx, now| {
-                        snapshot::replace(tx, &backup.snapshot, false)?;
+                        snapshot::replace(tx, &backup.snapshot)?;
                         crate::store::rollback::set_generation(tx, generation)?;
                         store::insert_audit(
                             tx,

@@ -162,6 +162,20 @@ pub enum NewProtection {
     Password(MasterPassword),
 }
 
+/// How a new vault's file comes to be.
+pub(in crate::vault) enum Origin<'a> {
+    /// Empty, made here.
+    Empty,
+    /// Written whole by `write` under the new key (a backup's image), then `after` in
+    /// one transaction. An image older than what this machine last recorded of the vault
+    /// is [`Error::OlderBackup`] unless `accept_older`.
+    Restored {
+        write: &'a dyn Fn(&Path, &VaultKey) -> Result<()>,
+        after: &'a dyn Fn(&Transaction<'_>, Timestamp) -> Result<()>,
+        accept_older: bool,
+    },
+}
+
 /// Who asks to change how the vault is protected (`change_password`, `use_keyring`).
 #[derive(Debug, Clone, Copy)]
 pub enum Consent<'a> {
@@ -247,28 +261,18 @@ impl Vault {
         keys: &dyn KeyStore,
     ) -> Result<Vault> {
         let vault_id = uuid::Uuid::now_v7().to_string();
-        Vault::create_filled(
-            paths,
-            protection,
-            recipient,
-            keys,
-            &vault_id,
-            &|_| Ok(()),
-            false,
-        )
+        Vault::create_from(paths, protection, recipient, keys, &vault_id, Origin::Empty)
     }
 
-    /// [`Vault::create_sealed`] with the id `vault_id`, its contents written by `fill`
-    /// (a backup's) before the rollback anchor is consulted: an anchor of this vault
-    /// ahead of what `fill` wrote is [`Error::OlderBackup`] unless `accept_older`.
-    pub(in crate::vault) fn create_filled(
+    /// [`Vault::create_sealed`] with the id `vault_id`, the file made as `origin` says.
+    /// On any error nothing is left behind: no file, no keyring entry.
+    pub(in crate::vault) fn create_from(
         paths: &VaultPaths,
         protection: NewProtection,
         recipient: Option<&str>,
         keys: &dyn KeyStore,
         vault_id: &str,
-        fill: &dyn Fn(&mut Vault) -> Result<()>,
-        accept_older: bool,
+        origin: Origin<'_>,
     ) -> Result<Vault> {
         if paths.exists() {
             return Err(Error::VaultExists(paths.dir.display().to_string()));
@@ -290,10 +294,16 @@ impl Vault {
         };
         let built = header
             .sealed_for(recipient, &key)
-            .and_then(|header| Vault::build_new(paths, &header, &key, fill, accept_older));
+            .and_then(|header| Vault::build_new(paths, &header, &key, origin));
         if built.is_err() {
-            let _ = std::fs::remove_file(&paths.db);
-            let _ = std::fs::remove_file(&paths.header);
+            for file in [
+                paths.db.clone(),
+                paths.header.clone(),
+                paths.db.with_extension("db-wal"),
+                paths.db.with_extension("db-shm"),
+            ] {
+                let _ = std::fs::remove_file(file);
+            }
             if matches!(protection, NewProtection::Keyring) {
                 let _ = keys.remove(&vault_id);
             }
@@ -305,10 +315,15 @@ impl Vault {
         paths: &VaultPaths,
         header: &Header,
         key: &VaultKey,
-        fill: &dyn Fn(&mut Vault) -> Result<()>,
-        accept_older: bool,
+        origin: Origin<'_>,
     ) -> Result<Vault> {
-        let conn = connection::open_keyed(&paths.db, key, true)?;
+        let conn = match &origin {
+            Origin::Empty => connection::open_keyed(&paths.db, key, true)?,
+            Origin::Restored { write, .. } => {
+                write(&paths.db, key)?;
+                connection::open_keyed(&paths.db, key, false)?
+            }
+        };
         connection::configure(&conn)?;
         let header = header.clone().checked_by(key);
         let mut vault = Vault::from_parts(conn, paths.clone(), header.clone());
@@ -317,23 +332,44 @@ impl Vault {
         crate::store::seal::ensure(&vault.conn)?;
         crate::store::name_chunks::install(&vault.conn)?;
         crate::store::name_chunks::ensure(&vault.conn)?;
-        vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
-        fill(&mut vault)?;
-        let anchor = Anchor::of(&vault.conn, &paths.state, &header.vault_id)?;
-        let current = crate::store::rollback::generation(&vault.conn)?;
-        match anchor.recorded() {
-            Ok(Some(recorded)) if recorded > current && !accept_older => {
-                return Err(Error::OlderBackup {
-                    backup: current,
-                    vault: recorded,
-                });
+        match origin {
+            Origin::Empty => {
+                vault.transact(|tx, _| store::init_meta(tx, &header.vault_id))?;
+                vault.anchor = Some(Anchor::of(&vault.conn, &paths.state, &header.vault_id)?);
             }
-            Err(err) if !accept_older => return Err(err),
-            Ok(Some(recorded)) if recorded > current => anchor.reset(current)?,
-            Err(_) => anchor.reset(current)?,
-            Ok(_) => anchor.record(current)?,
+            Origin::Restored {
+                after,
+                accept_older,
+                ..
+            } => {
+                if store::vault_id(&vault.conn)? != header.vault_id {
+                    return Err(Error::Damaged("the restored vault has another id".into()));
+                }
+                // The image's seals add up before anything is added to it.
+                crate::store::seal::check(&vault.conn)?;
+                crate::store::seal::check_all_if_small(&vault.conn)?;
+                let anchor = Anchor::of(&vault.conn, &paths.state, &header.vault_id)?;
+                let current = crate::store::rollback::generation(&vault.conn)?;
+                let recorded = match anchor.recorded() {
+                    Ok(recorded) => recorded.unwrap_or(0),
+                    // An anchor that does not read back is replaced once accepted.
+                    Err(_) if accept_older => 0,
+                    Err(err) => return Err(err),
+                };
+                if recorded > current && !accept_older {
+                    return Err(Error::OlderBackup {
+                        backup: current,
+                        vault: recorded,
+                    });
+                }
+                vault.anchor = Some(anchor);
+                // Past both, so the anchor moves forward, never back.
+                vault.transact(|tx, now| {
+                    crate::store::rollback::set_generation(tx, current.max(recorded))?;
+                    after(tx, now)
+                })?;
+            }
         }
-        vault.anchor = Some(anchor);
         vault.anchor_check()?;
         header.write(&paths.header)?;
         // SQLite made the file with the umask's mode: private from the start.
