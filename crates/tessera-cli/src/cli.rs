@@ -64,6 +64,10 @@ pub enum Command {
         /// Make a new recovery key and print it, once.
         #[arg(long)]
         new: bool,
+        /// Say you kept the current recovery key (wrote it down, stored it): the app
+        /// stops reminding you to keep its recovery kit.
+        #[arg(long, conflicts_with = "new")]
+        kept: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,

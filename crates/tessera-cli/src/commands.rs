@@ -18,7 +18,9 @@ use tessera_core::lifecycle::{NewToken, Purpose, TokenChanges};
 use tessera_core::search::{Hit, Page, Query};
 use tessera_core::token::{Expiry, TokenKind};
 use tessera_core::verify::Verification;
-use tessera_core::{Consent, Error, NewProtection, RecoveryKey, Result, Secret, Vault, VaultPaths};
+use tessera_core::{
+    Consent, Error, NewProtection, RecoveryKey, RecoveryState, Result, Secret, Vault, VaultPaths,
+};
 
 /// What every command may need.
 pub struct Context {
@@ -64,7 +66,7 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
     match command {
         Command::Init { password, json } => init(ctx, password, json),
         Command::Recover { keyring } => recover(ctx, keyring),
-        Command::RecoveryKey { new, json } => recovery_key(ctx, new, json),
+        Command::RecoveryKey { new, kept, json } => recovery_key(ctx, new, kept, json),
         Command::AcceptRestore { yes } => accept_restore(ctx, yes),
         Command::Check => {
             ctx.open()?.check_integrity()?;
@@ -210,7 +212,7 @@ pub(crate) fn show_recovery_key(key: &Secret) {
     note(
         "Your recovery key, shown this once. Write it down or keep it in another password manager:\n\
          it opens this vault if the master password is forgotten or the keyring entry is lost\n\
-         (`tessera recover`).",
+         (`tessera recover`). Once it is kept, `tessera recovery-key --kept` says so.",
     );
     line(key.expose());
 }
@@ -240,20 +242,29 @@ fn recover(ctx: &mut Context, keyring: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn recovery_key(ctx: &mut Context, new: bool, json: bool) -> Result<Exit> {
+fn recovery_key(ctx: &mut Context, new: bool, kept: bool, json: bool) -> Result<Exit> {
     let current = ctx.password()?;
     let mut vault = Vault::open(&ctx.paths, &ctx.keyring, current.as_ref())?;
+    if kept {
+        vault.confirm_recovery_kit()?;
+    }
     if !new {
-        let has = vault.has_recovery_key();
+        let state = vault.recovery_state()?;
         if json {
-            print_json(&json!({ "recovery_key": has }));
-        } else if has {
-            line(
-                "This vault has a recovery key. Make a new one with `tessera recovery-key --new`.",
-            );
-        } else {
-            line("This vault has no recovery key: make one with `tessera recovery-key --new`.");
+            print_json(&json!({ "recovery_key": vault.has_recovery_key(), "state": state }));
+            return Ok(Exit::Ok);
         }
+        line(match state {
+            RecoveryState::Confirmed => {
+                "This vault has a recovery key, which you kept. Make a new one with `tessera recovery-key --new`."
+            }
+            RecoveryState::Unconfirmed => {
+                "This vault has a recovery key. Once you have kept it, `tessera recovery-key --kept` ends the app's reminder."
+            }
+            RecoveryState::None => {
+                "This vault has no recovery key: make one with `tessera recovery-key --new`."
+            }
+        });
         return Ok(Exit::Ok);
     }
     let consent = current

@@ -821,10 +821,24 @@ fn recover_opens_a_vault_whose_password_is_forgotten_here_or_on_another_machine(
 fn a_new_recovery_key_replaces_the_old_one_at_once() {
     let (home, old) = recoverable_home();
     assert_eq!(home.json(&["recovery-key", "--json"])["recovery_key"], true);
+    assert_eq!(
+        home.json(&["recovery-key", "--json"])["state"],
+        "unconfirmed"
+    );
+    // The person kept what `init` printed: the app's reminder ends.
+    assert_eq!(
+        home.json(&["recovery-key", "--kept", "--json"])["state"],
+        "confirmed"
+    );
     let new: Value =
         serde_json::from_str(&home.ok(&["recovery-key", "--new", "--json"], None)).expect("json");
     let new = new["recovery_key"].as_str().expect("key").to_string();
     assert_ne!(new, old);
+    assert_eq!(
+        home.json(&["recovery-key", "--json"])["state"],
+        "unconfirmed",
+        "a new key starts unconfirmed"
+    );
     let before = snapshot(&home.vault_dir());
     home.fails(
         &["--password-stdin", "recover"],
