@@ -497,7 +497,7 @@ pub async fn backup_status<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBacku
 pub async fn choose_backup_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
     blocking(app, |state, app| {
         state.with_vault(|_| Ok(()))?;
-        let Some(folder) = crate::backup_folder::choose(app) else {
+        let Some(folder) = crate::pick::backup_folder(app) else {
             return state.with_vault(|v| v.auto_backup_status());
         };
         state.with_vault(|v| {
@@ -563,7 +563,7 @@ pub async fn choose_import_file<R: Runtime>(
 ) -> IpcResult<Option<ImportPreview>> {
     blocking(app, move |state, app| {
         state.with_vault(|_| Ok(()))?;
-        let Some(file) = crate::import_file::choose(app) else {
+        let Some(file) = crate::pick::import_file(app) else {
             return Ok(None);
         };
         if let Ok(mut chosen) = state.import_file.lock() {

@@ -1,17 +1,16 @@
 //! Tessera's desktop app: Tauri setup, the one `AppState`, and one thin command per
 //! user action over `tessera-core`. This is the only crate that knows Tauri and IPC.
 
-mod backup_folder;
 mod command_names;
 mod commands;
 mod confirm;
 mod download;
 mod environment;
 mod error;
-mod import_file;
 #[cfg(test)]
 mod ipc_tests;
 mod navigation;
+mod pick;
 mod session_lock;
 mod settings;
 mod state;
@@ -84,7 +83,6 @@ fn with_commands<R: tauri::Runtime>(
 ) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .invoke_handler(trace(tauri::generate_handler![
             commands::app_status,

@@ -115,10 +115,6 @@ mod tests {
             .lines()
             .filter_map(|l| l.split_once("plugin(tauri_plugin_").map(|(_, rest)| rest))
             .collect();
-        assert_eq!(
-            plugins.len(),
-            3,
-            "single instance, dialog, notification: {plugins:?}"
-        );
+        assert_eq!(plugins.len(), 2, "single instance, dialog: {plugins:?}");
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::state::AppState;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 
 /// Shows one notification summarising what needs attention, if anything does.
 pub fn notify_expiring<R: Runtime>(app: &AppHandle<R>) {
@@ -25,14 +24,20 @@ pub fn notify_expiring<R: Runtime>(app: &AppHandle<R>) {
         "{}{more} expire soon or are due for replacement.",
         names.join(", ")
     );
-    let _ = app
-        .notification()
-        .builder()
-        .title(format!(
-            "{} token{} need attention",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" }
-        ))
-        .body(body)
-        .show();
+    let title = format!(
+        "{} token{} need attention",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    // Off the caller's thread: without a notification service the D-Bus call waits for
+    // its timeout, and a warning is never worth holding up an unlock.
+    let _ = std::thread::Builder::new()
+        .name("tessera-notify".into())
+        .spawn(move || {
+            let _ = notify_rust::Notification::new()
+                .appname("Tessera")
+                .summary(&title)
+                .body(&body)
+                .show();
+        });
 }

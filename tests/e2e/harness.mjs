@@ -87,16 +87,9 @@ async function watchProblems(browser) {
   });
 }
 
-/** The notification plugin's page script asks for its permission once at load; the
- * capability grants the page no plugin command (src-tauri/src/surface.rs), so that ask is
- * refused, as it should be. Whether the refusal lands before or after the watcher is
- * installed is a matter of timing: it is the one rejection expected. */
-const REFUSED_AT_LOAD = "unhandled rejection: notification.is_permission_granted not allowed.";
-
 /** What the page recorded since the session opened (see watchProblems), and forgets it. */
 export async function problems(browser) {
-  const seen = await browser.execute(() => window.__e2eProblems.splice(0));
-  return seen.filter((problem) => !problem.startsWith(REFUSED_AT_LOAD));
+  return browser.execute(() => window.__e2eProblems.splice(0));
 }
 
 /** `[data-testid=...]` */

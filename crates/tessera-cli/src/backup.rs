@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use tessera_core::auto_backup::AutoBackup;
 use tessera_core::backup::{Backup, BackupKey, BackupLock, Kept, Manifest, RestoreMode};
-use tessera_core::{Error, NewProtection, RecoveryKey, Result, Secret};
+use tessera_core::{Error, RecoveryKey, Result, Secret};
 
 pub fn run(ctx: &mut Context, action: BackupAction) -> Result<Exit> {
     match action {
@@ -275,15 +275,7 @@ fn restore_new(ctx: &mut Context, backup: &Backup, key: &Key, how: &Restore) -> 
         ));
         return Ok(Exit::Ok);
     }
-    let protection = if how.keyring {
-        NewProtection::Keyring
-    } else {
-        NewProtection::Password(input::new_password(
-            &mut ctx.input,
-            ctx.password_stdin,
-            true,
-        )?)
-    };
+    let protection = input::new_protection(&mut ctx.input, how.keyring, ctx.password_stdin)?;
     let recovery = match key {
         Key::Recovery(recovery) => Some(recovery),
         _ => None,

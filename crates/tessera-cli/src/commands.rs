@@ -221,15 +221,7 @@ fn recover(ctx: &mut Context, keyring: bool) -> Result<Exit> {
     let text = ctx.input.secret("Recovery key")?;
     let recovery = RecoveryKey::parse(text.expose())?;
     drop(text);
-    let protection = if keyring {
-        NewProtection::Keyring
-    } else {
-        NewProtection::Password(input::new_password(
-            &mut ctx.input,
-            ctx.password_stdin,
-            true,
-        )?)
-    };
+    let protection = input::new_protection(&mut ctx.input, keyring, ctx.password_stdin)?;
     let vault = Vault::recover(&ctx.paths, &recovery, protection, &ctx.keyring)?;
     note(match vault.protection() {
         Protection::Password => {

@@ -3,7 +3,7 @@
 //! from a hidden prompt on the terminal. Never from an argument.
 
 use std::io::{BufRead, IsTerminal};
-use tessera_core::{Error, MasterPassword, Result, Secret};
+use tessera_core::{Error, MasterPassword, NewProtection, Result, Secret};
 
 /// Standard input, read a line at a time on demand.
 pub struct Input {
@@ -97,4 +97,15 @@ pub fn new_password(
         ));
     };
     MasterPassword::new(password)
+}
+
+/// How a vault made or recovered here keeps its key: the keyring when asked, else a new
+/// master password (stdin, `TESSERA_PASSWORD`, or prompted twice).
+pub fn new_protection(input: &mut Input, keyring: bool, from_stdin: bool) -> Result<NewProtection> {
+    if keyring {
+        return Ok(NewProtection::Keyring);
+    }
+    Ok(NewProtection::Password(new_password(
+        input, from_stdin, true,
+    )?))
 }

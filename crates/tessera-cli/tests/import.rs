@@ -6,7 +6,7 @@ use serde_json::Value;
 
 #[path = "../../tessera-core/tests/files.rs"]
 mod files;
-use files::snapshot;
+use files::data_files;
 
 #[path = "common/home.rs"]
 mod home;
@@ -25,13 +25,12 @@ fn a_dotenv_file_imports_exactly_and_a_second_import_adds_nothing() {
     let file = home.dir.path().join("deploy.env");
     std::fs::write(&file, DOTENV).expect("write");
     let path = file.to_str().expect("path");
-    let before = snapshot(&home.vault_dir());
+    let before = data_files(&home.vault_dir());
     let dry = home.json(&["import", "--from", "dotenv", path, "--dry-run", "--json"]);
-    let mut after = snapshot(&home.vault_dir());
-    after.retain(|(name, _)| !name.ends_with("-shm"));
-    let mut before = before;
-    before.retain(|(name, _)| !name.ends_with("-shm"));
-    assert!(after == before, "a dry run writes nothing");
+    assert!(
+        data_files(&home.vault_dir()) == before,
+        "a dry run writes nothing"
+    );
     let report = home.json(&["import", "--from", "dotenv", path, "--json"]);
     assert_eq!(dry["tokens"], report["tokens"]);
     let skipped = report["skipped"].as_array().expect("skipped");

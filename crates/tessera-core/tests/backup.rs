@@ -12,12 +12,7 @@ use tessera_core::search::Query;
 use tessera_core::token::TokenKind;
 use tessera_core::{Error, NewProtection, RecoveryKey, Secret, Vault, VaultPaths};
 
-/// The vault's files, but for the WAL's shared-memory index, which readers write.
-fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = crate::files::snapshot(dir);
-    files.retain(|(name, _)| !name.ends_with("-shm"));
-    files
-}
+use crate::files::data_files as snapshot;
 
 /// Every token as the vault shows it, with its secret (RSA: its token file's key id).
 fn contents(vault: &mut Vault) -> Vec<(String, String)> {
@@ -77,6 +72,29 @@ fn fresh_home(dir: &std::path::Path) -> VaultPaths {
     VaultPaths::in_dir(dir.join("vault")).with_state(dir.join("state"))
 }
 
+/// `backup` restored into a new keyring vault in a temp folder, keeping `recovery`.
+fn restored_elsewhere(
+    backup: &Backup,
+    recovery: &RecoveryKey,
+) -> (tempfile::TempDir, Vault, MemoryKeyStore) {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let keys = MemoryKeyStore::new();
+    let (vault, made) = backup
+        .restore_new(
+            &fresh_home(elsewhere.path()),
+            NewProtection::Keyring,
+            Some(recovery),
+            &keys,
+            false,
+        )
+        .expect("restores");
+    assert!(
+        made.is_none(),
+        "the recovery key it was opened with is kept"
+    );
+    (elsewhere, vault, keys)
+}
+
 #[test]
 fn a_backup_restores_into_an_empty_home_with_every_row_secret_and_event() {
     let mut t = filled();
@@ -93,21 +111,7 @@ fn a_backup_restores_into_an_empty_home_with_every_row_secret_and_event() {
 
     let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
     assert_eq!(backup.manifest(), &manifest);
-    let elsewhere = tempfile::tempdir().expect("tempdir");
-    let keys = MemoryKeyStore::new();
-    let (restored, made) = backup
-        .restore_new(
-            &fresh_home(elsewhere.path()),
-            NewProtection::Keyring,
-            Some(&recovery),
-            &keys,
-            false,
-        )
-        .expect("restores");
-    assert!(
-        made.is_none(),
-        "the recovery key it was opened with is kept"
-    );
+    let (elsewhere, restored, keys) = restored_elsewhere(&backup, &recovery);
     let mut restored = restored.with_clock(Arc::new(FixedClock::at(START)));
     assert_eq!(restored.id(), t.vault.id());
     assert_eq!(contents(&mut restored), before);
@@ -238,18 +242,8 @@ fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_not
     let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
 
     // The backup restored elsewhere, where it lives on: a token added, one edited later.
-    let elsewhere = tempfile::tempdir().expect("tempdir");
-    let keys = MemoryKeyStore::new();
     let clock = FixedClock::at(START);
-    let (other, _) = backup
-        .restore_new(
-            &fresh_home(elsewhere.path()),
-            NewProtection::Keyring,
-            Some(&recovery),
-            &keys,
-            false,
-        )
-        .expect("restores");
+    let (elsewhere, other, _) = restored_elsewhere(&backup, &recovery);
     let mut other = other.with_clock(Arc::new(clock.clone()));
     clock.advance(3600);
     other

@@ -20,3 +20,12 @@ pub fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// [`snapshot`] without the WAL's shared-memory index (`*-shm`), which readers write:
+/// what says whether an operation changed a vault's data.
+#[allow(dead_code)]
+pub fn data_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = snapshot(dir);
+    files.retain(|(name, _)| !name.ends_with("-shm"));
+    files
+}
