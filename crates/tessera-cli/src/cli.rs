@@ -155,6 +155,33 @@ pub enum Command {
     },
     /// Encrypted backups of the whole vault, in the age format.
     Backup(BackupArgs),
+    /// Run a command with the references in its environment (`tessera://NAME`,
+    /// `tessera://NAME/FIELD`) resolved; what it prints has each secret masked. Exits
+    /// with the command's status (128+N when a signal ended it).
+    Run {
+        /// Variables from this .env file too (later files win); repeat for several.
+        #[arg(long, value_name = "FILE")]
+        env_file: Vec<PathBuf>,
+        /// Leave the command's output as it is.
+        #[arg(long)]
+        no_masking: bool,
+        /// Start from an empty environment: only the env files' variables.
+        #[arg(long)]
+        no_inherit_env: bool,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Write a template with its `{{ tessera://… }}` references resolved (mode 0600),
+    /// or print it with `-o -`.
+    Inject {
+        /// The template.
+        #[arg(short, long, value_name = "TEMPLATE")]
+        input: PathBuf,
+        /// The file to write, or `-` for stdout.
+        #[arg(short, long, value_name = "OUT")]
+        output: std::ffi::OsString,
+    },
     /// Import tokens from another manager's export or a .env file (each entry an
     /// external token), or an RSA token file (the default). A file's password or
     /// passphrase from stdin comes before the vault's master password.

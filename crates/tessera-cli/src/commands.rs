@@ -38,6 +38,8 @@ pub enum Exit {
     /// A signal ended the command early (after cleaning up): 130, as a shell reports
     /// Ctrl-C.
     Interrupted,
+    /// `run`: the status of the command it ran.
+    Code(i32),
 }
 
 impl Context {
@@ -118,6 +120,21 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
             passphrase_stdin,
         ),
         Command::Backup(args) => crate::backup::run(ctx, args.action),
+        Command::Run {
+            env_file,
+            no_masking,
+            no_inherit_env,
+            command,
+        } => crate::run::run(
+            ctx,
+            crate::run::RunArgs {
+                env_files: env_file,
+                masking: !no_masking,
+                inherit_env: !no_inherit_env,
+                command,
+            },
+        ),
+        Command::Inject { input, output } => crate::run::inject(ctx, &input, &output),
         Command::Import {
             file,
             from: Format::TokenFile,

@@ -9,6 +9,7 @@ mod commands;
 mod import;
 mod input;
 mod output;
+mod run;
 
 use clap::Parser;
 use tessera_core::VaultPaths;
@@ -45,6 +46,7 @@ fn main() {
         Ok(commands::Exit::Ok) => {}
         Ok(commands::Exit::Inactive) => std::process::exit(1),
         Ok(commands::Exit::Interrupted) => std::process::exit(130),
+        Ok(commands::Exit::Code(code)) => std::process::exit(code),
         Err(err) => {
             output::note(&format!("error: {err}"));
             if matches!(err, tessera_core::Error::RolledBack(_)) {

@@ -32,7 +32,8 @@ pub use crypto::keys;
 pub use crypto::recovery::RecoveryKey;
 pub use model::verification as verify;
 pub use model::{
-    audit, catalog, clock, error, external, password, secret, token, token_shape, token_view,
+    audit, catalog, clock, error, external, masking, password, reference, secret, token,
+    token_shape, token_view,
 };
 pub use platform::{clipboard, process};
 pub use store::header;

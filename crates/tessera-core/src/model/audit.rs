@@ -52,6 +52,10 @@ pub enum AuditAction {
     Passwd,
     /// A backup of the vault was written.
     Backup,
+    /// Secrets were handed to a program's environment (`tessera run`).
+    Run,
+    /// Secrets were written into a file from a template (`tessera inject`).
+    Inject,
     /// A new recovery key replaced the vault's recovery key (or gave it its first).
     RecoveryKey,
     /// The vault was opened with its recovery key and given a new password or keyring

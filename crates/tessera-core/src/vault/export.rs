@@ -97,6 +97,31 @@ impl Vault {
         passphrase: Option<&Secret>,
     ) -> Result<Secret> {
         let (token, private, public) = self.rsa_token(reference, AuditAction::Export)?;
+        let json = self.token_file_of(&token, &private, &public, passphrase)?;
+        let detail = if passphrase.is_some() {
+            "token file, encrypted key"
+        } else {
+            "token file"
+        };
+        self.record_event(NewAuditEvent::token(
+            AuditAction::Export,
+            Some(&token),
+            AuditOutcome::Ok,
+            detail,
+        ))?;
+        Ok(json)
+    }
+
+    /// The token file of an RSA token, its private key encrypted under `passphrase` if
+    /// given; not audited (the caller's action is).
+    pub(in crate::vault) fn token_file_of(
+        &self,
+        token: &Token,
+        private: &SecretBytes,
+        public: &[u8],
+        passphrase: Option<&Secret>,
+    ) -> Result<Secret> {
+        let public = public.to_vec();
         let file = TokenFile {
             file_type: TOKEN_FILE_TYPE.into(),
             version: TOKEN_FILE_VERSION,
@@ -117,23 +142,12 @@ impl Vault {
             expires_at: token.expires_at().map(rfc3339),
             public_key: rsa_keys::public_pem(&public)?,
             // The private key is what the token file hands out.
-            private_key: rsa_keys::private_pem(&private, passphrase)?
+            private_key: rsa_keys::private_pem(private, passphrase)?
                 .expose()
                 .to_string(),
         };
         let json = serde_json::to_string_pretty(&file).map_err(|e| Error::Crypto(e.to_string()))?;
         drop(file);
-        let detail = if passphrase.is_some() {
-            "token file, encrypted key"
-        } else {
-            "token file"
-        };
-        self.record_event(NewAuditEvent::token(
-            AuditAction::Export,
-            Some(&token),
-            AuditOutcome::Ok,
-            detail,
-        ))?;
         Ok(Secret::new(json))
     }
 

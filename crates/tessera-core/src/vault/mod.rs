@@ -16,6 +16,7 @@ pub mod export;
 pub mod import;
 pub mod lifecycle;
 mod recovery;
+mod resolve;
 mod search;
 mod verify;
 

@@ -1,0 +1,164 @@
+//! `tessera run` and `tessera inject` with the real binary: a child printing its secret
+//! byte by byte leaves no copy in the output; `exit 42` gives 42; a SIGTERM reaches the
+//! child; a bad or revoked reference spawns nothing; `inject` writes mode 0600.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+#[path = "common/home.rs"]
+mod home;
+use home::{Home, PASSWORD};
+
+const SECRET: &str = "sk_live_RUNtestSECRET0123456789";
+
+fn home_with_secret() -> Home {
+    let home = Home::new();
+    home.ok(
+        &["add", "stripe live", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n{SECRET}")),
+    );
+    home
+}
+
+#[test]
+fn a_secret_printed_byte_by_byte_is_masked_and_the_status_comes_back() {
+    let home = home_with_secret();
+    let mut cmd = home.command(&[
+        "run",
+        "--",
+        "sh",
+        "-c",
+        r#"echo "whole: $KEY"; i=1; while [ $i -le ${#KEY} ]; do printf '%s' "$(printf '%s' "$KEY" | cut -c$i)"; i=$((i+1)); done; echo; echo "err: $KEY" >&2; exit 42"#,
+    ]);
+    cmd.env("KEY", "tessera://stripe%20live");
+    let out = Home::run_cmd(cmd, None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(42), "{stderr}");
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "a copy of the secret: {stdout} {stderr}"
+    );
+    assert_eq!(
+        stdout.matches("<tessera:stripe live>").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stderr.contains("err: <tessera:stripe live>"), "{stderr}");
+    // With masking off, the child's output is its own.
+    let mut cmd = home.command(&[
+        "run",
+        "--no-masking",
+        "--",
+        "sh",
+        "-c",
+        r#"printf '%s' "$KEY""#,
+    ]);
+    cmd.env("KEY", "tessera://stripe%20live");
+    assert_eq!(
+        String::from_utf8_lossy(&Home::run_cmd(cmd, None).stdout),
+        SECRET
+    );
+    // One event per run, naming the token and the program; each counts as a use.
+    let events = home.json(&["audit", "--json", "--action", "run"]);
+    assert_eq!(events[0]["detail"], "sh: stripe live", "{events}");
+    assert!(home.json(&["show", "stripe live", "--json"])["last_used_at"].is_string());
+}
+
+#[test]
+fn a_bad_or_revoked_reference_spawns_nothing() {
+    let home = home_with_secret();
+    let marker = home.dir.path().join("spawned");
+    let script = format!("touch '{}'", marker.display());
+    for (value, message) in [
+        ("tessera://no-such-token", "no token named"),
+        ("tessera://stripe%20live/public_key", "is not an RSA token"),
+        ("tessera://stripe%20live/nope", "is not a reference field"),
+    ] {
+        let mut cmd = home.command(&["run", "--", "sh", "-c", &script]);
+        cmd.env("KEY", value);
+        let out = Home::run_cmd(cmd, None);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!marker.exists(), "{value}: the command ran");
+    }
+    home.ok(&["revoke", "stripe live"], None);
+    let mut cmd = home.command(&["run", "--", "sh", "-c", &script]);
+    cmd.env("KEY", "tessera://stripe%20live");
+    let out = Home::run_cmd(cmd, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is revoked"));
+    assert!(!marker.exists(), "a revoked token's command ran");
+}
+
+#[test]
+fn a_sigterm_reaches_the_child_and_its_status_comes_back() {
+    let home = home_with_secret();
+    let mut cmd = home.command(&[
+        "run",
+        "--",
+        "sh",
+        "-c",
+        r#"trap 'echo "got TERM"; exit 7' TERM; echo ready; while :; do sleep 0.1; done"#,
+    ]);
+    cmd.env("KEY", "tessera://stripe%20live")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    assert_eq!(lines.next().expect("a line").expect("read"), "ready");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    assert_eq!(lines.next().expect("a line").expect("read"), "got TERM");
+    assert_eq!(child.wait().expect("wait").code(), Some(7));
+}
+
+#[test]
+fn inject_writes_the_template_resolved_with_mode_0600() {
+    let home = home_with_secret();
+    let template = home.dir.path().join("app.conf.tpl");
+    std::fs::write(
+        &template,
+        "[stripe]\nkey = {{ tessera://stripe%20live }}\nexpires = \"{{tessera://stripe%20live/expires_at}}\"\nleft = {{ not a reference }}\n",
+    )
+    .expect("write");
+    let out_file = home.dir.path().join("app.conf");
+    home.ok(
+        &[
+            "inject",
+            "-i",
+            template.to_str().expect("path"),
+            "-o",
+            out_file.to_str().expect("path"),
+        ],
+        None,
+    );
+    let written = std::fs::read_to_string(&out_file).expect("read");
+    assert_eq!(
+        written,
+        format!("[stripe]\nkey = {SECRET}\nexpires = \"\"\nleft = {{{{ not a reference }}}}\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out_file)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let printed = home.ok(
+        &["inject", "-i", template.to_str().expect("path"), "-o", "-"],
+        None,
+    );
+    assert_eq!(printed, written);
+    let events = home.json(&["audit", "--json", "--action", "inject"]);
+    assert_eq!(events.as_array().expect("events").len(), 2);
+}
