@@ -7,7 +7,8 @@
 use crate::commands::{Context, Exit};
 use crate::output::note;
 use std::ffi::{OsStr, OsString};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use tessera_core::audit::AuditAction;
@@ -87,7 +88,17 @@ pub fn run(ctx: &mut Context, args: RunArgs) -> Result<Exit> {
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)));
     let masked = args.masking && !labels.is_empty();
-    if masked {
+    // On a terminal, the child writes to a pseudo-terminal, so that it sees one (colours,
+    // `isatty`) while its output still passes through the masking.
+    let mut master = None;
+    if masked && std::io::stdout().is_terminal() {
+        let (pty, slave) = pseudo_terminal()?;
+        let slave_err = slave
+            .try_clone()
+            .map_err(|e| Error::invalid("command", format!("no pseudo-terminal: {e}")))?;
+        command.stdout(slave).stderr(slave_err);
+        master = Some(pty);
+    } else if masked {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let mut child = command.spawn().map_err(|e| {
@@ -96,10 +107,18 @@ pub fn run(ctx: &mut Context, args: RunArgs) -> Result<Exit> {
             format!("cannot run {}: {e}", program.to_string_lossy()),
         )
     })?;
+    // The parent's copies of the terminal's other end go with the command: once the
+    // child exits, reading the pseudo-terminal ends.
+    drop(command);
     drop(env);
     let forwarding = forward_signals(child.id())?;
     let mut pumps = Vec::new();
-    if masked {
+    if let Some(master) = master {
+        let masker = Masker::new(&labels);
+        pumps.push(std::thread::spawn(move || {
+            pump(master, std::io::stdout(), masker)
+        }));
+    } else if masked {
         if let Some(out) = child.stdout.take() {
             let masker = Masker::new(&labels);
             pumps.push(std::thread::spawn(move || {
@@ -128,6 +147,39 @@ pub fn run(ctx: &mut Context, args: RunArgs) -> Result<Exit> {
         (None, Some(signal)) => 128 + signal,
         (None, None) => 1,
     }))
+}
+
+/// A pseudo-terminal: its master side (read by Tessera) and its slave side (the
+/// child's stdout and stderr), sized as Tessera's own terminal.
+fn pseudo_terminal() -> Result<(std::fs::File, std::fs::File)> {
+    use rustix::pty::OpenptFlags;
+    let failed = |e: std::io::Error| Error::invalid("command", format!("no pseudo-terminal: {e}"));
+    let master =
+        rustix::pty::openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)
+            .map_err(|e| failed(e.into()))?;
+    rustix::pty::grantpt(&master).map_err(|e| failed(e.into()))?;
+    rustix::pty::unlockpt(&master).map_err(|e| failed(e.into()))?;
+    let name = rustix::pty::ptsname(&master, Vec::new()).map_err(|e| failed(e.into()))?;
+    let path = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(name.as_bytes()));
+    use std::os::unix::fs::OpenOptionsExt;
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NOCTTY.bits() as i32)
+        .open(&path)
+        .map_err(failed)?;
+    if let Ok(size) = rustix::termios::tcgetwinsize(std::io::stdout()) {
+        let _ = rustix::termios::tcsetwinsize(&slave, size);
+    }
+    // Line endings pass as the child writes them: Tessera's own terminal turns "\n"
+    // into "\r\n" once.
+    if let Ok(mut modes) = rustix::termios::tcgetattr(&slave) {
+        modes
+            .output_modes
+            .remove(rustix::termios::OutputModes::ONLCR);
+        let _ = rustix::termios::tcsetattr(&slave, rustix::termios::OptionalActions::Now, &modes);
+    }
+    Ok((std::fs::File::from(master), slave))
 }
 
 /// Copies `from` to `to` through `masker` until `from` ends.

@@ -162,3 +162,28 @@ fn inject_writes_the_template_resolved_with_mode_0600() {
     let events = home.json(&["audit", "--json", "--action", "inject"]);
     assert_eq!(events.as_array().expect("events").len(), 2);
 }
+
+#[test]
+fn on_a_terminal_the_child_has_one_and_its_output_is_still_masked() {
+    let home = home_with_secret();
+    let tessera = env!("CARGO_BIN_EXE_tessera");
+    // `script` gives tessera a terminal, as a person's shell does.
+    let inner = format!(
+        "{tessera} run -- sh -c 'test -t 1 && echo \"stdout is a terminal: $KEY\"; test -t 2 && echo \"stderr too\" >&2; exit 5'"
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &inner, "/dev/null"])
+        .env("TESSERA_HOME", home.vault_dir())
+        .env("TESSERA_STATE_HOME", home.dir.path().join("state"))
+        .env("TESSERA_PASSWORD", PASSWORD)
+        .env("KEY", "tessera://stripe%20live");
+    let out = Home::run_cmd(cmd, None);
+    let printed = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert_eq!(out.status.code(), Some(5), "{printed}");
+    assert!(
+        printed.contains("stdout is a terminal: <tessera:stripe live>\n"),
+        "{printed}"
+    );
+    assert!(printed.contains("stderr too\n"), "{printed}");
+    assert!(!printed.contains(SECRET), "{printed}");
+}
