@@ -102,6 +102,14 @@ fn events(home: &Home) -> Vec<Value> {
         .clone()
 }
 
+/// `tessera backup create -o PATH`, to [`PASSPHRASE`].
+fn backed_up(home: &Home, path: &str) {
+    home.ok(
+        &["backup", "create", "-o", path, "--passphrase-stdin"],
+        Some(PASSPHRASE),
+    );
+}
+
 #[test]
 fn the_age_tool_and_sqlite3_read_a_backup_and_no_plaintext_touches_the_disk() {
     let home = filled();
@@ -205,10 +213,7 @@ fn a_backup_restores_into_an_empty_home_with_the_same_tokens_secrets_and_events(
     let file = home.dir.path().join("tokens.age");
     let path = file.to_str().expect("path");
     let before_events = events(&home);
-    home.ok(
-        &["backup", "create", "-o", path, "--passphrase-stdin"],
-        Some(PASSPHRASE),
-    );
+    backed_up(&home, path);
     let before = tokens(&home);
     let secret = home.ok(&["get", "stripe live"], None);
 
@@ -273,10 +278,7 @@ fn a_flipped_byte_or_a_wrong_passphrase_fails_and_leaves_the_vault_untouched() {
     let home = filled();
     let file = home.dir.path().join("tokens.age");
     let path = file.to_str().expect("path");
-    home.ok(
-        &["backup", "create", "-o", path, "--passphrase-stdin"],
-        Some(PASSPHRASE),
-    );
+    backed_up(&home, path);
     home.ok(&["create", "personal", "--name", "after the backup"], None);
     let before = snapshot(&home.vault_dir());
     home.fails(
@@ -349,10 +351,7 @@ fn merging_the_same_backup_twice_changes_nothing_the_second_time() {
     let home = filled();
     let file = home.dir.path().join("tokens.age");
     let path = file.to_str().expect("path");
-    home.ok(
-        &["backup", "create", "-o", path, "--passphrase-stdin"],
-        Some(PASSPHRASE),
-    );
+    backed_up(&home, path);
     home.ok(&["delete", "deploy", "--yes"], None);
     home.ok(&["create", "personal", "--name", "only here"], None);
     let merge = || -> Value {

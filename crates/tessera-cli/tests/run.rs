@@ -20,17 +20,25 @@ fn home_with_secret() -> Home {
     home
 }
 
+/// `tessera run FLAGS… -- sh -c SCRIPT` with `KEY` set to `reference`.
+fn run_sh(home: &Home, flags: &[&str], script: &str, reference: &str) -> std::process::Command {
+    let mut args = vec!["run"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(&["--", "sh", "-c", script]);
+    let mut cmd = home.command(&args);
+    cmd.env("KEY", reference);
+    cmd
+}
+
 #[test]
 fn a_secret_printed_byte_by_byte_is_masked_and_the_status_comes_back() {
     let home = home_with_secret();
-    let mut cmd = home.command(&[
-        "run",
-        "--",
-        "sh",
-        "-c",
+    let cmd = run_sh(
+        &home,
+        &[],
         r#"echo "whole: $KEY"; i=1; while [ $i -le ${#KEY} ]; do printf '%s' "$(printf '%s' "$KEY" | cut -c$i)"; i=$((i+1)); done; echo; echo "err: $KEY" >&2; exit 42"#,
-    ]);
-    cmd.env("KEY", "tessera://stripe%20live");
+        "tessera://stripe%20live",
+    );
     let out = Home::run_cmd(cmd, None);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -46,15 +54,12 @@ fn a_secret_printed_byte_by_byte_is_masked_and_the_status_comes_back() {
     );
     assert!(stderr.contains("err: <tessera:stripe live>"), "{stderr}");
     // With masking off, the child's output is its own.
-    let mut cmd = home.command(&[
-        "run",
-        "--no-masking",
-        "--",
-        "sh",
-        "-c",
+    let cmd = run_sh(
+        &home,
+        &["--no-masking"],
         r#"printf '%s' "$KEY""#,
-    ]);
-    cmd.env("KEY", "tessera://stripe%20live");
+        "tessera://stripe%20live",
+    );
     assert_eq!(
         String::from_utf8_lossy(&Home::run_cmd(cmd, None).stdout),
         SECRET
@@ -75,9 +80,7 @@ fn a_bad_or_revoked_reference_spawns_nothing() {
         ("tessera://stripe%20live/public_key", "is not an RSA token"),
         ("tessera://stripe%20live/nope", "is not a reference field"),
     ] {
-        let mut cmd = home.command(&["run", "--", "sh", "-c", &script]);
-        cmd.env("KEY", value);
-        let out = Home::run_cmd(cmd, None);
+        let out = Home::run_cmd(run_sh(&home, &[], &script, value), None);
         assert_eq!(out.status.code(), Some(2), "{value}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(message),
@@ -87,9 +90,7 @@ fn a_bad_or_revoked_reference_spawns_nothing() {
         assert!(!marker.exists(), "{value}: the command ran");
     }
     home.ok(&["revoke", "stripe live"], None);
-    let mut cmd = home.command(&["run", "--", "sh", "-c", &script]);
-    cmd.env("KEY", "tessera://stripe%20live");
-    let out = Home::run_cmd(cmd, None);
+    let out = Home::run_cmd(run_sh(&home, &[], &script, "tessera://stripe%20live"), None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("it is revoked"));
     assert!(!marker.exists(), "a revoked token's command ran");
@@ -98,16 +99,13 @@ fn a_bad_or_revoked_reference_spawns_nothing() {
 #[test]
 fn a_sigterm_reaches_the_child_and_its_status_comes_back() {
     let home = home_with_secret();
-    let mut cmd = home.command(&[
-        "run",
-        "--",
-        "sh",
-        "-c",
+    let mut cmd = run_sh(
+        &home,
+        &[],
         r#"trap 'echo "got TERM"; exit 7' TERM; echo ready; while :; do sleep 0.1; done"#,
-    ]);
-    cmd.env("KEY", "tessera://stripe%20live")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        "tessera://stripe%20live",
+    );
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     assert_eq!(lines.next().expect("a line").expect("read"), "ready");

@@ -72,6 +72,25 @@ fn fresh_home(dir: &std::path::Path) -> VaultPaths {
     VaultPaths::in_dir(dir.join("vault")).with_state(dir.join("state"))
 }
 
+/// Backs `t`'s vault up to a new recovery key's recipient: the key, the file and the
+/// manifest.
+fn backed_up_to_a_recovery_key(
+    t: &mut TestVault,
+) -> (
+    RecoveryKey,
+    std::path::PathBuf,
+    tessera_core::backup::Manifest,
+) {
+    let recovery = RecoveryKey::generate();
+    let recipients = [recovery.recipient().expect("recipient")];
+    let file = t.dir.path().join("vault.age");
+    let manifest = t
+        .vault
+        .backup(&file, BackupLock::Recipients(&recipients))
+        .expect("backup");
+    (recovery, file, manifest)
+}
+
 /// `backup` restored into a new keyring vault in a temp folder, keeping `recovery`.
 fn restored_elsewhere(
     backup: &Backup,
@@ -98,14 +117,8 @@ fn restored_elsewhere(
 #[test]
 fn a_backup_restores_into_an_empty_home_with_every_row_secret_and_event() {
     let mut t = filled();
-    let recovery = RecoveryKey::generate();
-    let recipients = [recovery.recipient().expect("recipient")];
     let before_events = events(&mut t.vault);
-    let file = t.dir.path().join("vault.age");
-    let manifest = t
-        .vault
-        .backup(&file, BackupLock::Recipients(&recipients))
-        .expect("backup");
+    let (recovery, file, manifest) = backed_up_to_a_recovery_key(&mut t);
     assert_eq!(manifest.tokens, TokenKind::ALL.len() as u64 + 1);
     let before = contents(&mut t.vault);
 
@@ -202,12 +215,7 @@ fn a_flipped_byte_or_a_wrong_key_fails_and_changes_nothing() {
 #[test]
 fn replace_refuses_an_older_backup_until_accepted_then_gives_its_tokens() {
     let mut t = filled();
-    let recovery = RecoveryKey::generate();
-    let recipients = [recovery.recipient().expect("recipient")];
-    let file = t.dir.path().join("vault.age");
-    t.vault
-        .backup(&file, BackupLock::Recipients(&recipients))
-        .expect("backup");
+    let (recovery, file, _) = backed_up_to_a_recovery_key(&mut t);
     let at_backup = contents(&mut t.vault);
     // Changes after the backup: a token revoked, one added.
     t.vault.revoke_token("personal one").expect("revoke");
@@ -233,12 +241,7 @@ fn replace_refuses_an_older_backup_until_accepted_then_gives_its_tokens() {
 #[test]
 fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_nothing() {
     let mut t = filled();
-    let recovery = RecoveryKey::generate();
-    let recipients = [recovery.recipient().expect("recipient")];
-    let file = t.dir.path().join("vault.age");
-    t.vault
-        .backup(&file, BackupLock::Recipients(&recipients))
-        .expect("backup");
+    let (recovery, file, _) = backed_up_to_a_recovery_key(&mut t);
     let backup = Backup::read(&file, BackupKey::RecoveryKey(&recovery)).expect("reads");
 
     // The backup restored elsewhere, where it lives on: a token added, one edited later.
@@ -256,7 +259,10 @@ fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_not
     other.modify_token("personal one", edit).expect("edit");
     let other_file = elsewhere.path().join("other.age");
     other
-        .backup(&other_file, BackupLock::Recipients(&recipients))
+        .backup(
+            &other_file,
+            BackupLock::Recipients(&[recovery.recipient().expect("recipient")]),
+        )
         .expect("backup");
     let theirs = Backup::read(&other_file, BackupKey::RecoveryKey(&recovery)).expect("reads");
 

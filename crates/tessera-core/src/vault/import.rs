@@ -156,13 +156,13 @@ impl Vault {
             request.expires = expires_at.map_or(Expiry::Never, Expiry::At);
             request.value = Some(entry.value);
             match self.check_import(request) {
-                Ok(request) => {
+                Ok((request, service)) => {
                     names.insert(name.to_lowercase());
                     secrets.insert(digest, name.clone());
                     tokens.push(Imported {
                         entry: entry.origin,
                         name,
-                        service: None,
+                        service,
                         expires_at,
                     });
                     requests.push(request);
@@ -172,20 +172,7 @@ impl Vault {
         }
         if !dry_run && !requests.is_empty() {
             let detail = format!("from a {} file", format.as_str());
-            let issued =
-                self.create_batch(requests, Pasted::Verbatim, AuditAction::Import, &detail)?;
-            for (token, issued) in tokens.iter_mut().zip(&issued) {
-                token.service = issued.token.service.clone();
-            }
-        } else {
-            for (token, request) in tokens.iter_mut().zip(&requests) {
-                token.service = request.value.as_ref().and_then(|value| {
-                    // Recognising the service from the value's prefix, as a paste is.
-                    crate::model::external::recognise(value.expose())
-                        .service
-                        .map(str::to_string)
-                });
-            }
+            self.create_batch(requests, Pasted::Verbatim, AuditAction::Import, &detail)?;
         }
         Ok(ImportReport {
             imported: tokens.len() as u64,

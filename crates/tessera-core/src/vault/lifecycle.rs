@@ -503,14 +503,18 @@ impl Vault {
         })
     }
 
-    /// Validates a request and makes its secret (RSA keys before any transaction).
     /// Checks a request to import (a value read from a file) as its creation would,
-    /// making nothing: the request back, or why it would be refused.
-    pub(in crate::vault) fn check_import(&self, req: NewToken) -> Result<NewToken> {
+    /// making nothing: the request back with the service recognised from its value, or
+    /// why it would be refused.
+    pub(in crate::vault) fn check_import(
+        &self,
+        req: NewToken,
+    ) -> Result<(NewToken, Option<String>)> {
         self.prepare(req, self.now(), Pasted::Verbatim)
-            .map(|prepared| prepared.req)
+            .map(|prepared| (prepared.req, prepared.service))
     }
 
+    /// Validates a request and makes its secret (RSA keys before any transaction).
     fn prepare(&self, req: NewToken, now: i64, pasted: Pasted) -> Result<Prepared> {
         let name = validate_name(&req.name)?;
         check_fields(&req)?;
