@@ -126,6 +126,7 @@ bench: deps
 	$(CARGO) build --locked --release -p tessera-core --example seed
 	bash scripts/bench-cli.sh
 	bash scripts/bench-backup.sh
+	bash scripts/bench-serve.sh
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
 bench-app: app-release

@@ -14,6 +14,8 @@ packages=(
   fzf                                                    # the search benchmark's reference
   age sqlite3                                            # backups read by the standard tools, as the tests do
   python3-cryptography                                   # the import test's own password-protected Bitwarden export
+  python3-jwt                                            # the introspection test's client verifies JWTs with PyJWT
+  wrk                                                    # the introspection benchmark's load generator
 )
 
 # Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.

@@ -229,6 +229,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer "is this token good?" over HTTP for your own APIs and dev servers:
+    /// RFC 7662 introspection, RFC 7009 revocation and the public keys (JWKS), on
+    /// loopback. Callers authenticate as a client (`tessera client add`). Runs until
+    /// Ctrl-C; the first line on stdout is its address.
+    Serve(ServeArgs),
+    /// Manage the clients that may call `tessera serve`.
+    Client(ClientArgs),
+    /// Print the public keys that verify this vault's RS256 and EdDSA JWTs and its RSA
+    /// tokens' assertions, as a JWK Set (what `tessera serve` publishes).
+    Jwks,
     /// Show the audit log, newest first.
     Audit(AuditArgs),
     /// Set a new master password (re-keys the vault), or move the key to the keyring.
@@ -258,6 +268,51 @@ pub enum Command {
     User(CatalogArgs),
     /// Manage service accounts.
     ServiceAccount(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7662")]
+    pub listen: String,
+    /// Allow an address other than loopback. The service speaks plain HTTP: put it
+    /// behind a TLS proxy before anything crosses a network.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Requests per second each client may make (a burst of as many); more get 429.
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    #[command(subcommand)]
+    pub action: ClientAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientAction {
+    /// Add a client; its secret is printed alone on stdout, this once.
+    Add {
+        /// Its name: the HTTP Basic user name.
+        name: String,
+        /// It may also revoke tokens (`POST /revoke`).
+        #[arg(long)]
+        can_revoke: bool,
+    },
+    /// List the clients (never a secret).
+    #[command(alias = "ls")]
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a client: its secret stops working at once.
+    #[command(alias = "rm")]
+    Remove {
+        /// Its name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

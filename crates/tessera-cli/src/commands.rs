@@ -165,6 +165,9 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
             user,
             json,
         } => verify(ctx, &token_string, api, user, json),
+        Command::Serve(args) => crate::serve::run(ctx, args),
+        Command::Client(args) => crate::client::run(ctx, args.action),
+        Command::Jwks => crate::client::jwks(ctx),
         Command::Audit(args) => audit(ctx, args),
         Command::Passwd {
             new_password_stdin,

@@ -5,11 +5,13 @@
 
 mod backup;
 mod cli;
+mod client;
 mod commands;
 mod import;
 mod input;
 mod output;
 mod run;
+mod serve;
 
 use clap::Parser;
 use tessera_core::VaultPaths;

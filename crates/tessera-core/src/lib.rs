@@ -28,16 +28,17 @@ mod platform;
 mod store;
 mod vault;
 
+pub use crypto::jwk as jwks;
 pub use crypto::keys;
 pub use crypto::recovery::RecoveryKey;
 pub use model::verification as verify;
 pub use model::{
-    audit, catalog, clock, error, external, masking, password, reference, secret, token,
-    token_shape, token_view,
+    audit, catalog, clock, error, external, introspection, masking, password, reference, secret,
+    token, token_shape, token_view,
 };
 pub use platform::{clipboard, process};
 pub use store::header;
-pub use vault::{attention, auto_backup, backup, export, lifecycle};
+pub use vault::{attention, auto_backup, backup, clients, export, lifecycle};
 
 /// Importing other managers' exports and plain files: the formats, what a file holds,
 /// and what an import did.

@@ -58,6 +58,9 @@ pub struct JwtClaims {
 struct KeyPair {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The public key as a JWK takes it (SPKI DER for RS256, the raw 32 bytes for
+    /// EdDSA); empty for HS256, whose key is never published.
+    public: Vec<u8>,
 }
 
 /// The validation applied to Tessera's own JWTs of one algorithm: signature and issuer
@@ -135,6 +138,7 @@ impl Signer {
             hs256: KeyPair {
                 encoding: EncodingKey::from_secret(hs.expose()),
                 decoding: DecodingKey::from_secret(hs.expose()),
+                public: Vec::new(),
             },
             rs256: load_pair(JwtAlg::Rs256)?,
             eddsa: load_pair(JwtAlg::EdDsa)?,
@@ -173,6 +177,32 @@ impl Signer {
             JwtAlg::Rs256 => self.rs256.as_ref(),
             JwtAlg::EdDsa => self.eddsa.as_ref(),
         }
+    }
+
+    /// Whether the vault had a key for `kid` when this signer was loaded: a `kid` of
+    /// the vault's that it lacks means another process made the key since.
+    pub(crate) fn lacks(&self, token: &str) -> bool {
+        let Ok(header) = checked_header(token) else {
+            return false;
+        };
+        [JwtAlg::Rs256, JwtAlg::EdDsa]
+            .into_iter()
+            .any(|alg| header.kid.as_deref() == Some(kid(alg)) && self.pair(alg).is_none())
+    }
+
+    /// The public keys of the vault's RS256 and EdDSA signing keys, as JWKs.
+    pub(crate) fn public_jwks(&self) -> Result<Vec<crate::crypto::jwk::Jwk>> {
+        let mut keys = Vec::new();
+        if let Some(pair) = &self.rs256 {
+            keys.push(crate::crypto::jwk::rsa(kid(JwtAlg::Rs256), &pair.public)?);
+        }
+        if let Some(pair) = &self.eddsa {
+            keys.push(crate::crypto::jwk::ed25519(
+                kid(JwtAlg::EdDsa),
+                &pair.public,
+            )?);
+        }
+        Ok(keys)
     }
 
     /// The issuer claim of this vault's JWTs.
@@ -226,6 +256,7 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
         JwtAlg::Hs256 => Ok(KeyPair {
             encoding: EncodingKey::from_secret(der.expose()),
             decoding: DecodingKey::from_secret(der.expose()),
+            public: Vec::new(),
         }),
         JwtAlg::Rs256 => {
             let public = crate::crypto::rsa::public_der_of(der)
@@ -236,6 +267,7 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
                 decoding: DecodingKey::from_rsa_der(&crate::crypto::rsa::public_pkcs1_der(
                     &public,
                 )?),
+                public,
             })
         }
         JwtAlg::EdDsa => {
@@ -245,9 +277,26 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
             Ok(KeyPair {
                 encoding: EncodingKey::from_ed_der(der.expose()),
                 decoding: DecodingKey::from_ed_der(pair.public_key().as_ref()),
+                public: pair.public_key().as_ref().to_vec(),
             })
         }
     }
+}
+
+/// The times in a JWT's payload, read without checking it: for a JWT that
+/// [`Signer::verify`] has accepted.
+pub(crate) fn times_of_verified(token: &str) -> Option<crate::model::introspection::JwtTimes> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: JwtClaims = serde_json::from_slice(&bytes).ok()?;
+    Some(crate::model::introspection::JwtTimes {
+        iat: claims.iat,
+        nbf: claims.nbf,
+        exp: claims.exp,
+    })
 }
 
 /// Parses the header and refuses anything that would point at keys outside the vault.

@@ -2,6 +2,7 @@
 //! derivation, the recovery key, age files. Uses `model` only; no SQL, no files.
 
 pub mod age_file;
+pub mod jwk;
 pub mod jwt;
 pub mod keys;
 pub mod random;

@@ -207,6 +207,15 @@ pub(crate) fn public_der_of(private_der: &SecretBytes) -> Result<Vec<u8>> {
         .into_vec())
 }
 
+/// The modulus and public exponent (big-endian) of an RSA public key (SPKI DER).
+pub(crate) fn public_numbers(public_der: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPublicKey::from_public_key_der(public_der)
+        .map_err(|e| Error::Damaged(format!("a stored public key is unreadable: {e}")))?;
+    Ok((key.n().to_bytes_be(), key.e().to_bytes_be()))
+}
+
 /// The size in bits of an RSA public key (SPKI DER).
 pub(crate) fn bits(public_der: &[u8]) -> Result<usize> {
     use rsa::pkcs8::DecodePublicKey;

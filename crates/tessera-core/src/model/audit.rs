@@ -56,6 +56,13 @@ pub enum AuditAction {
     Run,
     /// Secrets were written into a file from a template (`tessera inject`).
     Inject,
+    /// The introspection service (`tessera serve`) started, stopped, published its
+    /// keys or refused a caller.
+    Serve,
+    /// A client of the introspection service was added.
+    ClientAdd,
+    /// A client of the introspection service was removed.
+    ClientRemove,
     /// A new recovery key replaced the vault's recovery key (or gave it its first).
     RecoveryKey,
     /// The vault was opened with its recovery key and given a new password or keyring

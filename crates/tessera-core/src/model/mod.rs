@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod external;
+pub mod introspection;
 pub mod masking;
 pub(crate) mod names;
 pub mod password;

@@ -257,6 +257,17 @@ pub(crate) fn token_by_key_id(conn: &Connection, key_id: &str) -> Result<Option<
         .optional()?)
 }
 
+/// The key ids and public keys (SPKI DER) of the RSA tokens active at `now`, by key id.
+pub(crate) fn active_rsa_keys(conn: &Connection, now: Timestamp) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.key_id, s.public_key FROM tokens t JOIN secrets s ON s.token_id = t.id \
+         WHERE t.kind = 'rsa' AND t.revoked = 0 AND (t.expires_at IS NULL OR t.expires_at > ?1) \
+           AND t.key_id IS NOT NULL AND s.public_key IS NOT NULL ORDER BY t.key_id",
+    )?;
+    let rows = stmt.query_map([now], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// A token's stored secret value (token string or private key DER) and public key.
 pub(crate) fn secret_of(conn: &Connection, token_id: &str) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
     conn.prepare_cached("SELECT value, public_key FROM secrets WHERE token_id = ?1")?

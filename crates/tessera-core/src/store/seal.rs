@@ -136,11 +136,12 @@ pub(crate) fn ensure(conn: &Connection) -> Result<()> {
 /// vault's generation: 4,096 rows at most, whatever the number of tokens.
 pub(crate) fn check(conn: &Connection) -> Result<()> {
     // One read transaction: one snapshot, whatever other processes commit meanwhile.
-    let tx = conn.unchecked_transaction()?;
-    let Some((generation, expected)) = vault_seal(&tx)? else {
+    let own = own_snapshot(conn)?;
+    let tx: &Connection = own.as_deref().unwrap_or(conn);
+    let Some((generation, expected)) = vault_seal(tx)? else {
         return Err(Error::Damaged(MIXED.into()));
     };
-    if generation != crate::store::rollback::generation(&tx)? {
+    if generation != crate::store::rollback::generation(tx)? {
         return Err(Error::Damaged(MIXED.into()));
     }
     let mut root = [0u8; 32];
@@ -179,7 +180,8 @@ pub(crate) fn check_all_if_small(conn: &Connection) -> Result<()> {
 /// 100,000 tokens, so `open` runs it only for a small vault ([`check_all_if_small`]);
 /// it runs on request (`check_integrity`) and when an older copy is accepted.
 pub(crate) fn check_all(conn: &Connection) -> Result<()> {
-    let tx = conn.unchecked_transaction()?;
+    let own = own_snapshot(conn)?;
+    let tx: &Connection = own.as_deref().unwrap_or(conn);
     let mut stored = std::collections::HashMap::new();
     let mut buckets = std::collections::HashMap::<u16, Seal>::new();
     {
@@ -259,7 +261,8 @@ impl Checked {
         if self.tokens.contains(token_id) {
             return Ok(());
         }
-        let tx = conn.unchecked_transaction()?;
+        let own = own_snapshot(conn)?;
+        let tx: &Connection = own.as_deref().unwrap_or(conn);
         let bucket = bucket_of(token_id);
         let stored: Option<Vec<u8>> = tx
             .prepare_cached(
@@ -267,7 +270,7 @@ impl Checked {
             )?
             .query_row(params![bucket, token_id], |row| row.get(0))
             .optional()?;
-        let token_ok = match (stored, compute(&tx, token_id)?) {
+        let token_ok = match (stored, compute(tx, token_id)?) {
             (Some(stored), Some(seal)) => stored == seal,
             _ => false,
         };
@@ -275,7 +278,7 @@ impl Checked {
             return Err(Error::Damaged(MIXED.into()));
         }
         if !self.buckets.contains(&bucket) {
-            if bucket_digest(&tx, bucket)? != stored_bucket(&tx, bucket)? {
+            if bucket_digest(tx, bucket)? != stored_bucket(tx, bucket)? {
                 return Err(Error::Damaged(MIXED.into()));
             }
             self.buckets.insert(bucket);
@@ -283,6 +286,16 @@ impl Checked {
         self.tokens.insert(token_id.to_string());
         Ok(())
     }
+}
+
+/// A read transaction for one snapshot of the checks, unless the caller's read
+/// transaction already gives one ([`crate::vault::Vault::read_batch`]).
+fn own_snapshot(conn: &Connection) -> Result<Option<rusqlite::Transaction<'_>>> {
+    Ok(if conn.is_autocommit() {
+        Some(conn.unchecked_transaction()?)
+    } else {
+        None
+    })
 }
 
 /// The bucket of a token: 12 bits of a hash of its id.

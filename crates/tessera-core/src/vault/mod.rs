@@ -12,8 +12,10 @@ mod audit;
 pub mod auto_backup;
 pub mod backup;
 mod catalog;
+pub mod clients;
 pub mod export;
 pub mod import;
+mod introspect;
 pub mod lifecycle;
 mod recovery;
 mod resolve;
@@ -231,6 +233,10 @@ pub struct Vault {
     pub(in crate::vault) seals: crate::store::seal::Checked,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
+    /// Inside [`Vault::read_batch`].
+    batching: bool,
+    /// The batch's read transaction is open.
+    batch_read: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -544,6 +550,8 @@ impl Vault {
             signer: None,
             seals: crate::store::seal::Checked::default(),
             anchor: None,
+            batching: false,
+            batch_read: false,
         }
     }
 
@@ -779,6 +787,7 @@ impl Vault {
         f: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T>,
     ) -> Result<T> {
         let now = self.clock.now();
+        self.end_read_batch()?;
         let tx = connection::begin(&mut self.conn)?;
         self.pending.write(&tx)?;
         let out = f(&tx, now)?;
@@ -798,6 +807,31 @@ impl Vault {
         Ok(out)
     }
 
+    /// Runs `f` with every read in one read transaction: a service answering many
+    /// verifications at once takes the file's lock and checks it for changes once per
+    /// batch instead of once per statement. A change made meanwhile by another process
+    /// is seen from the next batch on; a write inside `f` ends the shared read first.
+    /// Buffered verification records are flushed after, when due.
+    pub fn read_batch<T>(&mut self, f: impl FnOnce(&mut Vault) -> T) -> Result<T> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.batch_read = true;
+        self.batching = true;
+        let out = f(self);
+        self.batching = false;
+        self.end_read_batch()?;
+        self.flush_usage_if_due()?;
+        Ok(out)
+    }
+
+    /// Ends the read transaction of a batch, if one is open.
+    fn end_read_batch(&mut self) -> Result<()> {
+        if self.batch_read {
+            self.batch_read = false;
+            self.conn.execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+
     /// Appends one audit event in its own transaction.
     pub(crate) fn record_event(&mut self, event: store::NewAuditEvent) -> Result<()> {
         self.transact(|tx, now| store::insert_audit(tx, &event.at(now)))
@@ -809,6 +843,7 @@ impl Vault {
         if self.pending.is_empty() {
             return Ok(());
         }
+        self.end_read_batch()?;
         let tx = connection::begin(&mut self.conn)?;
         self.pending.write(&tx)?;
         tx.commit()?;
@@ -822,6 +857,10 @@ impl Vault {
 
     /// Flushes buffered last-use records when the oldest is due.
     pub(crate) fn flush_usage_if_due(&mut self) -> Result<()> {
+        if self.batching {
+            // After the batch.
+            return Ok(());
+        }
         match self.pending.since {
             Some(since) if since.elapsed() >= USAGE_FLUSH_INTERVAL => self.flush_usage(),
             _ => Ok(()),

@@ -4,7 +4,7 @@
 //! every call, so a revocation is never missed; only the last-use record of a success
 //! is buffered (durable within a second).
 
-use crate::crypto::jwt;
+use crate::crypto::jwt::{self, Signer};
 use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
@@ -24,9 +24,21 @@ impl Vault {
         api: Option<&str>,
         user: Option<&str>,
     ) -> Result<Verification> {
+        self.verify_for(presented, api, user, None)
+    }
+
+    /// [`Vault::verify`] on behalf of a client of the introspection service, whom the
+    /// audit event names.
+    pub(crate) fn verify_for(
+        &mut self,
+        presented: &str,
+        api: Option<&str>,
+        user: Option<&str>,
+        client: Option<&str>,
+    ) -> Result<Verification> {
         let now = self.now();
         let (token, outcome) = self.check(presented.trim(), api, user, now)?;
-        self.note_verification(token.as_ref(), outcome, now);
+        self.note_verification(token.as_ref(), outcome, now, client);
         self.flush_usage_if_due()?;
         Ok(match (outcome, token) {
             (Ok(()), Some(token)) => Verification::Active(Box::new(token)),
@@ -74,7 +86,11 @@ impl Vault {
         presented: &str,
         now: Timestamp,
     ) -> Result<std::result::Result<(), Reason>> {
-        let signer = self.take_signer()?;
+        let mut signer = self.take_signer()?;
+        if signer.lacks(presented) {
+            // Another process (the CLI beside a running service) made the key since.
+            signer = Signer::load(&self.conn, &self.header.vault_id)?;
+        }
         let outcome = signer.verify(presented, now).map(|_| ());
         self.signer = Some(signer);
         Ok(outcome)
@@ -83,7 +99,7 @@ impl Vault {
     /// Looks a token up by the hash of its value and compares the value in constant time.
     /// The token's rows are checked against its seal first: a page put back from an
     /// older copy cannot answer for it (see [`crate::store::seal`]).
-    fn by_value(&mut self, presented: &str) -> Result<Option<Token>> {
+    pub(crate) fn by_value(&mut self, presented: &str) -> Result<Option<Token>> {
         let hash = crate::vault::lifecycle::hash(presented);
         let found = store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
             let same: bool =
@@ -158,11 +174,16 @@ impl Vault {
         token: Option<&Token>,
         outcome: std::result::Result<(), Reason>,
         now: Timestamp,
+        client: Option<&str>,
     ) {
-        let (label, detail) = match outcome {
+        let (label, mut detail) = match outcome {
             Ok(()) => (AuditOutcome::Active, String::new()),
             Err(reason) => (AuditOutcome::Inactive, reason.as_str().to_string()),
         };
+        if let Some(client) = client {
+            let sep = if detail.is_empty() { "" } else { "; " };
+            detail = format!("{detail}{sep}introspected by client '{client}'");
+        }
         if let (Ok(()), Some(token)) = (outcome, token) {
             let entry = self
                 .pending
