@@ -18,7 +18,7 @@ export CARGO_TERM_COLOR ?= never
 CARGO := cargo
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run demo test audit soak fuzz test-fuzz test-rust test-ui test-e2e bench bench-app lint deps ui app app-release deb fmt bindings
+.PHONY: run demo test audit soak fuzz test-fuzz test-rust test-ui test-e2e test-deb bench bench-app lint deps ui app app-release deb fmt bindings
 
 deps:
 	@bash scripts/install-deps.sh
@@ -105,7 +105,7 @@ test-fuzz: deps
 fuzz: deps
 	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
-test: lint audit test-rust test-fuzz test-ui test-e2e
+test: lint audit test-rust test-fuzz test-ui test-e2e test-deb
 
 # `make test` runs 20 rounds of each crash test and 200 app + CLI actions; this runs
 # 1,000 of each.
@@ -135,4 +135,18 @@ bench-app: app-release
 	bash scripts/bench-app.sh
 
 deb: ui
+	$(CARGO) build --locked --release -p tessera-cli
+	bash scripts/deb-files.sh "$(CARGO_TARGET_DIR)/release/tessera"
 	$(TAURI) build --bundles deb
+	bash scripts/deb-strip.sh "$$(ls "$(CARGO_TARGET_DIR)"/release/bundle/deb/*.deb)"
+
+# The package, built from the debug binaries (the packaging is what is tested), then
+# installed with apt, run from /usr/bin, checked with lintian and removed. Last in
+# `make test`: it rebuilds the app without the test hooks the WebDriver suite needs.
+test-deb: ui
+	$(CARGO) build --locked -p tessera-cli
+	bash scripts/deb-files.sh "$(CARGO_TARGET_DIR)/debug/tessera"
+	rm -rf "$(CARGO_TARGET_DIR)/debug/bundle/deb"
+	$(TAURI) build --debug --bundles deb
+	bash scripts/deb-strip.sh "$$(ls "$(CARGO_TARGET_DIR)"/debug/bundle/deb/*.deb)"
+	bash tests/deb/install.sh "$$(ls "$(CARGO_TARGET_DIR)"/debug/bundle/deb/*.deb)"

@@ -16,6 +16,7 @@ packages=(
   python3-cryptography                                   # the import test's own password-protected Bitwarden export
   python3-jwt                                            # the introspection test's client verifies JWTs with PyJWT
   wrk                                                    # the introspection benchmark's load generator
+  lintian                                                # the package test checks the .deb
 )
 
 # Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.

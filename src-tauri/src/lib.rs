@@ -25,6 +25,9 @@ use tauri::{Manager, RunEvent};
 
 /// Starts the app.
 pub fn run() {
+    if answered_from_the_command_line() {
+        return;
+    }
     environment::apply();
     #[cfg(not(debug_assertions))]
     if let Err(err) = tessera_core::process::harden() {
@@ -49,6 +52,22 @@ pub fn run() {
             app.state::<AppState>().lock();
         }
     });
+}
+
+/// `--version` and `--help`, answered before any window, restart or vault: what a
+/// package test or a person asking from a terminal expects. True when answered.
+fn answered_from_the_command_line() -> bool {
+    use std::io::Write;
+    let version = env!("CARGO_PKG_VERSION");
+    let text = match std::env::args().nth(1).as_deref() {
+        Some("--version" | "-V") => format!("tessera-app {version}\n"),
+        Some("--help" | "-h") => format!(
+            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--version | --help]\nThe command line is `tessera` (tessera --help).\n"
+        ),
+        _ => return false,
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    true
 }
 
 /// The builder with plugins, state and commands.

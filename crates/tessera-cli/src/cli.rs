@@ -239,6 +239,15 @@ pub enum Command {
     /// Print the public keys that verify this vault's RS256 and EdDSA JWTs and its RSA
     /// tokens' assertions, as a JWK Set (what `tessera serve` publishes).
     Jwks,
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    /// (`tessera completion bash > ~/.local/share/bash-completion/completions/tessera`).
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), as the package installs it.
+    #[command(hide = true)]
+    Man,
     /// Show the audit log, newest first.
     Audit(AuditArgs),
     /// Set a new master password (re-keys the vault), or move the key to the keyring.

@@ -168,6 +168,22 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Serve(args) => crate::serve::run(ctx, args),
         Command::Client(args) => crate::client::run(ctx, args.action),
         Command::Jwks => crate::client::jwks(ctx),
+        Command::Completion { shell } => {
+            let mut script = Vec::new();
+            let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "tessera", &mut script);
+            output::emit(&String::from_utf8_lossy(&script));
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            let command = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|e| Error::invalid("manual page", e.to_string()))?;
+            output::emit(&String::from_utf8_lossy(&page));
+            Ok(Exit::Ok)
+        }
         Command::Audit(args) => audit(ctx, args),
         Command::Passwd {
             new_password_stdin,
