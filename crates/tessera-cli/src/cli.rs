@@ -239,6 +239,22 @@ pub enum Command {
     /// Print the public keys that verify this vault's RS256 and EdDSA JWTs and its RSA
     /// tokens' assertions, as a JWK Set (what `tessera serve` publishes).
     Jwks,
+    /// Look for leaked tokens: the vault's own (by keyed fingerprints, never by their
+    /// values) and well-known formats (GitHub, GitLab, Slack, Stripe, AWS, Google,
+    /// OpenAI, JWTs, private keys) in files. Exit 0 when nothing is found, 1 when
+    /// something is, 2 for an error. Findings never show a value.
+    Scan {
+        /// Files or folders to search, walked whole with hidden files (default: the
+        /// current folder); `.git` folders and binary files are passed over.
+        paths: Vec<PathBuf>,
+        /// Also search the shell's and REPLs' history files (~/.bash_history,
+        /// ~/.zsh_history, fish's, $HISTFILE, …).
+        #[arg(long)]
+        history: bool,
+        /// Print JSON: {"findings": [{"path", "line", "column", "rule", "token_name", "preview"}], …}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     /// (`tessera completion bash > ~/.local/share/bash-completion/completions/tessera`).
     Completion {

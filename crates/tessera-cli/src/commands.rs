@@ -168,6 +168,11 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Serve(args) => crate::serve::run(ctx, args),
         Command::Client(args) => crate::client::run(ctx, args.action),
         Command::Jwks => crate::client::jwks(ctx),
+        Command::Scan {
+            paths,
+            history,
+            json,
+        } => crate::scan::run(ctx, paths, history, json),
         Command::Completion { shell } => {
             let mut script = Vec::new();
             let mut command = <crate::cli::Cli as clap::CommandFactory>::command();

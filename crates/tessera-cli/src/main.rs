@@ -11,6 +11,7 @@ mod import;
 mod input;
 mod output;
 mod run;
+mod scan;
 mod serve;
 
 use clap::Parser;

@@ -38,7 +38,7 @@ pub use model::{
 };
 pub use platform::{clipboard, process};
 pub use store::header;
-pub use vault::{attention, auto_backup, backup, clients, export, lifecycle};
+pub use vault::{attention, auto_backup, backup, clients, export, lifecycle, scan};
 
 /// Importing other managers' exports and plain files: the formats, what a file holds,
 /// and what an import did.

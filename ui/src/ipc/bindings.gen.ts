@@ -73,7 +73,7 @@ export const KIND_FIELDS: ReadonlyArray<KindFields> = [
 ];
 
 /** Every action the audit log records: `AuditAction::ALL` in the core. */
-export const AUDIT_ACTIONS: ReadonlyArray<AuditAction> = ["create","modify","rotate","revoke","restore","delete","reveal","copy","export","import","verify","passwd","backup","run","inject","serve","client_add","client_remove","recovery_key","recover","catalog_add","catalog_rename","catalog_remove"];
+export const AUDIT_ACTIONS: ReadonlyArray<AuditAction> = ["create","modify","rotate","revoke","restore","delete","reveal","copy","export","import","verify","passwd","backup","run","inject","scan","serve","client_add","client_remove","recovery_key","recover","catalog_add","catalog_rename","catalog_remove"];
 
 /** The units a span of time is told in, largest first, in seconds: `SPAN_UNITS` in the core. */
 export const SPAN_UNITS: ReadonlyArray<readonly [SpanUnit, number]> = [["year",31536000],["month",2592000],["day",86400],["hour",3600],["minute",60]];

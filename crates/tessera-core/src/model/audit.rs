@@ -56,6 +56,8 @@ pub enum AuditAction {
     Run,
     /// Secrets were written into a file from a template (`tessera inject`).
     Inject,
+    /// A scan (`tessera scan`) found one of the vault's tokens in a file.
+    Scan,
     /// The introspection service (`tessera serve`) started, stopped, published its
     /// keys or refused a caller.
     Serve,

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod error;
 pub mod external;
 pub mod introspection;
+pub mod leak;
 pub mod masking;
 pub(crate) mod names;
 pub mod password;

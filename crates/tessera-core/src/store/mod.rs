@@ -268,6 +268,43 @@ pub(crate) fn active_rsa_keys(conn: &Connection, now: Timestamp) -> Result<Vec<(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Tokens whose scan fingerprint is missing or was made from another value (a
+/// rotation since): their ids. RSA tokens have none.
+pub(crate) fn stale_fingerprints(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.id FROM tokens t JOIN secrets s ON s.token_id = t.id \
+         LEFT JOIN token_fingerprints f ON f.token_id = t.id \
+         WHERE t.kind != 'rsa' AND s.hash IS NOT NULL \
+           AND (f.value_hash IS NULL OR f.value_hash != s.hash)",
+    )?;
+    let rows = stmt.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Keeps a token's scan fingerprint, made from the value whose SHA-256 is `value_hash`.
+pub(crate) fn set_fingerprint(
+    conn: &Connection,
+    token_id: &str,
+    fingerprint: &[u8],
+    value_hash: &[u8],
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO token_fingerprints (token_id, fingerprint, value_hash) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(token_id) DO UPDATE SET fingerprint = ?2, value_hash = ?3",
+    )?
+    .execute(params![token_id, fingerprint, value_hash])?;
+    Ok(())
+}
+
+/// Every scan fingerprint with its token's id and name.
+pub(crate) fn fingerprints(conn: &Connection) -> Result<Vec<(Vec<u8>, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.fingerprint, t.id, t.name FROM token_fingerprints f JOIN tokens t ON t.id = f.token_id",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// A token's stored secret value (token string or private key DER) and public key.
 pub(crate) fn secret_of(conn: &Connection, token_id: &str) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
     conn.prepare_cached("SELECT value, public_key FROM secrets WHERE token_id = ?1")?

@@ -19,6 +19,7 @@ mod introspect;
 pub mod lifecycle;
 mod recovery;
 mod resolve;
+pub mod scan;
 mod search;
 mod verify;
 

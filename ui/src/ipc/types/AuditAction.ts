@@ -4,4 +4,4 @@
  * What an event records. Its name is what the log stores and `tessera audit --action`
  * takes.
  */
-export type AuditAction = "create" | "modify" | "rotate" | "revoke" | "restore" | "delete" | "reveal" | "copy" | "export" | "import" | "verify" | "passwd" | "backup" | "run" | "inject" | "serve" | "client_add" | "client_remove" | "recovery_key" | "recover" | "catalog_add" | "catalog_rename" | "catalog_remove";
+export type AuditAction = "create" | "modify" | "rotate" | "revoke" | "restore" | "delete" | "reveal" | "copy" | "export" | "import" | "verify" | "passwd" | "backup" | "run" | "inject" | "scan" | "serve" | "client_add" | "client_remove" | "recovery_key" | "recover" | "catalog_add" | "catalog_rename" | "catalog_remove";
