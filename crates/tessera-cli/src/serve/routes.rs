@@ -191,14 +191,16 @@ fn bad_form(rejection: &FormRejection) -> Response {
     )
 }
 
-/// `POST /introspect` (RFC 7662).
-async fn introspect(
-    State(service): State<Arc<Service>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+/// Runs `respond` on the vault's thread for a request of an authenticated client with
+/// a well-formed form; otherwise answers 401, 429 or 400.
+async fn for_client(
+    service: Arc<Service>,
+    peer: SocketAddr,
+    headers: &HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
+    respond: impl FnOnce(&mut tessera_core::Vault, ServeClient, TokenForm) -> Response + Send + 'static,
 ) -> Response {
-    let credentials = basic_credentials(&headers);
+    let credentials = basic_credentials(headers);
     let shared = Arc::clone(&service);
     service
         .call(move |vault, keys| {
@@ -206,22 +208,38 @@ async fn introspect(
                 Ok(client) => client,
                 Err(response) => return response,
             };
-            let Form(form) = match form {
-                Ok(form) => form,
-                Err(rejection) => return bad_form(&rejection),
-            };
-            match vault.introspect(
-                &form.token,
-                form.api.as_deref(),
-                form.user.as_deref(),
-                &client.name,
-            ) {
-                Ok(answer_) => answer(StatusCode::OK, json!(answer_)),
-                Err(err) => server_error(&err),
+            match form {
+                Ok(Form(form)) => respond(vault, client, form),
+                Err(rejection) => bad_form(&rejection),
             }
         })
         .await
         .unwrap_or_else(unavailable)
+}
+
+/// `POST /introspect` (RFC 7662).
+async fn introspect(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    for_client(
+        service,
+        peer,
+        &headers,
+        form,
+        |vault, client, form| match vault.introspect(
+            &form.token,
+            form.api.as_deref(),
+            form.user.as_deref(),
+            &client.name,
+        ) {
+            Ok(answer_) => answer(StatusCode::OK, json!(answer_)),
+            Err(err) => server_error(&err),
+        },
+    )
+    .await
 }
 
 /// `POST /revoke` (RFC 7009): 200 whether or not the token was this vault's.
@@ -231,36 +249,24 @@ async fn revoke(
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    let credentials = basic_credentials(&headers);
-    let shared = Arc::clone(&service);
-    service
-        .call(move |vault, keys| {
-            let client = match authenticate(&shared, vault, keys, peer, credentials) {
-                Ok(client) => client,
-                Err(response) => return response,
-            };
-            if !client.can_revoke {
-                vault.note_serve_event(
-                    AuditOutcome::Failed,
-                    format!("client '{}' may not revoke tokens", client.name),
-                );
-                return error(
-                    StatusCode::FORBIDDEN,
-                    "unauthorized_client",
-                    "this client may not revoke tokens (add one with tessera client add NAME --can-revoke)",
-                );
-            }
-            let Form(form) = match form {
-                Ok(form) => form,
-                Err(rejection) => return bad_form(&rejection),
-            };
-            match vault.revoke_presented(&form.token, &client.name) {
-                Ok(_) => answer(StatusCode::OK, json!({})),
-                Err(err) => server_error(&err),
-            }
-        })
-        .await
-        .unwrap_or_else(unavailable)
+    for_client(service, peer, &headers, form, |vault, client, form| {
+        if !client.can_revoke {
+            vault.note_serve_event(
+                AuditOutcome::Failed,
+                format!("client '{}' may not revoke tokens", client.name),
+            );
+            return error(
+                StatusCode::FORBIDDEN,
+                "unauthorized_client",
+                "this client may not revoke tokens (add one with tessera client add NAME --can-revoke)",
+            );
+        }
+        match vault.revoke_presented(&form.token, &client.name) {
+            Ok(_) => answer(StatusCode::OK, json!({})),
+            Err(err) => server_error(&err),
+        }
+    })
+    .await
 }
 
 /// `GET /.well-known/jwks.json`: public keys, for anyone who can reach the service.
