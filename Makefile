@@ -81,6 +81,9 @@ test-rust: ui
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
 	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-core --test tests clipboard::
+	# A real clipboard manager (CopyQ) watching what `tessera copy` puts there.
+	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test clipboard_history -- --test-threads=1
 	# A full disk and a read-only folder, for real: tmpfs and bind mounts in a private
 	# mount namespace (root ignores permission bits; only a mount is truly read-only).
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
@@ -137,16 +140,17 @@ bench-app: app-release
 deb: ui
 	$(CARGO) build --locked --release -p tessera-cli
 	bash scripts/deb-files.sh "$(CARGO_TARGET_DIR)/release/tessera"
-	$(TAURI) build --bundles deb
+	CI=true $(TAURI) build --bundles deb
 	bash scripts/deb-strip.sh "$$(ls "$(CARGO_TARGET_DIR)"/release/bundle/deb/*.deb)"
 
 # The package, built from the debug binaries (the packaging is what is tested), then
 # installed with apt, run from /usr/bin, checked with lintian and removed. Last in
 # `make test`: it rebuilds the app without the test hooks the WebDriver suite needs.
+# CI=true: the Tauri CLI reads CI as its --ci flag, which takes true or false only.
 test-deb: ui
 	$(CARGO) build --locked -p tessera-cli
 	bash scripts/deb-files.sh "$(CARGO_TARGET_DIR)/debug/tessera"
 	rm -rf "$(CARGO_TARGET_DIR)/debug/bundle/deb"
-	$(TAURI) build --debug --bundles deb
+	CI=true $(TAURI) build --debug --bundles deb
 	bash scripts/deb-strip.sh "$$(ls "$(CARGO_TARGET_DIR)"/debug/bundle/deb/*.deb)"
 	bash tests/deb/install.sh "$$(ls "$(CARGO_TARGET_DIR)"/debug/bundle/deb/*.deb)"

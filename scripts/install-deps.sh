@@ -17,6 +17,7 @@ packages=(
   python3-jwt                                            # the introspection test's client verifies JWTs with PyJWT
   wrk                                                    # the introspection benchmark's load generator
   lintian                                                # the package test checks the .deb
+  copyq                                                  # a real clipboard manager watching what Tessera copies
 )
 
 # Node and npm may come from elsewhere than apt (nvm, NodeSource): keep what works.

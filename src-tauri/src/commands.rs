@@ -169,14 +169,15 @@ pub async fn search_tokens<R: Runtime>(
         state.with_vault(|vault| {
             let page = vault.search(&query)?;
             let now = vault.now();
+            let rows = page
+                .rows
+                .into_iter()
+                .map(|hit| TokenRow::from_hit(hit, now))
+                .collect();
             Ok(TokenPage {
                 total: page.total as u32,
                 offset: request.offset,
-                rows: page
-                    .rows
-                    .into_iter()
-                    .map(|hit| TokenRow::from_hit(hit, now))
-                    .collect(),
+                rows: with_notices(vault, rows)?,
             })
         })
     })
@@ -212,9 +213,25 @@ pub async fn token_counts<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<KindCo
 #[tauri::command]
 pub async fn get_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<TokenRow> {
     blocking(app, move |state, _| {
-        state.with_vault(|v| Ok(TokenRow::of(&v.token(&id)?, v.now())))
+        state.with_vault(|v| {
+            let row = TokenRow::of(&v.token(&id)?, v.now());
+            Ok(with_notices(v, vec![row])?.remove(0))
+        })
     })
     .await
+}
+
+/// Rows with what they tell the holder to act on: an RSA token's file out of date, a
+/// value a scan found on this machine (a lookup or two per row of the page).
+fn with_notices(
+    vault: &tessera_core::Vault,
+    mut rows: Vec<TokenRow>,
+) -> tessera_core::Result<Vec<TokenRow>> {
+    let stale = vault.stale_token_files(&TokenRow::rsa_ids(&rows))?;
+    TokenRow::mark_stale_files(&mut rows, &stale);
+    let found = vault.scan_findings(&TokenRow::ids(&rows))?;
+    TokenRow::mark_findings(&mut rows, &found);
+    Ok(rows)
 }
 
 #[tauri::command]
@@ -268,7 +285,8 @@ pub async fn edit_token<R: Runtime>(
     blocking(app, move |state, _| {
         state.with_vault(|vault| {
             let issued = vault.modify_token(&id, request.into_changes(vault.now())?)?;
-            Ok(TokenRow::of(&issued.token, vault.now()))
+            let row = TokenRow::of(&issued.token, vault.now());
+            Ok(with_notices(vault, vec![row])?.remove(0))
         })
     })
     .await

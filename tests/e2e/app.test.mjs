@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
-import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -290,6 +290,64 @@ describe("a keyring vault", () => {
     assert.equal(parsed.key_id, keyId);
     const shown = JSON.parse(tessera(home, "show", "partner integration", "--json"));
     assert.equal(shown.key_id, keyId, "the file's public key is the vault's");
+  });
+
+  test("an RSA token's edited APIs: its new token file from the success view, the old one marked out of date until then", async () => {
+    const stale = `${row("partner integration")} ${tid("file-stale")}`;
+    assert.equal(await (await browser.$(stale)).isExisting(), false, "the file just downloaded is current");
+    await rowAction(browser, "partner integration", "edit");
+    await waitFor(browser, "#gen-name");
+    await click(browser, `${tid("api-option")}[data-name="search"]`);
+    await click(browser, tid("gen-submit"));
+    await waitFor(browser, tid("created-edited"), 20_000);
+    assert.match(await text(browser, tid("created-panel")), /What the token file says changed/);
+    await sleep(400);
+    screenshot("rsa-edited");
+    // Before the new file is downloaded: the list and `show` say the old one is out of date.
+    await waitFor(browser, stale);
+    const before = JSON.parse(tessera(home, "show", "partner integration", "--json"));
+    assert.notEqual(before.token_file_out_of_date_since, null);
+    assert.match(tessera(home, "show", "partner integration"), /Token file: +out of date since/);
+    await click(browser, tid("created-download"));
+    await waitFor(browser, "#download-passphrase");
+    await click(browser, tid("download-submit"));
+    await waitToast(browser, "saved");
+    await click(browser, tid("created-done"));
+    await waitGone(browser, tid("created-panel"));
+    await waitGone(browser, stale);
+    const after = JSON.parse(tessera(home, "show", "partner integration", "--json"));
+    assert.equal(after.token_file_out_of_date_since, null);
+    const newest = readdirSync(home.downloads)
+      .map((name) => path.join(home.downloads, name))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    const parsed = JSON.parse(readFileSync(newest, "utf8"));
+    assert.deepEqual([...parsed.authorized_apis].sort(), ["billing", "search"], "the new file says what the token now is");
+  });
+
+  test("a token a scan found on this machine shows a notice, and Rotate ends it", async () => {
+    await createToken(browser, "personal", "leaky key", { apis: ["billing"] });
+    await closeCreated(browser);
+    const secret = tessera(home, "get", "leaky key").trim();
+    const project = path.join(home.root, "project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, ".env"), `# local\nLEAKY=${secret}\n`);
+    const scan = spawnSync(cli, ["scan", project], { env: { ...process.env, TESSERA_HOME: home.home } });
+    assert.equal(scan.status, 1, `a finding exits 1: ${scan.stderr}`);
+    assert.match(String(scan.stdout), /\.env:2:7: token 'leaky key' of this vault/);
+    assert.ok(!String(scan.stdout).includes(secret.slice(8)), "the scan printed the value");
+    // The list shows it the next time it loads.
+    await click(browser, tid("nav-personal"));
+    await click(browser, tid("nav-all"));
+    const notice = `${row("leaky key")} ${tid("found-notice")}`;
+    await waitFor(browser, notice, 20_000);
+    assert.match(await text(browser, notice), /Found on this machine: .*project\/\.env:2/);
+    await sleep(300);
+    screenshot("found-on-this-machine");
+    await click(browser, `${row("leaky key")} ${tid("found-rotate")}`);
+    await waitFor(browser, tid("created-panel"), 20_000);
+    await closeCreated(browser);
+    await waitGone(browser, notice);
+    assert.notEqual(tessera(home, "get", "leaky key").trim(), secret, "Rotate gave it a new secret");
   });
 
   test("empty, duplicate and past inputs show inline errors and create nothing", async () => {

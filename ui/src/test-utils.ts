@@ -14,6 +14,9 @@ export function tokenRow(overrides: Partial<TokenRow> = {}): TokenRow {
     projects: [],
     users: [],
     positions: [],
+    token_file_stale_since: null,
+    found_in: null,
+    found_at: null,
     ...overrides,
   };
 }

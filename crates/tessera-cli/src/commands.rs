@@ -422,6 +422,13 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         vault.search(&query)?
     };
     let now = vault.now();
+    let rsa: Vec<&str> = page
+        .rows
+        .iter()
+        .filter(|hit| hit.token.kind == TokenKind::Rsa)
+        .map(|hit| hit.token.id.as_str())
+        .collect();
+    let stale = vault.stale_token_files(&rsa)?;
     if args.json {
         let rows: Vec<_> = page
             .rows
@@ -429,6 +436,11 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
             .map(|hit| {
                 let mut value = output::token_json(&hit.token, now);
                 value["positions"] = json!(hit.positions);
+                value["token_file_out_of_date_since"] = json!(
+                    stale
+                        .get(&hit.token.id)
+                        .map(|at| tessera_core::clock::rfc3339(*at))
+                );
                 value
             })
             .collect();
@@ -450,7 +462,7 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         }
         return Ok(Exit::Ok);
     }
-    emit(&output::token_table(&page.rows, now));
+    emit(&output::token_table(&page.rows, &stale, now));
     if page.total > page.rows.len() {
         let first = args.offset + 1;
         line(&format!(
@@ -465,10 +477,28 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
 fn show(ctx: &mut Context, reference: &str, json: bool) -> Result<Exit> {
     let mut vault = ctx.open()?;
     let token = vault.token(reference)?;
+    let stale = vault
+        .stale_token_files(&[&token.id])?
+        .get(&token.id)
+        .copied();
+    let now = vault.now();
     if json {
-        print_json(&output::token_json(&token, vault.now()));
+        let mut value = output::token_json(&token, now);
+        if token.kind == TokenKind::Rsa {
+            value["token_file_out_of_date_since"] = json!(stale.map(tessera_core::clock::rfc3339));
+        }
+        print_json(&value);
     } else {
-        emit(&output::token_details(&token, vault.now()));
+        emit(&output::token_details(&token, now));
+        if let Some(since) = stale {
+            emit(&format!(
+                "{:<16} out of date since {} ({}): hand out a new one (tessera export '{}' -o FILE)\n",
+                "Token file:",
+                tessera_core::clock::rfc3339(since),
+                output::relative(since, now),
+                token.name
+            ));
+        }
     }
     Ok(Exit::Ok)
 }

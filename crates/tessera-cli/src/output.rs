@@ -189,17 +189,25 @@ pub fn table(headers: &[&str], cells: &[Vec<String>], decorated: Option<&[Vec<St
 }
 
 /// The token list table.
-pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
+pub fn token_table(
+    hits: &[Hit],
+    stale_files: &std::collections::HashMap<String, Timestamp>,
+    now: Timestamp,
+) -> String {
     let styled = styled();
     let mut cells = Vec::new();
     let mut decorated = Vec::new();
     for hit in hits {
         let t = &hit.token;
         let name = cut(&t.name, 40);
+        let status = match stale_files.get(&t.id) {
+            Some(_) => format!("{}, token file out of date", t.status(now)),
+            None => t.status(now).to_string(),
+        };
         let row = vec![
             name.clone(),
             t.kind.to_string(),
-            t.status(now).to_string(),
+            status,
             cut(&scopes(t), 36),
             date(t.created_at),
             expires(t, now),
@@ -209,7 +217,7 @@ pub fn token_table(hits: &[Hit], now: Timestamp) -> String {
         if name == t.name {
             shown[0] = highlight(&t.name, &hit.positions, styled);
         }
-        if styled {
+        if styled && !stale_files.contains_key(&t.id) {
             shown[2] = status_colored(t.status(now));
         }
         cells.push(row);
@@ -309,7 +317,7 @@ pub fn usage(token: &Token, now: Timestamp) -> String {
 
 /// "3 hours ago", "in 5 days": a person's view of a time relative to `now`, told in the
 /// core's units ([`tessera_core::clock::span`]), as the window tells it.
-fn relative(at: Timestamp, now: Timestamp) -> String {
+pub fn relative(at: Timestamp, now: Timestamp) -> String {
     let Some(span) = tessera_core::clock::span(at - now) else {
         return "just now".into();
     };

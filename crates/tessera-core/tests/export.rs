@@ -236,3 +236,69 @@ fn malformed_token_files_get_a_clear_error_each() {
         Err(Error::InvalidState { .. })
     ));
 }
+
+/// A token file handed out goes out of date when what it says changes (name, APIs,
+/// projects, expiry, key), not for a description; the next export makes it current.
+#[test]
+fn a_handed_out_token_file_is_out_of_date_after_a_change_to_what_it_says() {
+    use tessera_core::lifecycle::TokenChanges;
+    let mut t = TestVault::new();
+    let (id, _) = t.make(TokenKind::Rsa, "partner");
+    let stale = |t: &TestVault| {
+        t.vault
+            .stale_token_files(&[&id])
+            .expect("stale")
+            .get(&id)
+            .copied()
+    };
+    // Never handed out: nothing to be out of date.
+    t.vault
+        .modify_token(
+            "partner",
+            TokenChanges {
+                name: Some("partner 2".into()),
+                ..TokenChanges::default()
+            },
+        )
+        .expect("rename");
+    assert_eq!(stale(&t), None);
+    t.vault
+        .export_token_file("partner 2", None)
+        .expect("export");
+    assert_eq!(stale(&t), None);
+    t.vault
+        .modify_token(
+            "partner 2",
+            TokenChanges {
+                description: Some("notes".into()),
+                ..TokenChanges::default()
+            },
+        )
+        .expect("describe");
+    assert_eq!(stale(&t), None, "the file says nothing of the description");
+    let edit = TokenChanges {
+        apis: Some(vec!["billing".into(), "search".into()]),
+        ..TokenChanges::default()
+    };
+    t.vault.modify_token("partner 2", edit).expect("edit APIs");
+    let since = stale(&t).expect("out of date after an APIs change");
+    t.vault
+        .modify_token(
+            "partner 2",
+            TokenChanges {
+                description: Some("more".into()),
+                ..TokenChanges::default()
+            },
+        )
+        .expect("describe");
+    assert_eq!(stale(&t), Some(since), "since the first change");
+    t.vault
+        .export_token_file("partner 2", None)
+        .expect("export");
+    assert_eq!(stale(&t), None);
+    t.vault.rotate_token("partner 2", None).expect("new key");
+    assert!(
+        stale(&t).is_some(),
+        "a new key pair makes the file out of date"
+    );
+}

@@ -160,6 +160,16 @@ pub struct TokenRow {
     pub token: TokenView,
     /// Matched character positions in the name.
     pub positions: Vec<u32>,
+    /// RSA: since when the token file last handed out is out of date (a change since to
+    /// what it says); `null` when it is current or none was handed out.
+    #[ts(type = "number | null")]
+    pub token_file_stale_since: Option<Timestamp>,
+    /// Where `tessera scan` last found this token's current value on this machine
+    /// (`path:line`); `null` when it has not, or the token has a new secret since.
+    pub found_in: Option<String>,
+    /// When it found it.
+    #[ts(type = "number | null")]
+    pub found_at: Option<Timestamp>,
 }
 
 impl TokenRow {
@@ -167,7 +177,47 @@ impl TokenRow {
         TokenRow {
             token: TokenView::new(token, now),
             positions,
+            token_file_stale_since: None,
+            found_in: None,
+            found_at: None,
         }
+    }
+
+    /// Marks the rows whose value a scan found, from the vault's answer for their ids
+    /// ([`tessera_core::Vault::scan_findings`]).
+    pub fn mark_findings(
+        rows: &mut [TokenRow],
+        found: &std::collections::HashMap<String, (String, Timestamp)>,
+    ) {
+        for row in rows {
+            let finding = found.get(&row.token.id);
+            row.found_in = finding.map(|(place, _)| place.clone());
+            row.found_at = finding.map(|(_, at)| *at);
+        }
+    }
+
+    /// The ids of the rows.
+    pub fn ids(rows: &[TokenRow]) -> Vec<&str> {
+        rows.iter().map(|row| row.token.id.as_str()).collect()
+    }
+
+    /// Marks the rows whose token file is out of date, from the vault's answer for
+    /// their ids ([`tessera_core::Vault::stale_token_files`]).
+    pub fn mark_stale_files(
+        rows: &mut [TokenRow],
+        stale: &std::collections::HashMap<String, Timestamp>,
+    ) {
+        for row in rows {
+            row.token_file_stale_since = stale.get(&row.token.id).copied();
+        }
+    }
+
+    /// The ids of the RSA rows, whose token files may be out of date.
+    pub fn rsa_ids(rows: &[TokenRow]) -> Vec<&str> {
+        rows.iter()
+            .filter(|row| row.token.kind == TokenKind::Rsa)
+            .map(|row| row.token.id.as_str())
+            .collect()
     }
 
     /// A row outside any search: no highlighted positions.

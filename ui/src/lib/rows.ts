@@ -27,4 +27,7 @@ export const BLANK_ROW: Readonly<PlaceholderRow> = Object.freeze({
   key_id: null,
   algorithm: null,
   positions: [],
+  token_file_stale_since: null,
+  found_in: null,
+  found_at: null,
 });

@@ -23,6 +23,8 @@ class Ui {
   generator = $state<GeneratorMode | null>(null);
   /** A token just created or rotated, its secret shown once. */
   created = $state<Created | null>(null);
+  /** `created` is an RSA token just edited, whose token file changed. */
+  createdAfterEdit = $state(false);
   confirm = $state<ConfirmRequest | null>(null);
   /** The RSA token whose file is being downloaded. */
   download = $state<TokenRow | null>(null);
@@ -47,6 +49,7 @@ class Ui {
   reset(): void {
     this.generator = null;
     this.created = null;
+    this.createdAfterEdit = false;
     this.confirm = null;
     this.download = null;
     this.replaceExternal = null;

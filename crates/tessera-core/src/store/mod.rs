@@ -268,6 +268,85 @@ pub(crate) fn active_rsa_keys(conn: &Connection, now: Timestamp) -> Result<Vec<(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Records that a token's file was handed out at `now`: it is current.
+pub(crate) fn record_file_export(conn: &Connection, token_id: &str, now: Timestamp) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO token_file_exports (token_id, exported_at, stale_since) VALUES (?1, ?2, NULL) \
+         ON CONFLICT(token_id) DO UPDATE SET exported_at = ?2, stale_since = NULL",
+    )?
+    .execute(params![token_id, now])?;
+    Ok(())
+}
+
+/// Marks a token's handed-out file out of date from `now`, unless it already is (or
+/// none was handed out).
+pub(crate) fn mark_file_stale(conn: &Connection, token_id: &str, now: Timestamp) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE token_file_exports SET stale_since = ?2 WHERE token_id = ?1 AND stale_since IS NULL",
+    )?
+    .execute(params![token_id, now])?;
+    Ok(())
+}
+
+/// Since when each of `ids`' handed-out token file is out of date, for those whose is.
+pub(crate) fn stale_token_files(
+    conn: &Connection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Timestamp>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stale_since FROM token_file_exports WHERE token_id = ?1 AND stale_since IS NOT NULL",
+    )?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(since) = stmt.query_row([id], |row| row.get(0)).optional()? {
+            out.insert((*id).to_string(), since);
+        }
+    }
+    Ok(out)
+}
+
+/// Records where a scan found a token's value (`path:line`), replacing an earlier
+/// finding.
+pub(crate) fn record_finding(
+    conn: &Connection,
+    token_id: &str,
+    place: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO token_findings (token_id, place, found_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(token_id) DO UPDATE SET place = ?2, found_at = ?3",
+    )?
+    .execute(params![token_id, place, now])?;
+    Ok(())
+}
+
+/// Forgets where a token's value was found: it has a new one.
+pub(crate) fn clear_finding(conn: &Connection, token_id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM token_findings WHERE token_id = ?1")?
+        .execute([token_id])?;
+    Ok(())
+}
+
+/// Where and when a scan found each of `ids`' value, for those it found.
+pub(crate) fn findings(
+    conn: &Connection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, Timestamp)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT place, found_at FROM token_findings WHERE token_id = ?1")?;
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(found) = stmt
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?
+        {
+            out.insert((*id).to_string(), found);
+        }
+    }
+    Ok(out)
+}
+
 /// Tokens whose scan fingerprint is missing or was made from another value (a
 /// rotation since): their ids. RSA tokens have none.
 pub(crate) fn stale_fingerprints(conn: &Connection) -> Result<Vec<String>> {

@@ -6,7 +6,7 @@
 use crate::crypto::rsa as rsa_keys;
 use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::catalog::{Catalog, CatalogEntry};
-use crate::model::clock::{parse_rfc3339, rfc3339};
+use crate::model::clock::{Timestamp, parse_rfc3339, rfc3339};
 use crate::model::error::{Error, Result};
 use crate::model::secret::{Secret, SecretBytes};
 use crate::model::token::{Token, TokenKind, validate_name};
@@ -63,6 +63,22 @@ impl std::fmt::Debug for TokenFile {
     }
 }
 
+/// Whether a change from `before` to `after` changes what an RSA token's file says:
+/// its name, APIs, projects, expiry or key.
+pub(in crate::vault) fn file_changed(before: &Token, after: &Token) -> bool {
+    let says = |t: &Token| {
+        (
+            t.name.clone(),
+            t.all_apis,
+            t.apis.clone(),
+            t.projects.clone(),
+            t.expires_at(),
+            t.key_id.clone(),
+        )
+    };
+    after.kind == TokenKind::Rsa && says(before) != says(after)
+}
+
 /// Writes an exported secret to `path` atomically with mode 0600.
 pub fn write_secret_file(path: &Path, contents: &Secret) -> Result<()> {
     // Writing the export the user asked for.
@@ -103,13 +119,25 @@ impl Vault {
         } else {
             "token file"
         };
-        self.record_event(NewAuditEvent::token(
-            AuditAction::Export,
-            Some(&token),
-            AuditOutcome::Ok,
-            detail,
-        ))?;
+        // The file handed out is current from now: one change with its audit event.
+        self.transact(|tx, now| {
+            store::record_file_export(tx, &token.id, now)?;
+            store::insert_audit(
+                tx,
+                &NewAuditEvent::token(AuditAction::Export, Some(&token), AuditOutcome::Ok, detail)
+                    .at(now),
+            )
+        })?;
         Ok(json)
+    }
+
+    /// Since when the token file last handed out for each of `ids` is out of date (a
+    /// change since to what it says), for the tokens whose is; others are absent.
+    pub fn stale_token_files(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, Timestamp>> {
+        store::stale_token_files(&self.conn, ids)
     }
 
     /// The token file of an RSA token, its private key encrypted under `passphrase` if

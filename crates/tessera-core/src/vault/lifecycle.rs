@@ -580,7 +580,8 @@ impl Vault {
         let id = current.id.clone();
         let done = self.with_signer(|vault, signer| {
             vault.audited(AuditAction::Modify, &id, |tx, now| {
-                let next = changed(tx, &store::token(tx, &id)?, &changes, now)?;
+                let before = store::token(tx, &id)?;
+                let next = changed(tx, &before, &changes, now)?;
                 store::update_token(tx, &next)?;
                 for (catalog, list) in [
                     (Catalog::Api, &changes.apis),
@@ -592,6 +593,9 @@ impl Vault {
                     }
                 }
                 let token = store::token(tx, &id)?;
+                if crate::vault::export::file_changed(&before, &token) {
+                    store::mark_file_stale(tx, &id, now)?;
+                }
                 let secret = match token.kind {
                     TokenKind::Jwt => Some(resign(tx, signer, &token, now)?),
                     _ => None,
@@ -656,6 +660,10 @@ impl Vault {
                     }
                 };
                 store::mark_rotated(tx, &id, now)?;
+                // A new key pair: a token file handed out holds the old one.
+                store::mark_file_stale(tx, &id, now)?;
+                // A copy found on this machine is of the old secret.
+                store::clear_finding(tx, &id)?;
                 let token = store::token(tx, &id)?;
                 Ok((token.clone(), Issued { token, secret }))
             })

@@ -159,7 +159,17 @@ impl Vault {
         Ok(Fingerprints { key, tokens })
     }
 
-    /// One audit event per token of the vault's found, naming where.
+    /// Where and when a scan last found each of `ids`' current value on this machine
+    /// (`path:line`), for those it found; a new secret ends it.
+    pub fn scan_findings(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, (String, crate::model::clock::Timestamp)>> {
+        store::findings(&self.conn, ids)
+    }
+
+    /// One audit event per token of the vault's found, naming where, and the token's
+    /// finding kept for its row.
     fn audit_findings(&mut self, report: &ScanReport) -> Result<()> {
         let found: Vec<&Finding> = report
             .findings
@@ -177,7 +187,9 @@ impl Vault {
         }
         self.transact(|tx, now| {
             for (token, finding) in &tokens {
-                let detail = format!("found in {}:{}", finding.path.display(), finding.line);
+                let place = format!("{}:{}", finding.path.display(), finding.line);
+                store::record_finding(tx, &token.id, &place, now)?;
+                let detail = format!("found in {place}");
                 store::insert_audit(
                     tx,
                     &NewAuditEvent::token(

@@ -13,6 +13,20 @@ export type TokenRow = {
  */
 positions: Array<number>, 
 /**
+ * RSA: since when the token file last handed out is out of date (a change since to
+ * what it says); `null` when it is current or none was handed out.
+ */
+token_file_stale_since: number | null, 
+/**
+ * Where `tessera scan` last found this token's current value on this machine
+ * (`path:line`); `null` when it has not, or the token has a new secret since.
+ */
+found_in: string | null, 
+/**
+ * When it found it.
+ */
+found_at: number | null, 
+/**
  * UUIDv7.
  */
 id: string, 
