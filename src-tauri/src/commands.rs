@@ -222,14 +222,15 @@ pub async fn get_token<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<T
 }
 
 /// Rows with what they tell the holder to act on: an RSA token's file out of date, a
-/// value a scan found on this machine (a lookup or two per row of the page).
+/// value a scan found on this machine (two statements a page).
 fn with_notices(
     vault: &tessera_core::Vault,
     mut rows: Vec<TokenRow>,
 ) -> tessera_core::Result<Vec<TokenRow>> {
-    let stale = vault.stale_token_files(&TokenRow::rsa_ids(&rows))?;
+    let ids = TokenRow::ids(&rows);
+    let stale = vault.stale_token_files(&ids)?;
+    let found = vault.scan_findings(&ids)?;
     TokenRow::mark_stale_files(&mut rows, &stale);
-    let found = vault.scan_findings(&TokenRow::ids(&rows))?;
     TokenRow::mark_findings(&mut rows, &found);
     Ok(rows)
 }

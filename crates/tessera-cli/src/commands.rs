@@ -422,13 +422,8 @@ fn list(ctx: &mut Context, args: ListArgs) -> Result<Exit> {
         vault.search(&query)?
     };
     let now = vault.now();
-    let rsa: Vec<&str> = page
-        .rows
-        .iter()
-        .filter(|hit| hit.token.kind == TokenKind::Rsa)
-        .map(|hit| hit.token.id.as_str())
-        .collect();
-    let stale = vault.stale_token_files(&rsa)?;
+    let ids: Vec<&str> = page.rows.iter().map(|hit| hit.token.id.as_str()).collect();
+    let stale = vault.stale_token_files(&ids)?;
     if args.json {
         let rows: Vec<_> = page
             .rows

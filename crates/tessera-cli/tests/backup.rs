@@ -21,10 +21,7 @@ const PASSPHRASE: &str = "backup passphrase for the tests";
 /// A home with tokens of several kinds, one of them pasted with [`MARKER`].
 fn filled() -> Home {
     let home = Home::new();
-    home.ok(
-        &["add", "stripe live", "--password-stdin"],
-        Some(&format!("{}\n{MARKER}", home::PASSWORD)),
-    );
+    home.add_external("stripe live", MARKER);
     home.ok(
         &["create", "personal", "--name", "deploy", "--api", "billing"],
         None,

@@ -19,16 +19,13 @@ use environment::environment;
 
 #[path = "common/home.rs"]
 mod home;
-use home::{Home, PASSWORD};
+use home::Home;
 
 const SECRET: &str = "sk_live_CopyQhistorySECRET0123456789";
 
 fn vault_with_secret() -> Home {
     let home = Home::new();
-    home.ok(
-        &["add", "stripe", "--password-stdin"],
-        Some(&format!("{PASSWORD}\n{SECRET}")),
-    );
+    home.add_external("stripe", SECRET);
     home
 }
 

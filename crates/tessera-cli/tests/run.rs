@@ -13,10 +13,7 @@ const SECRET: &str = "sk_live_RUNtestSECRET0123456789";
 
 fn home_with_secret() -> Home {
     let home = Home::new();
-    home.ok(
-        &["add", "stripe live", "--password-stdin"],
-        Some(&format!("{PASSWORD}\n{SECRET}")),
-    );
+    home.add_external("stripe live", SECRET);
     home
 }
 

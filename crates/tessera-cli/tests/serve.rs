@@ -112,6 +112,12 @@ fn a_standard_library_client_introspects_revokes_and_verifies_jwts_from_the_jwks
         &[script, "refused", "reader", &reader],
         &[("URL", &served.url)],
     ));
+    // Guessing a client's secret: the address is refused before any check, a few
+    // tries a second at most.
+    passed(&python(
+        &[script, "guessing", "billing-api", &client],
+        &[("URL", &served.url)],
+    ));
     drop(served);
 
     // Every call is in the audit log, and no secret is.
@@ -128,6 +134,18 @@ fn a_standard_library_client_introspects_revokes_and_verifies_jwts_from_the_jwks
     for secret in [&personal, &client, &reader] {
         assert!(!audit.contains(secret.as_str()));
     }
+}
+
+#[test]
+fn a_client_over_its_rate_limit_gets_429() {
+    let home = Home::new();
+    let client = secret(&home, &["client", "add", "busy"]);
+    let served = serve(&home, &["--rate-limit", "3"]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/serve_client.py");
+    passed(&python(
+        &[script, "flooding", "busy", &client, "3"],
+        &[("URL", &served.url)],
+    ));
 }
 
 #[test]

@@ -91,6 +91,16 @@ fn backed_up_to_a_recovery_key(
     (recovery, file, manifest)
 }
 
+/// Backs `t`'s vault up with a passphrase: the passphrase and the file.
+fn backed_up_to_a_passphrase(t: &mut TestVault) -> (Secret, std::path::PathBuf) {
+    let passphrase = Secret::new("correct horse battery staple".into());
+    let file = t.dir.path().join("vault.age");
+    t.vault
+        .backup(&file, BackupLock::Passphrase(&passphrase))
+        .expect("backup");
+    (passphrase, file)
+}
+
 /// `backup` restored into a new keyring vault in a temp folder, keeping `recovery`.
 fn restored_elsewhere(
     backup: &Backup,
@@ -144,11 +154,7 @@ fn a_restored_vault_verifies_what_the_backup_held_and_not_what_was_revoked() {
     let (_, good) = t.make(TokenKind::Personal, "good");
     let (_, gone) = t.make(TokenKind::Personal, "gone");
     t.vault.revoke_token("gone").expect("revoke");
-    let passphrase = Secret::new("correct horse battery staple".into());
-    let file = t.dir.path().join("vault.age");
-    t.vault
-        .backup(&file, BackupLock::Passphrase(&passphrase))
-        .expect("backup");
+    let (passphrase, file) = backed_up_to_a_passphrase(&mut t);
     let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
     let elsewhere = tempfile::tempdir().expect("tempdir");
     let keys = MemoryKeyStore::new();
@@ -176,11 +182,7 @@ fn a_restored_vault_verifies_what_the_backup_held_and_not_what_was_revoked() {
 #[test]
 fn a_flipped_byte_or_a_wrong_key_fails_and_changes_nothing() {
     let mut t = filled();
-    let passphrase = Secret::new("correct horse battery staple".into());
-    let file = t.dir.path().join("vault.age");
-    t.vault
-        .backup(&file, BackupLock::Passphrase(&passphrase))
-        .expect("backup");
+    let (passphrase, file) = backed_up_to_a_passphrase(&mut t);
     let live = snapshot(&t.paths.dir);
     let wrong = Secret::new("wrong horse battery staple".into());
     assert!(matches!(
@@ -318,11 +320,7 @@ fn a_merge_takes_the_newer_change_lists_conflicts_and_a_second_merge_changes_not
 #[test]
 fn a_keyring_restore_never_replaces_the_key_of_the_vault_it_came_from() {
     let mut t = filled();
-    let passphrase = Secret::new("correct horse battery staple".into());
-    let file = t.dir.path().join("vault.age");
-    t.vault
-        .backup(&file, BackupLock::Passphrase(&passphrase))
-        .expect("backup");
+    let (passphrase, file) = backed_up_to_a_passphrase(&mut t);
     let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
     let elsewhere = tempfile::tempdir().expect("tempdir");
     // The same machine's keyring: it holds the original vault's key.
@@ -352,12 +350,7 @@ fn a_keyring_restore_never_replaces_the_key_of_the_vault_it_came_from() {
 fn replace_refuses_a_backup_of_another_vault() {
     let mut t = filled();
     let mut other = TestVault::new();
-    let passphrase = Secret::new("correct horse battery staple".into());
-    let file = other.dir.path().join("other.age");
-    other
-        .vault
-        .backup(&file, BackupLock::Passphrase(&passphrase))
-        .expect("backup");
+    let (passphrase, file) = backed_up_to_a_passphrase(&mut other);
     let backup = Backup::read(&file, BackupKey::Passphrase(&passphrase)).expect("reads");
     assert!(matches!(
         t.vault

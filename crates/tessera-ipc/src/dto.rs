@@ -212,14 +212,6 @@ impl TokenRow {
         }
     }
 
-    /// The ids of the RSA rows, whose token files may be out of date.
-    pub fn rsa_ids(rows: &[TokenRow]) -> Vec<&str> {
-        rows.iter()
-            .filter(|row| row.token.kind == TokenKind::Rsa)
-            .map(|row| row.token.id.as_str())
-            .collect()
-    }
-
     /// A row outside any search: no highlighted positions.
     pub fn of(token: &Token, now: Timestamp) -> Self {
         TokenRow::new(token, Vec::new(), now)

@@ -31,13 +31,12 @@ pub(crate) fn router(service: Arc<Service>) -> Router {
         .with_state(service)
 }
 
-/// The form of `POST /introspect` and `POST /revoke`.
+/// The form of `POST /introspect` and `POST /revoke`. `token_type_hint` (RFC 7662
+/// §2.1, RFC 7009 §2.1) is accepted and, as those RFCs allow, not needed: a token's
+/// kind is known from the vault.
 #[derive(serde::Deserialize)]
 struct TokenForm {
     token: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    token_type_hint: Option<String>,
     /// Tessera's extension: the API the token is presented to.
     #[serde(default)]
     api: Option<String>,

@@ -97,6 +97,15 @@ impl Home {
         stderr
     }
 
+    /// Adds an external token `name` whose value is `value` (pasted on stdin after the
+    /// master password).
+    pub fn add_external(&self, name: &str, value: &str) {
+        self.ok(
+            &["add", name, "--password-stdin"],
+            Some(&format!("{PASSWORD}\n{value}")),
+        );
+    }
+
     pub fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args, None)).expect("json output")
     }

@@ -5,7 +5,10 @@ Environment: URL, CLIENT (name), SECRET, READER_SECRET (a client that may not re
 PERSONAL (a personal token for the API "billing"), RS256 and EDDSA (Tessera JWTs),
 RS256_ID and EDDSA_ID (their token ids), JWKS (the output of `tessera jwks`).
 
-With the arguments `refused NAME SECRET` it checks only that this client gets 401.
+With the arguments `refused NAME SECRET` it checks only that this client gets 401;
+with `guessing NAME SECRET` it guesses the client's secret as an attacker would and
+checks that the service stops answering the address, the right secret included; with
+`flooding NAME SECRET LIMIT` it checks that a client over its rate limit gets 429.
 """
 
 import base64
@@ -22,7 +25,7 @@ env = os.environ
 URL = env["URL"]
 
 
-def call(path, fields, client, secret):
+def call(path, fields, client, secret, headers=None):
     body = urllib.parse.urlencode(fields).encode()
     request = urllib.request.Request(URL + path, data=body, method="POST")
     request.add_header("Content-Type", "application/x-www-form-urlencoded")
@@ -31,8 +34,12 @@ def call(path, fields, client, secret):
         request.add_header("Authorization", "Basic " + pair)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
+            if headers is not None:
+                headers.append(response.headers)
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
+        if headers is not None:
+            headers.append(err.headers)
         return err.code, json.loads(err.read() or b"null")
 
 
@@ -45,6 +52,29 @@ def expect(condition, what):
 if sys.argv[1:2] == ["refused"]:
     status, answer = call("/introspect", {"token": "x"}, sys.argv[2], sys.argv[3])
     expect(status == 401, f"client {sys.argv[2]}: {status} {answer}")
+    print("ok")
+    sys.exit(0)
+
+if sys.argv[1:2] == ["guessing"]:
+    name, secret = sys.argv[2], sys.argv[3]
+    codes = [call("/introspect", {"token": "x"}, name, f"tsc_guess{n}", None)[0] for n in range(30)]
+    expect(codes[0] == 401, f"a wrong secret: {codes[0]}")
+    expect(429 in codes, f"thirty guesses a moment apart were all answered: {codes}")
+    # Refused before any check: the right secret from this address waits too.
+    status, answer = call("/introspect", {"token": "x"}, name, secret)
+    expect(status == 429 and answer["error"] == "rate_limited", f"the right secret: {status}")
+    print("ok")
+    sys.exit(0)
+
+if sys.argv[1:2] == ["flooding"]:
+    name, secret, limit = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    answers = []
+    for _ in range(limit * 4):
+        headers = []
+        status, _ = call("/introspect", {"token": "x"}, name, secret, headers)
+        answers.append((status, headers[0].get("Retry-After")))
+    expect([s for s, _ in answers[:limit]] == [200] * limit, f"within the limit: {answers}")
+    expect((429, "1") in answers, f"over the limit, never refused: {answers}")
     print("ok")
     sys.exit(0)
 

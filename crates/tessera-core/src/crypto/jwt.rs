@@ -55,6 +55,22 @@ pub struct JwtClaims {
     pub nonce: String,
 }
 
+/// The issuer of a vault's JWTs and token files: `tessera:<vault id>`.
+pub(crate) fn issuer_of(vault_id: &str) -> String {
+    format!("tessera:{vault_id}")
+}
+
+impl JwtClaims {
+    /// The times it carries, as introspection answers them.
+    pub(crate) fn times(&self) -> crate::model::introspection::JwtTimes {
+        crate::model::introspection::JwtTimes {
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+        }
+    }
+}
+
 struct KeyPair {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -128,7 +144,7 @@ impl Signer {
                 .map(|der| key_pair(alg, &SecretBytes::new(der)))
                 .transpose()
         };
-        let issuer = format!("tessera:{vault_id}");
+        let issuer = issuer_of(vault_id);
         Ok(Signer {
             // In `JwtAlg` order: indexed by `alg as usize`.
             validations: [Algorithm::HS256, Algorithm::RS256, Algorithm::EdDSA]
@@ -281,22 +297,6 @@ fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {
             })
         }
     }
-}
-
-/// The times in a JWT's payload, read without checking it: for a JWT that
-/// [`Signer::verify`] has accepted.
-pub(crate) fn times_of_verified(token: &str) -> Option<crate::model::introspection::JwtTimes> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    let claims: JwtClaims = serde_json::from_slice(&bytes).ok()?;
-    Some(crate::model::introspection::JwtTimes {
-        iat: claims.iat,
-        nbf: claims.nbf,
-        exp: claims.exp,
-    })
 }
 
 /// Parses the header and refuses anything that would point at keys outside the vault.

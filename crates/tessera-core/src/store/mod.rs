@@ -289,17 +289,21 @@ pub(crate) fn mark_file_stale(conn: &Connection, token_id: &str, now: Timestamp)
 }
 
 /// Since when each of `ids`' handed-out token file is out of date, for those whose is.
+/// One statement: the table holds only RSA tokens whose file was handed out.
 pub(crate) fn stale_token_files(
     conn: &Connection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, Timestamp>> {
+    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT stale_since FROM token_file_exports WHERE token_id = ?1 AND stale_since IS NOT NULL",
+        "SELECT token_id, stale_since FROM token_file_exports WHERE stale_since IS NOT NULL",
     )?;
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))?;
     let mut out = std::collections::HashMap::new();
-    for id in ids {
-        if let Some(since) = stmt.query_row([id], |row| row.get(0)).optional()? {
-            out.insert((*id).to_string(), since);
+    for row in rows {
+        let (id, since) = row?;
+        if wanted.contains(id.as_str()) {
+            out.insert(id, since);
         }
     }
     Ok(out)
@@ -328,20 +332,22 @@ pub(crate) fn clear_finding(conn: &Connection, token_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Where and when a scan found each of `ids`' value, for those it found.
+/// Where and when a scan found each of `ids`' value, for those it found. One
+/// statement: the table holds only tokens a scan found.
 pub(crate) fn findings(
     conn: &Connection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (String, Timestamp)>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT place, found_at FROM token_findings WHERE token_id = ?1")?;
+    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    let mut stmt = conn.prepare_cached("SELECT token_id, place, found_at FROM token_findings")?;
+    let rows = stmt.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?)))
+    })?;
     let mut out = std::collections::HashMap::new();
-    for id in ids {
-        if let Some(found) = stmt
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?
-        {
-            out.insert((*id).to_string(), found);
+    for row in rows {
+        let (id, found) = row?;
+        if wanted.contains(id.as_str()) {
+            out.insert(id, found);
         }
     }
     Ok(out)

@@ -13,7 +13,6 @@ use crate::store::{self, NewAuditEvent};
 use crate::vault::Vault;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use sha2::Digest as _;
 
 /// The `meta` entry of the clients (JSON).
 const CLIENTS_META: &str = "serve_clients";
@@ -43,10 +42,7 @@ struct Stored {
 }
 
 fn digest(secret: &str) -> String {
-    sha2::Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::vault::backup::hex(&crate::vault::lifecycle::hash(secret))
 }
 
 fn check_name(name: &str) -> Result<&str> {

@@ -159,7 +159,7 @@ impl Vault {
                 .key_id
                 .clone()
                 .unwrap_or_else(|| rsa_keys::key_id(&public)),
-            issuer: format!("tessera:{}", self.id()),
+            issuer: self.issuer(),
             authorized_apis: if token.all_apis {
                 vec![crate::model::token::ALL_APIS.to_string()]
             } else {
@@ -212,7 +212,7 @@ impl Vault {
         provenance: Provenance,
     ) -> Result<Imported> {
         let parsed = parse_token_file(json, passphrase)?;
-        let own = format!("tessera:{}", self.id());
+        let own = self.issuer();
         let foreign = parsed.issuer != own;
         if foreign && provenance == Provenance::ThisVault {
             return Err(Error::BadTokenFile(format!(

@@ -11,12 +11,11 @@ use crate::model::token::{Token, TokenKind};
 use crate::model::verification::Verification;
 use crate::store::{self, NewAuditEvent};
 use crate::vault::Vault;
-use std::time::Instant;
 
 impl Vault {
-    /// The issuer of this vault's JWTs, `tessera:<vault id>`.
+    /// The issuer of this vault's JWTs and token files, `tessera:<vault id>`.
     pub fn issuer(&self) -> String {
-        format!("tessera:{}", self.header.vault_id)
+        crate::crypto::jwt::issuer_of(&self.header.vault_id)
     }
 
     /// Introspects a token for `client`: [`Vault::verify`], answered as RFC 7662 fields.
@@ -30,14 +29,10 @@ impl Vault {
     ) -> Result<Introspection> {
         let presented = presented.trim();
         Ok(match self.verify_for(presented, api, user, Some(client))? {
-            Verification::Active(token) => {
-                let times = match token.kind {
-                    TokenKind::Jwt => jwt::times_of_verified(presented),
-                    _ => None,
-                };
+            (Verification::Active(token), times) => {
                 Introspection::active(&token, &self.issuer(), user, times)
             }
-            Verification::Inactive(_) => Introspection::inactive(),
+            (Verification::Inactive(_), _) => Introspection::inactive(),
         })
     }
 
@@ -119,8 +114,6 @@ impl Vault {
     ) {
         let now = self.now();
         self.pending
-            .events
-            .push(NewAuditEvent::token(action, token, outcome, detail).at(now));
-        self.pending.since.get_or_insert_with(Instant::now);
+            .event(NewAuditEvent::token(action, token, outcome, detail).at(now));
     }
 }

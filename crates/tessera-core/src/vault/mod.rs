@@ -203,6 +203,12 @@ impl PendingUsage {
         self.uses.is_empty() && self.events.is_empty()
     }
 
+    /// Buffers an audit event, written with the next flush (within a second).
+    pub(crate) fn event(&mut self, event: store::NewAuditEvent) {
+        self.events.push(event);
+        self.since.get_or_insert_with(Instant::now);
+    }
+
     /// Writes the buffer inside `tx`; the caller clears it once `tx` commits.
     fn write(&self, tx: &Transaction<'_>) -> Result<()> {
         for (token_id, (at, count)) in &self.uses {

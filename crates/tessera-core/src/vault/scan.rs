@@ -139,6 +139,8 @@ impl Vault {
             }
         };
         let key = zeroize::Zeroizing::new(key);
+        // Asked first outside a transaction, so that a scan with nothing to bring up to
+        // date writes nothing; then inside it, as the tokens are at that moment.
         if !store::stale_fingerprints(&self.conn)?.is_empty() {
             self.transact(|tx, _| {
                 for id in store::stale_fingerprints(tx)? {
@@ -171,35 +173,27 @@ impl Vault {
     /// One audit event per token of the vault's found, naming where, and the token's
     /// finding kept for its row.
     fn audit_findings(&mut self, report: &ScanReport) -> Result<()> {
-        let found: Vec<&Finding> = report
+        let found: Vec<(&String, &Finding)> = report
             .findings
             .iter()
-            .filter(|f| f.token_id.is_some())
+            .filter_map(|f| f.token_id.as_ref().map(|id| (id, f)))
             .collect();
         if found.is_empty() {
             return Ok(());
         }
-        let mut tokens = Vec::new();
-        for finding in &found {
-            if let Some(id) = &finding.token_id {
-                tokens.push((store::token(&self.conn, id)?, finding));
-            }
-        }
         self.transact(|tx, now| {
-            for (token, finding) in &tokens {
+            for (id, finding) in &found {
                 let place = format!("{}:{}", finding.path.display(), finding.line);
-                store::record_finding(tx, &token.id, &place, now)?;
-                let detail = format!("found in {place}");
-                store::insert_audit(
-                    tx,
-                    &NewAuditEvent::token(
-                        AuditAction::Scan,
-                        Some(token),
-                        AuditOutcome::Failed,
-                        detail,
-                    )
-                    .at(now),
-                )?;
+                store::record_finding(tx, id, &place, now)?;
+                let event = NewAuditEvent {
+                    at: now,
+                    action: AuditAction::Scan,
+                    token_id: Some((*id).clone()),
+                    token_name: finding.token_name.clone(),
+                    outcome: AuditOutcome::Failed,
+                    detail: format!("found in {place}"),
+                };
+                store::insert_audit(tx, &event)?;
             }
             Ok(())
         })

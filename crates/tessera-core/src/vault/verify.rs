@@ -8,12 +8,15 @@ use crate::crypto::jwt::{self, Signer};
 use crate::model::audit::{AuditAction, AuditOutcome};
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
+use crate::model::introspection::JwtTimes;
 use crate::model::token::{Token, TokenKind};
 use crate::model::token_shape::{self, Shape};
 use crate::model::verification::{Reason, Verification, authorize};
 use crate::store::{self, NewAuditEvent};
 use crate::vault::Vault;
-use std::time::Instant;
+
+/// How a check ended: active (with a vault JWT's times), or the reason it is not.
+type Outcome = std::result::Result<Option<JwtTimes>, Reason>;
 
 impl Vault {
     /// Verifies a token string, optionally for an API and a user. A success records
@@ -25,37 +28,39 @@ impl Vault {
         user: Option<&str>,
     ) -> Result<Verification> {
         self.verify_for(presented, api, user, None)
+            .map(|(answer, _)| answer)
     }
 
     /// [`Vault::verify`] on behalf of a client of the introspection service, whom the
-    /// audit event names.
+    /// audit event names; with the times an active vault JWT carries, as its signature
+    /// check read them.
     pub(crate) fn verify_for(
         &mut self,
         presented: &str,
         api: Option<&str>,
         user: Option<&str>,
         client: Option<&str>,
-    ) -> Result<Verification> {
+    ) -> Result<(Verification, Option<JwtTimes>)> {
         let now = self.now();
         let (token, outcome) = self.check(presented.trim(), api, user, now)?;
-        self.note_verification(token.as_ref(), outcome, now, client);
+        self.note_verification(token.as_ref(), outcome.map(|_| ()), now, client);
         self.flush_usage_if_due()?;
         Ok(match (outcome, token) {
-            (Ok(()), Some(token)) => Verification::Active(Box::new(token)),
-            (Ok(()), None) => Verification::Inactive(Reason::Unknown),
-            (Err(reason), _) => Verification::Inactive(reason),
+            (Ok(times), Some(token)) => (Verification::Active(Box::new(token)), times),
+            (Ok(_), None) => (Verification::Inactive(Reason::Unknown), None),
+            (Err(reason), _) => (Verification::Inactive(reason), None),
         })
     }
 
     /// Finds the token a string denotes and checks it; the token is returned even when
-    /// inactive, for the audit.
+    /// inactive, for the audit, and a vault JWT's times when it is active.
     fn check(
         &mut self,
         presented: &str,
         api: Option<&str>,
         user: Option<&str>,
         now: Timestamp,
-    ) -> Result<(Option<Token>, std::result::Result<(), Reason>)> {
+    ) -> Result<(Option<Token>, Outcome)> {
         match token_shape::parse(presented) {
             Shape::Malformed => return Ok((None, Err(Reason::Malformed))),
             Shape::BadChecksum => return Ok((None, Err(Reason::BadChecksum))),
@@ -66,15 +71,16 @@ impl Vault {
             Some(token) if token.kind == TokenKind::Jwt => {
                 let outcome = self
                     .check_signature(presented, now)?
-                    .and_then(|()| authorize(&token, api, user, now));
+                    .and_then(|times| authorize(&token, api, user, now).map(|()| Some(times)));
                 Ok((Some(token), outcome))
             }
             Some(token) => {
-                let outcome = authorize(&token, api, user, now);
+                let outcome = authorize(&token, api, user, now).map(|()| None);
                 Ok((Some(token), outcome))
             }
             None if presented.split('.').count() == 3 => {
-                self.check_other_jwt(presented, api, user, now)
+                let (token, outcome) = self.check_other_jwt(presented, api, user, now)?;
+                Ok((token, outcome.map(|()| None)))
             }
             None => Ok((None, Err(Reason::Unknown))),
         }
@@ -85,13 +91,13 @@ impl Vault {
         &mut self,
         presented: &str,
         now: Timestamp,
-    ) -> Result<std::result::Result<(), Reason>> {
+    ) -> Result<std::result::Result<JwtTimes, Reason>> {
         let mut signer = self.take_signer()?;
         if signer.lacks(presented) {
             // Another process (the CLI beside a running service) made the key since.
             signer = Signer::load(&self.conn, &self.header.vault_id)?;
         }
-        let outcome = signer.verify(presented, now).map(|_| ());
+        let outcome = signer.verify(presented, now).map(|claims| claims.times());
         self.signer = Some(signer);
         Ok(outcome)
     }
@@ -194,8 +200,6 @@ impl Vault {
             entry.1 += 1;
         }
         self.pending
-            .events
-            .push(NewAuditEvent::token(AuditAction::Verify, token, label, detail).at(now));
-        self.pending.since.get_or_insert_with(Instant::now);
+            .event(NewAuditEvent::token(AuditAction::Verify, token, label, detail).at(now));
     }
 }
