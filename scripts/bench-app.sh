@@ -13,4 +13,5 @@ dbus-run-session -- sh -c '
   echo -n tessera-bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   "'"$target"'/release/examples/seed" "$BENCH_HOME" 100000
   xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/bench.mjs
+  xvfb-run -a -s "-screen 0 1280x800x24" /usr/bin/python3 scripts/bench-palette.py
 ' 2> >(grep -v "Failed to set fd limit" >&2)

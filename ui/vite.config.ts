@@ -8,7 +8,13 @@ export default defineConfig(({ mode }) => ({
   plugins: mode === "test" ? [svelte(), svelteTesting()] : [svelte()],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 300 },
+  build: {
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 300,
+    // Two pages: the main window, and the quick-access palette with its own small bundle.
+    rolldownOptions: { input: { main: "index.html", palette: "palette.html" } },
+  },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],

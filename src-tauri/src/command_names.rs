@@ -21,6 +21,8 @@ pub const COMMANDS: &[&str] = &[
     "restore_token",
     "delete_token",
     "copy_secret",
+    "copy_reference",
+    "hide_palette",
     "download_token_file",
     "catalog_list",
     "catalog_add",

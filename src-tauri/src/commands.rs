@@ -353,6 +353,29 @@ pub async fn copy_secret<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult
     .await
 }
 
+/// Puts a token's `tessera://` reference on the clipboard (the palette's Shift+Enter):
+/// what a script or an env file names it by, not a secret.
+#[tauri::command]
+pub async fn copy_reference<R: Runtime>(app: AppHandle<R>, id: String) -> IpcResult<String> {
+    blocking(app, move |state, _| {
+        let name = state.with_vault(|v| Ok(v.token(&id)?.name))?;
+        let reference = tessera_core::reference::Reference {
+            token: name,
+            field: tessera_core::reference::Field::Secret,
+        }
+        .text();
+        state.clipboard.copy_text(&reference)?;
+        Ok(reference)
+    })
+    .await
+}
+
+/// Hides the quick-access palette (Esc, or after a copy).
+#[tauri::command]
+pub fn hide_palette<R: Runtime>(app: AppHandle<R>) {
+    crate::palette::hide(&app);
+}
+
 #[tauri::command]
 pub async fn download_token_file<R: Runtime>(
     app: AppHandle<R>,
@@ -443,11 +466,19 @@ pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     settings: Settings,
 ) -> IpcResult<Settings> {
-    blocking(app, move |state, _| {
+    blocking(app, move |state, app| {
         // Settings that weaken protection change only while the vault is unlocked.
         state.with_vault(|_| Ok(()))?;
-        crate::settings::save(&state.paths, &settings)
-            .map_err(|m| IpcError::new(ErrorCode::Invalid, m))?;
+        let invalid = |m| IpcError::new(ErrorCode::Invalid, m);
+        crate::settings::check(&settings).map_err(invalid)?;
+        let before = state.settings().palette_shortcut;
+        if before != settings.palette_shortcut
+            && let Err(m) = crate::shortcut::apply(app, &settings.palette_shortcut)
+        {
+            let _ = crate::shortcut::apply(app, &before);
+            return Err(invalid(m));
+        }
+        crate::settings::save(&state.paths, &settings).map_err(invalid)?;
         if let Ok(mut current) = state.settings.lock() {
             *current = settings.clone();
         }

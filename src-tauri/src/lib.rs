@@ -10,9 +10,13 @@ mod error;
 #[cfg(test)]
 mod ipc_tests;
 mod navigation;
+mod palette;
 mod pick;
+#[cfg(target_os = "linux")]
+mod portal_shortcut;
 mod session_lock;
 mod settings;
+mod shortcut;
 mod state;
 mod surface;
 mod warnings;
@@ -26,6 +30,10 @@ use tauri::{Manager, RunEvent};
 /// Starts the app.
 pub fn run() {
     if answered_from_the_command_line() {
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if palette::asked(&args) && palette::hand_to_running_app() {
         return;
     }
     environment::apply();
@@ -62,7 +70,7 @@ fn answered_from_the_command_line() -> bool {
     let text = match std::env::args().nth(1).as_deref() {
         Some("--version" | "-V") => format!("tessera-app {version}\n"),
         Some("--help" | "-h") => format!(
-            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--version | --help]\nThe command line is `tessera` (tessera --help).\n"
+            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--palette | --version | --help]\n  --palette  open the quick-access palette (of the app running, or of a new one);\n             bind it to a key in your desktop's settings where Ctrl+Shift+Space is not grabbed\nThe command line is `tessera` (tessera --help).\n"
         ),
         _ => return false,
     };
@@ -72,16 +80,32 @@ fn answered_from_the_command_line() -> bool {
 
 /// The builder with plugins, state and commands.
 fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder<tauri::Wry> {
-    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        if let Some(window) = app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.set_focus();
-        }
-    }));
+    let builder = builder
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if palette::asked(&args) {
+                palette::open(app);
+            } else if let Some(window) = app.get_webview_window(navigation::MAIN) {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_global_shortcut::Builder::new()
+                .with_handler(shortcut::on_press)
+                .build(),
+        );
     with_commands(builder, state)
         .on_page_load(|view, payload| {
-            if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                webview::reveal(&view.window());
+            if payload.event() != tauri::webview::PageLoadEvent::Finished {
+                return;
+            }
+            let window = view.window();
+            if window.label() == palette::PALETTE {
+                if let Err(err) = palette::present(&window) {
+                    eprintln!("tessera: cannot show the quick-access palette: {err}");
+                }
+            } else {
+                webview::reveal(&window);
             }
         })
         .setup(|app| {
@@ -90,6 +114,13 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             webview::reveal_later(window.as_ref().window());
             start_ticker(app.handle().clone());
             session_lock::watch(app.handle());
+            let shortcut = app.state::<AppState>().settings().palette_shortcut;
+            if let Err(err) = shortcut::apply(app.handle(), &shortcut) {
+                eprintln!("tessera: no global shortcut for the palette: {err}");
+            }
+            if palette::asked(&std::env::args().collect::<Vec<_>>()) {
+                palette::open(app.handle());
+            }
             Ok(())
         })
 }
@@ -123,6 +154,8 @@ fn with_commands<R: tauri::Runtime>(
             commands::restore_token,
             commands::delete_token,
             commands::copy_secret,
+            commands::copy_reference,
+            commands::hide_palette,
             commands::download_token_file,
             commands::catalog_list,
             commands::catalog_add,

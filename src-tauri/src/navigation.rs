@@ -1,13 +1,13 @@
-//! The main window, built here rather than from the configuration alone, so that Rust
+//! The app's windows, built here rather than from the configuration alone, so that Rust
 //! decides where its page may go: every top-level navigation outside the app's own
 //! origin is refused, and no new window is ever opened (`window.open`, `target=_blank`).
 //! A script that got into the page can therefore not carry anything away by loading a
 //! remote address, and no remote page can ever call Tessera's commands.
 
 use tauri::webview::NewWindowResponse;
-use tauri::{AppHandle, Url, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Runtime, Url, WebviewWindow, WebviewWindowBuilder};
 
-/// The label of the one window, as `capabilities/main.json` names it.
+/// The label of the main window, as `capabilities/main.json` names it.
 pub const MAIN: &str = "main";
 
 /// Builds the main window from its configuration, with the navigation guard installed.
@@ -20,10 +20,19 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or(tauri::Error::WindowNotFound)?;
+    guarded(app, WebviewWindowBuilder::from_config(app, &config)?).build()
+}
+
+/// `builder` with the guard: no navigation away from the app's own page, no new window.
+/// Every window of the app is built through here.
+pub fn guarded<'a, R: Runtime>(
+    app: &AppHandle<R>,
+    builder: WebviewWindowBuilder<'a, R, AppHandle<R>>,
+) -> WebviewWindowBuilder<'a, R, AppHandle<R>> {
     let dev_url = tauri::is_dev()
         .then(|| app.config().build.dev_url.clone())
         .flatten();
-    WebviewWindowBuilder::from_config(app, &config)?
+    builder
         .on_navigation(move |url| {
             let allowed = is_own(url, dev_url.as_ref());
             if !allowed {
@@ -32,7 +41,6 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
             allowed
         })
         .on_new_window(|_, _| NewWindowResponse::Deny)
-        .build()
 }
 
 /// Whether `url` is the app's own page: the bundled UI (`tauri://localhost`, or

@@ -35,6 +35,7 @@ pub fn check(settings: &Settings) -> Result<(), String> {
     if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
         return Err("the theme is system, light or dark".into());
     }
+    crate::shortcut::parse(&settings.palette_shortcut)?;
     Ok(())
 }
 
@@ -67,8 +68,25 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(load(&paths).auto_lock_minutes, 0);
         // A hand-edited file with a value out of bounds: the defaults.
-        std::fs::write(path(&paths), br#"{"clipboard_clear_seconds":999999,"auto_lock_minutes":0,"expiry_warning_days":7,"theme":"system"}"#)
+        std::fs::write(path(&paths), br#"{"clipboard_clear_seconds":999999,"auto_lock_minutes":0,"expiry_warning_days":7,"theme":"system","palette_shortcut":""}"#)
             .expect("edit");
         assert_eq!(load(&paths), Settings::default());
+        // A file from before the palette: its shortcut is the default one.
+        std::fs::write(path(&paths), br#"{"clipboard_clear_seconds":5,"auto_lock_minutes":0,"expiry_warning_days":7,"theme":"dark"}"#)
+            .expect("older file");
+        let older = load(&paths);
+        assert_eq!(
+            (
+                older.clipboard_clear_seconds,
+                older.palette_shortcut.as_str()
+            ),
+            (5, "Ctrl+Shift+Space")
+        );
+        // A shortcut that would take a key from typing is refused.
+        let bare = Settings {
+            palette_shortcut: "K".into(),
+            ..Settings::default()
+        };
+        assert!(save(&paths, &bare).is_err());
     }
 }

@@ -1,5 +1,5 @@
-//! What the shipped app exposes to its WebView, asserted: one capability granting only
-//! Tessera's commands, a CSP that loads nothing remote and runs no inline or evaluated
+//! What the shipped app exposes to its WebViews, asserted: a capability per window
+//! granting only Tessera's commands (the palette's a few of them), a CSP that loads nothing remote and runs no inline or evaluated
 //! script, no global Tauri object, a frozen prototype, and none of the plugins that
 //! would hand the page the file system, a shell, the network or the clipboard.
 
@@ -62,7 +62,10 @@ mod tests {
         );
         let security = &config["app"]["security"];
         assert_eq!(security["freezePrototype"], true);
-        assert_eq!(security["capabilities"], serde_json::json!(["main"]));
+        assert_eq!(
+            security["capabilities"],
+            serde_json::json!(["main", "palette"])
+        );
         assert_eq!(config["app"]["withGlobalTauri"], false);
         assert!(
             security
@@ -72,27 +75,58 @@ mod tests {
         );
     }
 
-    #[test]
-    fn one_capability_for_the_main_window_and_no_remote_urls() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities");
-        let files: Vec<String> = std::fs::read_dir(dir)
-            .expect("capabilities folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(files, ["main.json"], "one capability file");
-        let capability: Value = serde_json::from_str(include_str!("../capabilities/main.json"))
-            .expect("capability json");
+    /// Tessera's own commands a capability grants, after checking that it is for
+    /// `window` alone and lets no remote URL call anything.
+    fn granted(capability: &str, window: &str) -> Vec<String> {
+        let capability: Value = serde_json::from_str(capability).expect("capability json");
         assert!(
             capability.get("remote").is_none(),
             "no remote URL may call commands"
         );
-        assert_eq!(capability["windows"], serde_json::json!(["main"]));
-        for permission in capability["permissions"].as_array().expect("permissions") {
-            let permission = permission.as_str().expect("a permission name");
-            assert!(
-                permission.starts_with("allow-") && !permission.contains(':'),
-                "{permission} is not one of Tessera's own commands"
-            );
+        assert_eq!(capability["windows"], serde_json::json!([window]));
+        capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|permission| {
+                let permission = permission.as_str().expect("a permission name");
+                assert!(
+                    permission.starts_with("allow-") && !permission.contains(':'),
+                    "{permission} is not one of Tessera's own commands"
+                );
+                permission["allow-".len()..].replace('-', "_")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_capability_per_window_and_no_remote_urls() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("capabilities folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["main.json", "palette.json"], "a file per window");
+        granted(include_str!("../capabilities/main.json"), "main");
+        // The palette finds, copies and unlocks; a script in it can change, reveal,
+        // download or export nothing, and cannot lock the person out of their settings.
+        let palette = granted(include_str!("../capabilities/palette.json"), "palette");
+        assert_eq!(
+            palette,
+            [
+                "app_status",
+                "unlock",
+                "note_activity",
+                "search_tokens",
+                "prepare_search",
+                "copy_secret",
+                "copy_reference",
+                "hide_palette"
+            ]
+        );
+        for command in &palette {
+            assert!(crate::COMMANDS.contains(&command.as_str()), "{command}");
         }
     }
 
@@ -110,11 +144,15 @@ mod tests {
         ] {
             assert!(!manifest.contains(plugin), "{plugin} is a dependency");
         }
-        let lib = include_str!("lib.rs");
-        let plugins: Vec<&str> = lib
-            .lines()
-            .filter_map(|l| l.split_once("plugin(tauri_plugin_").map(|(_, rest)| rest))
+        // The plugins the app installs: every `tauri_plugin_…::` crate lib.rs names. The
+        // global shortcut's commands are granted to no window: only Rust registers.
+        let mut plugins: Vec<&str> = include_str!("lib.rs")
+            .split("tauri_plugin_")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("::").map(|(name, _)| name))
             .collect();
-        assert_eq!(plugins.len(), 2, "single instance, dialog: {plugins:?}");
+        plugins.sort();
+        plugins.dedup();
+        assert_eq!(plugins, ["dialog", "global_shortcut", "single_instance"]);
     }
 }

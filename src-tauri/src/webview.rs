@@ -5,10 +5,10 @@
 //! benchmark (docs/benchmarks.md): keystroke p99 from 51 ms to 34 ms, memory of all app
 //! processes (PSS) from 440 MiB to about 300 MiB.
 
-/// Tunes the main window's WebView once it exists: software rendering, no WebGL (nothing
+/// Tunes a window's WebView once it exists: software rendering, no WebGL (nothing
 /// uses it), and the cache model of a single-document viewer rather than a browser's
 /// page caches.
-pub fn configure(window: &tauri::WebviewWindow) {
+pub fn configure<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     let result = window.with_webview(|webview| {
         #[cfg(target_os = "linux")]
         {
@@ -41,7 +41,7 @@ const REVEAL_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs
 /// app's main thread until it comes, for up to 500 ms; while the page is still loading
 /// its scripts the answer can take that long, and every command waits behind it. A
 /// hidden window is not painted, and once the page has loaded the answer is quick.
-pub fn reveal(window: &tauri::Window) {
+pub fn reveal<R: tauri::Runtime>(window: &tauri::Window<R>) {
     if !window.is_visible().unwrap_or(false)
         && let Err(err) = window.show()
     {

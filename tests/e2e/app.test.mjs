@@ -7,8 +7,9 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFi
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  app, appLog, cli, click, clipboard, problems, dismissToasts, freshHome, openApp, row, rowAction, screenshot, select, sleep,
-  stopDriver, tessera, text, count, tid, type, waitFor, waitGone, waitToast,
+  app, appLog, cli, click, clipboard, problems, dismissToasts, focusedWindow, freshHome, inPalette, keys, openApp,
+  PALETTE_TITLE, paletteShown, row, rowAction, screenshot, select, sleep, stopDriver, tessera, text, count, tid, type,
+  typeKeys, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 import { keyForms, scanProcess } from "./memscan.mjs";
 
@@ -64,6 +65,20 @@ async function addCatalog(browser, nav, name) {
   await type(browser, "#catalog-name", name);
   await click(browser, tid("catalog-add"));
   await waitFor(browser, `${tid("catalog-row")}[data-name="${name}"]`);
+}
+
+/** Waits until the palette's search box has the focus with its text selected, as a
+ * person sees it when the palette opens. */
+async function readyToType(browser) {
+  await browser.waitUntil(
+    async () =>
+      browser.execute(() => {
+        const input = document.querySelector('[data-testid="palette-search"]');
+        return document.hasFocus() && document.activeElement === input &&
+          input.selectionStart === 0 && input.selectionEnd === input.value.length;
+      }),
+    { timeout: 5000, timeoutMsg: "the palette's search box is not ready for typing" },
+  );
 }
 
 async function rowAttr(browser, name, attr) {
@@ -244,6 +259,62 @@ describe("a keyring vault", () => {
     assert.equal(marks, "dep");
     await type(browser, "#search", "");
     await browser.waitUntil(async () => (await rows()) === 6);
+  });
+
+  test("the quick-access palette: tessera-app --palette and the shortcut open it, Enter copies, Shift+Enter copies the reference, Esc hides", async () => {
+    // A desktop's own key binding runs this: the running app takes it and it exits.
+    const started = Date.now();
+    const opened = spawnSync(app, ["--palette"], { env: { ...process.env, TESSERA_HOME: home.home }, timeout: 20_000 });
+    assert.equal(opened.status, 0, "tessera-app --palette did not hand over to the running app");
+    assert.ok(Date.now() - started < 5000, "the hand-over took over 5 s");
+    await browser.waitUntil(async () => paletteShown(), { timeout: 15_000, timeoutMsg: "the palette did not show" });
+    await browser.waitUntil(async () => focusedWindow() === PALETTE_TITLE, { timeout: 5000, timeoutMsg: "the palette has no focus" });
+    await inPalette(browser, async () => {
+      await waitFor(browser, tid("palette-search"));
+      // Typed on the keyboard: the search box has the focus without a click.
+      await readyToType(browser);
+      typeKeys("dep");
+      await browser.waitUntil(async () => (await count(browser, tid("palette-row"))) === 1, { timeoutMsg: "the palette did not find 'dep'" });
+      const found = await browser.execute(() => ({
+        name: document.querySelector('[data-testid="palette-row"]').dataset.name,
+        marks: Array.from(document.querySelectorAll('[data-testid="palette-row"] mark')).map((m) => m.textContent).join(""),
+      }));
+      assert.deepEqual(found, { name: "prod deploy", marks: "dep" });
+      await sleep(300);
+      screenshot("palette");
+      keys("Return");
+      await browser.waitUntil(async () => clipboard() === secrets.personal, { timeout: 5000, timeoutMsg: "Enter did not copy the token" });
+      assert.match(await text(browser, tid("palette-done")), /Copied prod deploy: the clipboard clears in \d+ s/);
+    });
+    await browser.waitUntil(async () => !paletteShown(), { timeout: 5000, timeoutMsg: "the palette stayed after the copy" });
+
+    // The global shortcut, pressed as a keyboard does (the X server's XTEST).
+    keys("ctrl+shift+space");
+    await browser.waitUntil(async () => paletteShown() && focusedWindow() === PALETTE_TITLE, { timeout: 5000, timeoutMsg: "Ctrl+Shift+Space did not open the palette" });
+    await inPalette(browser, async () => {
+      // What was typed before is selected: typing replaces it.
+      await readyToType(browser);
+      typeKeys("gitl");
+      await browser.waitUntil(async () => (await browser.execute(() =>
+        Array.from(document.querySelectorAll('[data-testid="palette-row"]')).map((r) => r.dataset.name).join(","))) === "gitlab ci",
+      { timeoutMsg: "the palette did not find 'gitl'" });
+      keys("shift+Return");
+      await browser.waitUntil(async () => clipboard() === "tessera://gitlab%20ci", { timeout: 5000, timeoutMsg: "Shift+Enter did not copy the reference" });
+    });
+    await browser.waitUntil(async () => !paletteShown(), { timeout: 5000 });
+    // The reference resolves to the token, as tessera run hands it to a program.
+    assert.equal(tessera(home, "get", "gitlab ci").trim(), secrets.external);
+
+    keys("ctrl+shift+space");
+    await browser.waitUntil(async () => paletteShown(), { timeout: 5000 });
+    keys("Escape");
+    await browser.waitUntil(async () => !paletteShown(), { timeout: 5000, timeoutMsg: "Esc did not hide the palette" });
+    // The main window is as it was, and the shortcut toggles: pressed twice, it hides again.
+    await waitFor(browser, tid("new-token"));
+    keys("ctrl+shift+space");
+    await browser.waitUntil(async () => paletteShown() && focusedWindow() === PALETTE_TITLE, { timeout: 5000 });
+    keys("ctrl+shift+space");
+    await browser.waitUntil(async () => !paletteShown(), { timeout: 5000, timeoutMsg: "the shortcut did not hide the palette" });
   });
 
   test("no Delete on an active token; revoke, restore, revoke, delete", async () => {
@@ -662,6 +733,30 @@ describe("a master-password vault", () => {
     await lockedBy(["--system", "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep"]);
   });
 
+  test("a locked vault opens from the quick-access palette with the master password", async () => {
+    await click(browser, tid("lock-button"));
+    await waitFor(browser, "#unlock-password");
+    const opened = spawnSync(app, ["--palette"], { env: { ...process.env, TESSERA_HOME: home.home }, timeout: 20_000 });
+    assert.equal(opened.status, 0);
+    await browser.waitUntil(async () => paletteShown(), { timeout: 15_000, timeoutMsg: "the palette did not show" });
+    await inPalette(browser, async () => {
+      await waitFor(browser, tid("palette-password"));
+      typeKeys("not the password");
+      keys("Return");
+      await waitFor(browser, tid("palette-problem"), 20_000);
+      assert.match(await text(browser, tid("palette-problem")), /wrong master password/i);
+      typeKeys("a long master password");
+      keys("Return");
+      await waitFor(browser, tid("palette-search"), 30_000);
+      await sleep(300);
+      screenshot("palette-unlocked");
+    });
+    keys("Escape");
+    await browser.waitUntil(async () => !paletteShown(), { timeout: 5000 });
+    // The main window follows: the vault is open.
+    await waitFor(browser, tid("new-token"), 10_000);
+  });
+
   test("a second start hands over to the running window and exits", async () => {
     const second = spawnSync(app, [], { env: { ...process.env, TESSERA_HOME: home.home }, timeout: 20_000 });
     assert.equal(second.error, undefined, "the second instance was still running after 20 s");
@@ -918,6 +1013,34 @@ describe("a script that got into the page", () => {
     assert.equal((await browser.getWindowHandles()).length, handles, "no new window");
     assert.ok(opened, "window.open gave the page no window");
     assert.match(readFileSync(appLog, "utf8"), /refused a navigation away from the app/);
+  });
+
+  test("in the quick-access palette, it can call only the palette's few commands", async () => {
+    const opened = spawnSync(app, ["--palette"], { env: { ...process.env, TESSERA_HOME: home.home }, timeout: 20_000 });
+    assert.equal(opened.status, 0);
+    await inPalette(browser, async () => {
+      const page = await invoke("search_tokens", {
+        request: { text: "target", kind: null, status: null, sort: "name", offset: 0, limit: 10 },
+      });
+      const id = page.ok.rows[0].id; // positive control: the palette finds tokens
+      for (const [command, args] of [
+        ["get_token", { id }],
+        ["revoke_token", { id }],
+        ["delete_token", { id }],
+        ["rotate_token", { id, value: "tsp_chosenByTheScript000000000000000000" }],
+        ["download_token_file", { id, passphrase: null }],
+        ["save_settings", { settings: { clipboard_clear_seconds: 0, auto_lock_minutes: 0, expiry_warning_days: 7, theme: "system", palette_shortcut: "" } }],
+        ["lock", {}],
+        ["audit_events", { query: {} }],
+      ]) {
+        const answer = await invoke(command, args);
+        assert.ok(answer.err, `${command} answered in the palette`);
+        assert.match(answer.err, /not allowed/i, `${command}: ${answer.err}`);
+      }
+      await invoke("hide_palette", {});
+    });
+    assert.equal(run("show", "target", "--json").status, 0, "the token is still there");
+    assert.match(run("show", "target", "--json").stdout, /"status":\s*"active"/);
   });
 
   test("it cannot send backups to a folder of its choice: only the native folder dialog chooses", async () => {

@@ -1,8 +1,9 @@
 // Starts tauri-driver and the built Tessera app against a temporary vault, and offers
 // the small vocabulary the end-to-end tests speak: click, type, wait, read the clipboard,
 // take a screenshot of the whole (virtual) screen.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, openSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -22,13 +23,37 @@ export const appLog = path.join(mkdtempSync(path.join(tmpdir(), "tessera-e2e-log
  * environment the app must see: its vault folder and download folder. */
 async function startDriver(env) {
   stopDriver();
+  // The driver before may still hold its port for a moment after it was stopped.
+  await until(async () => !(await listening(4444)), 10_000, "the previous tauri-driver kept port 4444");
   driver = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", "4444"], {
     stdio: ["ignore", "ignore", openSync(appLog, "a")],
     env: { ...process.env, TESSERA_TRACE_IPC: "1", ...env },
     // Its own process group, so stopping it also stops WebKitWebDriver and the app.
     detached: true,
   });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await until(() => listening(4444), 15_000, "tauri-driver did not listen on port 4444");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+/** Whether something accepts connections on a loopback port. */
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Polls `ok` every 100 ms until it holds, or fails with `message` after `timeout` ms. */
+async function until(ok, timeout, message) {
+  const end = Date.now() + timeout;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export function stopDriver() {
@@ -200,3 +225,49 @@ export function tessera(home, ...args) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The quick-access palette's window title. */
+export const PALETTE_TITLE = "Tessera quick access";
+
+/** Whether the palette's window is on screen (mapped), as the X server says. */
+export function paletteShown() {
+  return spawnSync("xdotool", ["search", "--onlyvisible", "--name", `^${PALETTE_TITLE}$`]).status === 0;
+}
+
+/** The name of the window that holds the keyboard focus. */
+export function focusedWindow() {
+  return spawnSync("xdotool", ["getwindowfocus", "getwindowname"], { encoding: "utf8" }).stdout.trim();
+}
+
+/** Keys pressed and text typed on the X keyboard (XTEST), where the focus is. */
+export function keys(...names) {
+  execFileSync("xdotool", ["key", "--delay", "40", ...names]);
+}
+export function typeKeys(text) {
+  execFileSync("xdotool", ["type", "--delay", "40", text]);
+}
+
+/** Runs `steps` with the WebDriver session in the palette's window (it exists once the
+ * palette first opened), then back in the window it was in. */
+export async function inPalette(browser, steps) {
+  const back = await browser.getWindowHandle();
+  let found = false;
+  await browser.waitUntil(
+    async () => {
+      for (const handle of await browser.getWindowHandles()) {
+        await browser.switchToWindow(handle);
+        if ((await browser.getTitle()) === PALETTE_TITLE) {
+          found = true;
+          return true;
+        }
+      }
+      return false;
+    },
+    { timeout: 20_000, timeoutMsg: "WebDriver sees no palette window" },
+  );
+  try {
+    return await steps();
+  } finally {
+    if (found) await browser.switchToWindow(back);
+  }
+}

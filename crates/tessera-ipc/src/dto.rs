@@ -137,7 +137,13 @@ pub struct Settings {
     pub expiry_warning_days: u32,
     /// "system", "light" or "dark".
     pub theme: String,
+    /// The global shortcut that opens the quick-access palette ("Ctrl+Shift+Space");
+    /// empty: none (`tessera-app --palette` still opens it).
+    pub palette_shortcut: String,
 }
+
+/// The quick-access palette's shortcut unless the person chose another.
+pub const DEFAULT_PALETTE_SHORTCUT: &str = "Ctrl+Shift+Space";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -146,6 +152,7 @@ impl Default for Settings {
             auto_lock_minutes: 15,
             expiry_warning_days: tessera_core::attention::DEFAULT_DAYS,
             theme: "system".into(),
+            palette_shortcut: DEFAULT_PALETTE_SHORTCUT.into(),
         }
     }
 }

@@ -112,6 +112,10 @@ export const deleteToken = (id: string) => invoke<void>("delete_token", { id });
 
 /** Rust puts the secret on the clipboard and clears it after the configured time. */
 export const copySecret = (id: string) => invoke<CopyResult>("copy_secret", { id });
+/** Puts a token's `tessera://` reference on the clipboard (not a secret); answers it. */
+export const copyReference = (id: string) => invoke<string>("copy_reference", { id });
+/** Hides the quick-access palette. */
+export const hidePalette = () => invoke<void>("hide_palette");
 /** Saves an RSA token file through a native dialog; path null when cancelled. */
 export const downloadTokenFile = (id: string, passphrase: string | null) =>
   invoke<Download>("download_token_file", { id, passphrase });

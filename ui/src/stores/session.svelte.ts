@@ -26,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   auto_lock_minutes: 15,
   expiry_warning_days: 7,
   theme: "system",
+  palette_shortcut: "Ctrl+Shift+Space",
 };
 
 const ACTIVITY_INTERVAL_MS = 30_000;
@@ -152,13 +153,17 @@ class Session {
     }
   }
 
-  /** While unlocked, checks every LOCK_CHECK_INTERVAL_MS whether the vault locked
-   * itself or another process changed it; returns the function that stops checking. */
+  /** Checks every LOCK_CHECK_INTERVAL_MS whether the vault locked itself or another
+   * process changed it, and while locked whether the quick-access palette unlocked
+   * it; returns the function that stops checking. */
   watchLock(): () => void {
     const timer = setInterval(() => {
-      if (this.screen !== "unlocked") return;
+      if (this.screen !== "unlocked" && this.screen !== "locked") return;
       appStatus()
-        .then((status) => this.checked(status))
+        .then((status) => {
+          if (this.screen === "locked" && status.state === "unlocked") this.apply(status);
+          else this.checked(status);
+        })
         .catch(() => undefined);
     }, LOCK_CHECK_INTERVAL_MS);
     return () => clearInterval(timer);

@@ -24,6 +24,12 @@ describe("session", () => {
     state = "locked";
     await vi.advanceTimersByTimeAsync(LOCK_CHECK_INTERVAL_MS);
     expect(session.screen).toBe("locked");
+    // The quick-access palette unlocked it: the window follows.
+    const generation = session.generation;
+    state = "unlocked";
+    await vi.advanceTimersByTimeAsync(LOCK_CHECK_INTERVAL_MS);
+    expect(session.screen).toBe("unlocked");
+    expect(session.generation).toBe(generation + 1);
     stop();
   });
 

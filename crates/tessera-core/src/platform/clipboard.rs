@@ -141,9 +141,12 @@ pub struct Keeper {
     shared: std::sync::Arc<KeeperState>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct KeeperState {
     current: std::sync::Mutex<Option<Copied>>,
+    /// The handle that serves text that is not secret (a reference): on X11 the
+    /// clipboard holds it only while a handle lives.
+    plain: std::sync::Mutex<Option<arboard::Clipboard>>,
     changed: std::sync::Condvar,
     /// Whether the worker thread started.
     worker: std::sync::OnceLock<bool>,
@@ -179,10 +182,39 @@ impl Keeper {
         Ok(())
     }
 
+    /// Puts text that is not secret on the clipboard (a `tessera://` reference): no
+    /// history marker and no clearing. A secret copied before is no longer on the
+    /// clipboard, so its clearing duty ends.
+    pub fn copy_text(&self, text: &str) -> Result<()> {
+        let mut plain = self
+            .shared
+            .plain
+            .lock()
+            .map_err(|_| Error::Clipboard("the clipboard lock was poisoned".into()))?;
+        let clipboard = match plain.as_mut() {
+            Some(clipboard) => clipboard,
+            None => plain.insert(arboard::Clipboard::new().map_err(clipboard_error)?),
+        };
+        clipboard.set_text(text).map_err(clipboard_error)?;
+        if let Ok(mut current) = self.shared.current.lock() {
+            current.take();
+        }
+        self.shared.changed.notify_all();
+        Ok(())
+    }
+
     /// Clears the clipboard now if it still holds the secret put there last.
     pub fn clear_now(&self) -> Option<ClearOutcome> {
         let copied = self.shared.current.lock().ok()?.take()?;
         copied.clear_now().ok()
+    }
+}
+
+impl std::fmt::Debug for KeeperState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeeperState")
+            .field("current", &self.current)
+            .finish_non_exhaustive()
     }
 }
 

@@ -19,4 +19,9 @@ expiry_warning_days: number,
 /**
  * "system", "light" or "dark".
  */
-theme: string, };
+theme: string, 
+/**
+ * The global shortcut that opens the quick-access palette ("Ctrl+Shift+Space");
+ * empty: none (`tessera-app --palette` still opens it).
+ */
+palette_shortcut: string, };

@@ -1,0 +1,221 @@
+//! The quick-access palette: a small window over every other with the search box and
+//! the top matches, opened by the global shortcut (`shortcut.rs`) or by
+//! `tessera-app --palette`, which a running app is handed by its single instance.
+//! Enter copies the token, Shift+Enter its `tessera://` reference, Esc hides it, and so
+//! does a click elsewhere. It is built the first time it opens and then kept, hidden,
+//! so that it opens again at once; until then it costs no web process.
+
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+
+/// The label of the palette's window, as `capabilities/palette.json` names it.
+pub const PALETTE: &str = "palette";
+
+/// The palette's size in logical pixels, as tauri.conf.json gives it.
+const PALETTE_SIZE: (f64, f64) = (640.0, 420.0);
+
+/// The argument that asks for the palette.
+pub const ARG: &str = "--palette";
+
+/// Whether a command line asks for the palette.
+pub fn asked(args: &[String]) -> bool {
+    args.iter().skip(1).any(|a| a == ARG)
+}
+
+/// Shows the palette with the focus, building it the first time (its page then shows
+/// it once loaded: `on_page_load`).
+pub fn open<R: Runtime>(app: &AppHandle<R>) {
+    let result = match app.get_webview_window(PALETTE) {
+        Some(window) => present(&window.as_ref().window()),
+        None => build(app).map(|_| ()),
+    };
+    if let Err(err) = result {
+        eprintln!("tessera: cannot open the quick-access palette: {err}");
+    }
+}
+
+/// The shortcut's press: opens the palette, or hides it when it is open. (Whether it
+/// has the focus cannot be asked: the shortcut's own key grab has just taken it.)
+pub fn toggle<R: Runtime>(app: &AppHandle<R>) {
+    match app.get_webview_window(PALETTE) {
+        Some(window) if window.is_visible().unwrap_or(false) => hide(app),
+        _ => open(app),
+    }
+}
+
+/// Hides the palette (Esc, a copy, a click elsewhere).
+pub fn hide<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(PALETTE)
+        && let Err(err) = window.hide()
+    {
+        eprintln!("tessera: cannot hide the quick-access palette: {err}");
+    }
+}
+
+/// How long a loss of focus must last to hide the palette: the focus flickers as the
+/// window maps, and while a key grab (the shortcut itself) is held.
+const BLUR_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A click elsewhere hides the palette: once the focus has stayed away for BLUR_GRACE.
+fn hide_unless_focused_again<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("tessera-palette-blur".into())
+        .spawn(move || {
+            std::thread::sleep(BLUR_GRACE);
+            if let Some(window) = app.get_webview_window(PALETTE)
+                && window.is_visible().unwrap_or(false)
+                && !window.is_focused().unwrap_or(true)
+            {
+                hide(&app);
+            }
+        });
+    if let Err(err) = spawned {
+        eprintln!("tessera: the palette stays open after losing the focus: {err}");
+    }
+}
+
+/// Shows `window` in the middle of the screen, above the others, with the focus.
+pub fn present<R: Runtime>(window: &tauri::Window<R>) -> tauri::Result<()> {
+    place(window)?;
+    window.show()?;
+    window.set_focus()
+}
+
+/// Puts the palette in the middle of the screen the pointer is on, a little above the
+/// centre, where a person looks first. (Tauri's `center` misplaces a window that was
+/// never shown: it does not know its size yet.)
+fn place<R: Runtime>(window: &tauri::Window<R>) -> tauri::Result<()> {
+    let monitor = match window.cursor_position() {
+        Ok(at) => window.monitor_from_point(at.x, at.y)?,
+        Err(_) => None,
+    };
+    let Some(monitor) = monitor.or(window.primary_monitor()?) else {
+        return window.center();
+    };
+    let scale = monitor.scale_factor();
+    let (width, height) = (PALETTE_SIZE.0 * scale, PALETTE_SIZE.1 * scale);
+    let (area, origin) = (monitor.size(), monitor.position());
+    let x = f64::from(origin.x) + (f64::from(area.width) - width).max(0.0) / 2.0;
+    let y = f64::from(origin.y) + (f64::from(area.height) - height).max(0.0) / 3.0;
+    window.set_position(tauri::PhysicalPosition::new(
+        x.round() as i32,
+        y.round() as i32,
+    ))
+}
+
+/// Builds the palette's window from its configuration, hidden, with the app's
+/// navigation guard and WebView settings.
+fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == PALETTE)
+        .cloned()
+        .ok_or(tauri::Error::WindowNotFound)?;
+    let window = crate::navigation::guarded(app, WebviewWindowBuilder::from_config(app, &config)?)
+        .build()?;
+    crate::webview::configure(&window);
+    focus_when_mapped(&window);
+    let handle = app.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::Focused(false) = event {
+            hide_unless_focused_again(&handle);
+        }
+    });
+    Ok(window)
+}
+
+/// Gives the palette the keyboard focus each time its window is mapped. Asking for it
+/// as the window is shown is not enough: until the X server has mapped the window, a
+/// request for the focus is refused (without a window manager it is simply lost, and a
+/// window manager may not be there to take it over).
+fn focus_when_mapped<R: Runtime>(window: &WebviewWindow<R>) {
+    #[cfg(target_os = "linux")]
+    {
+        // GTK is used on the main thread only.
+        let window = window.clone();
+        let connected = window.clone().run_on_main_thread(move || {
+            use gtk::prelude::{GtkWindowExt, WidgetExtManual};
+            match window.gtk_window() {
+                Ok(gtk_window) => {
+                    gtk_window.connect_map_event(|w, _| {
+                        w.present_with_time(gtk::gdk::ffi::GDK_CURRENT_TIME as u32);
+                        gtk::glib::Propagation::Proceed
+                    });
+                }
+                Err(err) => eprintln!("tessera: the palette may open without the focus: {err}"),
+            }
+        });
+        if let Err(err) = connected {
+            eprintln!("tessera: the palette may open without the focus: {err}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
+/// The D-Bus name and path at which a running app's single instance
+/// (tauri-plugin-single-instance) takes the command lines of later starts: the bundle
+/// identifier and `.SingleInstance`.
+const SINGLE_INSTANCE: (&str, &str) = (
+    "dev.tessera.Tessera.SingleInstance",
+    "/dev/tessera/Tessera/SingleInstance",
+);
+
+/// `tessera-app --palette` while the app runs: hands the command line to the running
+/// app, as the single-instance plugin would, but before this process starts a toolkit
+/// or a window, so that the palette shows within a few milliseconds of the key press.
+/// True when the running app took it.
+pub fn hand_to_running_app() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(bus) = dbus::blocking::Connection::new_session() else {
+            return false;
+        };
+        let (name, path) = SINGLE_INSTANCE;
+        let args: Vec<String> = std::env::args().collect();
+        let cwd = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        bus.with_proxy(name, path, std::time::Duration::from_secs(2))
+            .method_call::<(), _, _, _>("org.SingleInstance.DBus", "ExecuteCallback", (args, cwd))
+            .is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configuration_is_what_the_palette_assumes() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        let identifier = config["identifier"].as_str().expect("identifier");
+        let (name, path) = SINGLE_INSTANCE;
+        assert_eq!(name, format!("{identifier}.SingleInstance"));
+        assert_eq!(path, format!("/{}", name.replace('.', "/")));
+        let palette = config["app"]["windows"]
+            .as_array()
+            .expect("windows")
+            .iter()
+            .find(|w| w["label"] == PALETTE)
+            .expect("the palette's window");
+        assert_eq!(
+            (palette["width"].as_f64(), palette["height"].as_f64()),
+            (Some(PALETTE_SIZE.0), Some(PALETTE_SIZE.1))
+        );
+    }
+
+    #[test]
+    fn only_the_argument_asks_for_the_palette() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(asked(&args(&["tessera-app", "--palette"])));
+        assert!(!asked(&args(&["--palette"])), "the program's own name");
+        assert!(!asked(&args(&["tessera-app", "--palettes"])));
+    }
+}
