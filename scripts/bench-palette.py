@@ -67,7 +67,7 @@ def shown(d, window, before):
     node = focus
     while node.id != window.id:
         parent = node.query_tree().parent
-        if parent.id == 0 or parent.id == d.screen().root.id:
+        if not hasattr(parent, "id") or parent.id in (0, d.screen().root.id):
             return False
         node = parent
     return region(d) != before
