@@ -5,6 +5,7 @@
 //! does a click elsewhere. It is built the first time it opens and then kept, hidden,
 //! so that it opens again at once; until then it costs no web process.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder, WindowEvent};
 
 /// The label of the palette's window, as `capabilities/palette.json` names it.
@@ -36,14 +37,25 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) {
 /// The shortcut's press: opens the palette, or hides it when it is open. (Whether it
 /// has the focus cannot be asked: the shortcut's own key grab has just taken it.)
 pub fn toggle<R: Runtime>(app: &AppHandle<R>) {
-    match app.get_webview_window(PALETTE) {
-        Some(window) if window.is_visible().unwrap_or(false) => hide(app),
-        _ => open(app),
+    if SHOWN.load(Ordering::SeqCst) {
+        hide(app)
+    } else {
+        open(app)
     }
 }
 
+/// Whether the palette was last shown rather than hidden. Kept here: the window's own
+/// answer lags behind a show or hide that GTK has not carried out yet, and a second
+/// press of the shortcut right after the first would open it again.
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Counts the showings, so that a loss of focus noticed during one showing cannot hide
+/// the next.
+static SHOWING: AtomicU64 = AtomicU64::new(0);
+
 /// Hides the palette (Esc, a copy, a click elsewhere).
 pub fn hide<R: Runtime>(app: &AppHandle<R>) {
+    SHOWN.store(false, Ordering::SeqCst);
     if let Some(window) = app.get_webview_window(PALETTE)
         && let Err(err) = window.hide()
     {
@@ -58,12 +70,14 @@ const BLUR_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 /// A click elsewhere hides the palette: once the focus has stayed away for BLUR_GRACE.
 fn hide_unless_focused_again<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
+    let showing = SHOWING.load(Ordering::SeqCst);
     let spawned = std::thread::Builder::new()
         .name("tessera-palette-blur".into())
         .spawn(move || {
             std::thread::sleep(BLUR_GRACE);
             if let Some(window) = app.get_webview_window(PALETTE)
-                && window.is_visible().unwrap_or(false)
+                && SHOWN.load(Ordering::SeqCst)
+                && SHOWING.load(Ordering::SeqCst) == showing
                 && !window.is_focused().unwrap_or(true)
             {
                 hide(&app);
@@ -76,6 +90,8 @@ fn hide_unless_focused_again<R: Runtime>(app: &AppHandle<R>) {
 
 /// Shows `window` in the middle of the screen, above the others, with the focus.
 pub fn present<R: Runtime>(window: &tauri::Window<R>) -> tauri::Result<()> {
+    SHOWN.store(true, Ordering::SeqCst);
+    SHOWING.fetch_add(1, Ordering::SeqCst);
     place(window)?;
     window.show()?;
     window.set_focus()

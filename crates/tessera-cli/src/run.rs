@@ -199,17 +199,26 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
     let _ = to.flush();
 }
 
-/// Forwards SIGINT, SIGTERM and SIGHUP to the child while it runs.
+/// Forwards SIGINT, SIGTERM and SIGHUP that another process sent Tessera (`kill`) to the
+/// child while it runs. Those the terminal raised (Ctrl-C, a hang-up) are not forwarded:
+/// the terminal sends them to its whole foreground process group, the child included,
+/// and a second copy would make the child see Ctrl-C twice.
 fn forward_signals(child: u32) -> Result<signal_hook::iterator::Handle> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        .map_err(|e| Error::invalid("signals", format!("cannot forward signals: {e}")))?;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+    use signal_hook::low_level::siginfo::Cause;
+    let mut signals =
+        signal_hook::iterator::SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
+            .map_err(|e| Error::invalid("signals", format!("cannot forward signals: {e}")))?;
     let handle = signals.handle();
     let pid = rustix::process::Pid::from_raw(child as i32);
     std::thread::spawn(move || {
-        for signal in signals.forever() {
+        for origin in signals.forever() {
             let Some(pid) = pid else { break };
-            if let Some(signal) = rustix::process::Signal::from_named_raw(signal) {
+            if origin.cause == Cause::Kernel {
+                continue;
+            }
+            if let Some(signal) = rustix::process::Signal::from_named_raw(origin.signal) {
                 let _ = rustix::process::kill_process(pid, signal);
             }
         }

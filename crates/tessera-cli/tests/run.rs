@@ -182,3 +182,49 @@ fn on_a_terminal_the_child_has_one_and_its_output_is_still_masked() {
     assert!(printed.contains("stderr too\n"), "{printed}");
     assert!(!printed.contains(SECRET), "{printed}");
 }
+
+#[test]
+fn ctrl_c_on_the_terminal_reaches_the_child_once() {
+    let home = home_with_secret();
+    let tessera = env!("CARGO_BIN_EXE_tessera");
+    // The child counts every SIGINT it is delivered (Perl counts each one the kernel
+    // delivers) for two seconds; `script` gives tessera a terminal, and the Ctrl-C
+    // typed into it goes to its foreground process group: tessera and the child.
+    let counter = home.dir.path().join("count.pl");
+    std::fs::write(
+        &counter,
+        "$n = 0; $SIG{INT} = sub { $n++ }; $| = 1; print \"ready\\n\";\n\
+         my $end = time + 2; while (time < $end) { select(undef, undef, undef, 0.05); }\n\
+         print \"INT x$n\\n\";\n",
+    )
+    .expect("write");
+    let inner = format!("{tessera} run -- perl {}", counter.display());
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &inner, "/dev/null"])
+        .env("TESSERA_HOME", home.vault_dir())
+        .env("TESSERA_STATE_HOME", home.dir.path().join("state"))
+        .env("TESSERA_PASSWORD", PASSWORD)
+        .env("KEY", "tessera://stripe%20live")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("ready") {
+        let n = std::io::Read::read(&mut stdout, &mut buf).expect("read");
+        assert!(
+            n > 0,
+            "the child never got ready: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, b"\x03").expect("Ctrl-C");
+    std::io::Read::read_to_end(&mut stdout, &mut seen).expect("read");
+    drop(stdin);
+    child.wait().expect("wait");
+    let printed = String::from_utf8_lossy(&seen).replace('\r', "");
+    assert!(printed.contains("INT x1\n"), "{printed}");
+}
