@@ -12,20 +12,25 @@ pub const MAIN: &str = "main";
 
 /// Builds the main window from its configuration, with the navigation guard installed.
 pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
+    build(app, MAIN)
+}
+
+/// Builds the window `label` of tauri.conf.json, with the navigation guard installed:
+/// every window of the app is built through here.
+pub fn build<R: Runtime>(app: &AppHandle<R>, label: &str) -> tauri::Result<WebviewWindow<R>> {
     let config = app
         .config()
         .app
         .windows
         .iter()
-        .find(|w| w.label == MAIN)
+        .find(|w| w.label == label)
         .cloned()
         .ok_or(tauri::Error::WindowNotFound)?;
     guarded(app, WebviewWindowBuilder::from_config(app, &config)?).build()
 }
 
 /// `builder` with the guard: no navigation away from the app's own page, no new window.
-/// Every window of the app is built through here.
-pub fn guarded<'a, R: Runtime>(
+fn guarded<'a, R: Runtime>(
     app: &AppHandle<R>,
     builder: WebviewWindowBuilder<'a, R, AppHandle<R>>,
 ) -> WebviewWindowBuilder<'a, R, AppHandle<R>> {

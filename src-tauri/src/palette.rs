@@ -6,7 +6,7 @@
 //! so that it opens again at once; until then it costs no web process.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WindowEvent};
 
 /// The label of the palette's window, as `capabilities/palette.json` names it.
 pub const PALETTE: &str = "palette";
@@ -122,16 +122,7 @@ fn place<R: Runtime>(window: &tauri::Window<R>) -> tauri::Result<()> {
 /// Builds the palette's window from its configuration, hidden, with the app's
 /// navigation guard and WebView settings.
 fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
-    let config = app
-        .config()
-        .app
-        .windows
-        .iter()
-        .find(|w| w.label == PALETTE)
-        .cloned()
-        .ok_or(tauri::Error::WindowNotFound)?;
-    let window = crate::navigation::guarded(app, WebviewWindowBuilder::from_config(app, &config)?)
-        .build()?;
+    let window = crate::navigation::build(app, PALETTE)?;
     crate::webview::configure(&window);
     focus_when_mapped(&window);
     let handle = app.clone();
