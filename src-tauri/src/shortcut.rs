@@ -28,8 +28,8 @@ pub fn parse(text: &str) -> Result<Option<Shortcut>, String> {
     Ok(Some(shortcut))
 }
 
-/// The plugin's handler: each press of the registered shortcut opens the palette (or
-/// hides it when it has the focus).
+/// The plugin's handler: each press of the registered shortcut opens the palette, or
+/// hides it when it is open.
 pub fn on_press<R: Runtime>(app: &AppHandle<R>, _: &Shortcut, event: ShortcutEvent) {
     if event.state() == ShortcutState::Pressed {
         crate::palette::toggle(app);
