@@ -33,7 +33,8 @@ pub fn run() {
         return;
     }
     let args: Vec<String> = std::env::args().collect();
-    if palette::asked(&args) && palette::hand_to_running_app() {
+    let with_palette = palette::asked(&args);
+    if with_palette && palette::hand_to_running_app() {
         return;
     }
     environment::apply();
@@ -49,12 +50,16 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let app = build(tauri::Builder::default(), AppState::new(paths))
-        .build(tauri::generate_context!())
-        .unwrap_or_else(|err| {
-            eprintln!("tessera: cannot start: {err}");
-            std::process::exit(1);
-        });
+    let app = build(
+        tauri::Builder::default(),
+        AppState::new(paths),
+        with_palette,
+    )
+    .build(tauri::generate_context!())
+    .unwrap_or_else(|err| {
+        eprintln!("tessera: cannot start: {err}");
+        std::process::exit(1);
+    });
     app.run(|app, event| {
         if let RunEvent::Exit = event {
             app.state::<AppState>().lock();
@@ -78,8 +83,13 @@ fn answered_from_the_command_line() -> bool {
     true
 }
 
-/// The builder with plugins, state and commands.
-fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder<tauri::Wry> {
+/// The builder with plugins, state and commands; `with_palette`: the command line asked
+/// for the quick-access palette (`--palette`), shown as the app starts.
+fn build(
+    builder: tauri::Builder<tauri::Wry>,
+    state: AppState,
+    with_palette: bool,
+) -> tauri::Builder<tauri::Wry> {
     let builder = builder
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             if palette::asked(&args) {
@@ -108,7 +118,7 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
                 webview::reveal(&window);
             }
         })
-        .setup(|app| {
+        .setup(move |app| {
             let window = navigation::build_main(app.handle())?;
             webview::configure(&window);
             webview::reveal_later(window.as_ref().window());
@@ -118,7 +128,7 @@ fn build(builder: tauri::Builder<tauri::Wry>, state: AppState) -> tauri::Builder
             if let Err(err) = shortcut::apply(app.handle(), &shortcut) {
                 eprintln!("tessera: no global shortcut for the palette: {err}");
             }
-            if palette::asked(&std::env::args().collect::<Vec<_>>()) {
+            if with_palette {
                 palette::open(app.handle());
             }
             Ok(())

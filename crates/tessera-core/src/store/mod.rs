@@ -294,16 +294,25 @@ pub(crate) fn stale_token_files(
     conn: &Connection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, Timestamp>> {
-    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
     let mut stmt = conn.prepare_cached(
         "SELECT token_id, stale_since FROM token_file_exports WHERE stale_since IS NOT NULL",
     )?;
     let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))?;
+    of_ids(rows, ids)
+}
+
+/// The rows, each an id and its value, whose id is one of `ids`: for the small tables
+/// of notices, read whole in one statement rather than one per id.
+fn of_ids<T>(
+    rows: impl Iterator<Item = rusqlite::Result<(String, T)>>,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, T>> {
+    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
     let mut out = std::collections::HashMap::new();
     for row in rows {
-        let (id, since) = row?;
+        let (id, value) = row?;
         if wanted.contains(id.as_str()) {
-            out.insert(id, since);
+            out.insert(id, value);
         }
     }
     Ok(out)
@@ -338,19 +347,11 @@ pub(crate) fn findings(
     conn: &Connection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (String, Timestamp)>> {
-    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
     let mut stmt = conn.prepare_cached("SELECT token_id, place, found_at FROM token_findings")?;
     let rows = stmt.query_map([], |row| {
         Ok((row.get::<_, String>(0)?, (row.get(1)?, row.get(2)?)))
     })?;
-    let mut out = std::collections::HashMap::new();
-    for row in rows {
-        let (id, found) = row?;
-        if wanted.contains(id.as_str()) {
-            out.insert(id, found);
-        }
-    }
-    Ok(out)
+    of_ids(rows, ids)
 }
 
 /// Tokens whose scan fingerprint is missing or was made from another value (a
