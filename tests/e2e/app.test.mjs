@@ -288,6 +288,17 @@ describe("a keyring vault", () => {
     });
     await browser.waitUntil(async () => !paletteShown(), { timeout: 5000, timeoutMsg: "the palette stayed after the copy" });
 
+    // The shortcut is a setting; one that would take a key from typing is refused.
+    await click(browser, tid("nav-settings"));
+    await type(browser, tid("settings-shortcut"), "Shift+K");
+    await click(browser, tid("settings-save"));
+    await waitFor(browser, tid("settings-error"));
+    assert.match(await text(browser, tid("settings-error")), /would take a key from typing everywhere: add Ctrl, Alt or Super/);
+    await type(browser, tid("settings-shortcut"), "Ctrl+Shift+Space");
+    await click(browser, tid("settings-save"));
+    await waitToast(browser, "Settings saved");
+    await click(browser, tid("nav-all"));
+
     // The global shortcut, pressed as a keyboard does (the X server's XTEST).
     keys("ctrl+shift+space");
     await browser.waitUntil(async () => paletteShown() && focusedWindow() === PALETTE_TITLE, { timeout: 5000, timeoutMsg: "Ctrl+Shift+Space did not open the palette" });
