@@ -18,6 +18,8 @@ struct Seeded {
     paths: VaultPaths,
     keys: MemoryKeyStore,
     vault: Vault,
+    /// 10,000 personal tokens' secrets, to verify each in turn (none twice in a row).
+    many: Vec<Secret>,
     /// The RSA token's private key, key id and token id: each assertion is good once,
     /// so every iteration signs a new one (outside the measured time).
     rsa: (Secret, String, String),
@@ -38,6 +40,7 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
     let words = [
         "prod", "staging", "dev", "billing", "search", "deploy", "reader", "writer", "ci", "backup",
     ];
+    let mut many = Vec::new();
     for chunk in 0..TOKENS / 10_000 {
         let batch = (0..10_000)
             .map(|i| {
@@ -51,7 +54,10 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
                 NewToken::new(TokenKind::Personal, name)
             })
             .collect();
-        vault.create_tokens(batch).expect("seed");
+        let issued = vault.create_tokens(batch).expect("seed");
+        if chunk == 0 {
+            many = issued.into_iter().filter_map(|i| i.secret).collect();
+        }
     }
     let mut secrets = Vec::new();
     let make = |vault: &mut Vault, mut req: NewToken| {
@@ -92,6 +98,7 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
         Seeded {
             _dir: dir,
             rsa,
+            many,
             paths,
             keys,
             vault,
@@ -127,6 +134,19 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    verify.bench_function("personal, 10,000 different tokens in turn", |b| {
+        let Seeded { many, vault, .. } = &mut seeded;
+        let mut next = many.iter().cycle();
+        b.iter(|| {
+            let secret = next.next().expect("cycle");
+            assert!(
+                vault
+                    .verify(secret.expose(), None, None)
+                    .expect("verify")
+                    .is_active()
+            )
+        })
+    });
     verify.bench_function("rsa assertion", |b| {
         let (pem, key_id, token_id) = &seeded.rsa;
         let vault = &mut seeded.vault;

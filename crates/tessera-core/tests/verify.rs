@@ -296,3 +296,89 @@ fn an_external_token_shaped_like_a_jwt_is_found_by_value_and_issued_elsewhere() 
         Reason::IssuedElsewhere
     );
 }
+
+/// Verification remembers the tokens it found until the vault changes: a second
+/// connection (another process) that revokes a token, narrows its APIs or shortens its
+/// expiry is seen by the very next verification of the first, and the clock alone
+/// ends a remembered token's life.
+#[test]
+fn a_remembered_token_follows_every_change_made_elsewhere_and_the_clock() {
+    let mut t = TestVault::new();
+    let mut secrets = Vec::new();
+    for (kind, name) in [(TokenKind::Personal, "p"), (TokenKind::Jwt, "j")] {
+        let (_, secret) = t.make(kind, name);
+        secrets.push((name, secret.expect("secret")));
+    }
+    let active = |t: &mut TestVault, secret: &tessera_core::Secret, api: Option<&str>| {
+        t.vault.verify(secret.expose(), api, None).expect("verify")
+    };
+    for (_, secret) in &secrets {
+        for _ in 0..3 {
+            assert!(active(&mut t, secret, Some("billing")).is_active());
+        }
+    }
+    let mut other = tessera_core::Vault::open(&t.paths, &t.keys, None).expect("second");
+    // Narrowed elsewhere: the API it was good for is gone.
+    other
+        .modify_token(
+            "p",
+            TokenChanges {
+                apis: Some(vec!["search".into()]),
+                ..Default::default()
+            },
+        )
+        .expect("narrow");
+    assert_eq!(
+        reason(active(&mut t, &secrets[0].1, Some("billing"))),
+        Reason::ApiNotAuthorized
+    );
+    assert!(active(&mut t, &secrets[0].1, Some("search")).is_active());
+    // Revoked elsewhere, after being found again.
+    other.revoke_token("j").expect("revoke");
+    assert_eq!(reason(active(&mut t, &secrets[1].1, None)), Reason::Revoked);
+    other.revoke_token("p").expect("revoke");
+    assert_eq!(reason(active(&mut t, &secrets[0].1, None)), Reason::Revoked);
+    drop(other);
+
+    // A token found and remembered expires with the clock, nothing committed between.
+    let mut req = request(TokenKind::Personal, "short");
+    req.expires = Expiry::parse("1d", t.vault.now()).expect("1d");
+    let short = t.vault.create_token(req).expect("short").secret.expect("s");
+    let mut req = request(TokenKind::Jwt, "short jwt");
+    req.expires = Expiry::parse("1d", t.vault.now()).expect("1d");
+    let short_jwt = t.vault.create_token(req).expect("short").secret.expect("s");
+    for secret in [&short, &short_jwt] {
+        assert!(active(&mut t, secret, None).is_active());
+        assert!(active(&mut t, secret, None).is_active());
+    }
+    t.clock.advance(DAY + 60);
+    for secret in [&short, &short_jwt] {
+        assert_eq!(reason(active(&mut t, secret, None)), Reason::Expired);
+    }
+}
+
+/// Answers from memory are audited and counted as uses one by one, as the first is.
+#[test]
+fn every_remembered_verification_is_audited_and_counted() {
+    let mut t = TestVault::new();
+    let (_, secret) = t.make(TokenKind::Personal, "counted");
+    let secret = secret.expect("secret");
+    for _ in 0..25 {
+        assert!(
+            t.vault
+                .verify(secret.expose(), None, None)
+                .expect("verify")
+                .is_active()
+        );
+    }
+    let events = t
+        .vault
+        .audit(&tessera_core::audit::AuditFilter {
+            action: Some(tessera_core::audit::AuditAction::Verify),
+            token: Some("counted".into()),
+            ..Default::default()
+        })
+        .expect("audit");
+    assert_eq!(events.len(), 25);
+    assert_eq!(t.vault.token("counted").expect("token").use_count, 25);
+}

@@ -26,7 +26,7 @@ use tessera_core::{Error, Result, Vault};
 /// How often the service writes what verification has buffered (the audit events and
 /// last uses): often enough that a busy second's records are not one long write that
 /// every request waits behind.
-const FLUSH_EVERY: Duration = Duration::from_millis(250);
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 /// Most requests answered in one read transaction.
 const MAX_BATCH: usize = 256;

@@ -9,6 +9,7 @@
 
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
+use crate::model::introspection::JwtTimes;
 use crate::model::secret::{Secret, SecretBytes};
 use crate::model::token::JwtAlg;
 use crate::model::verification::Reason;
@@ -62,8 +63,8 @@ pub(crate) fn issuer_of(vault_id: &str) -> String {
 
 impl JwtClaims {
     /// The times it carries, as introspection answers them.
-    pub(crate) fn times(&self) -> crate::model::introspection::JwtTimes {
-        crate::model::introspection::JwtTimes {
+    pub(crate) fn times(&self) -> JwtTimes {
+        JwtTimes {
             iat: self.iat,
             nbf: self.nbf,
             exp: self.exp,
@@ -239,11 +240,20 @@ impl Signer {
     }
 
     /// Checks a JWT against the vault's keys and the time `now`.
+    #[cfg(test)]
     pub(crate) fn verify(
         &self,
         token: &str,
         now: Timestamp,
     ) -> std::result::Result<JwtClaims, Reason> {
+        let claims = self.verify_signature(token)?;
+        check_issued_times(&claims.times(), now)?;
+        Ok(claims)
+    }
+
+    /// [`Signer::verify`] without the time claims: the signature, the key and the
+    /// issuer, which do not change with the clock.
+    pub(crate) fn verify_signature(&self, token: &str) -> std::result::Result<JwtClaims, Reason> {
         let header = checked_header(token)?;
         let alg = [JwtAlg::Hs256, JwtAlg::Rs256, JwtAlg::EdDsa]
             .into_iter()
@@ -257,14 +267,17 @@ impl Signer {
         let validation = &self.validations[alg as usize];
         let data =
             jsonwebtoken::decode::<JwtClaims>(token, &pair.decoding, validation).map_err(reason)?;
-        check_times(
-            data.claims.exp,
-            Some(data.claims.nbf),
-            now,
-            ISSUED_LEEWAY_SECS,
-        )?;
         Ok(data.claims)
     }
+}
+
+/// Whether a vault JWT with these times is good at `now` (`exp` and `nbf`, with the
+/// leeway of the vault's own tokens).
+pub(crate) fn check_issued_times(
+    times: &JwtTimes,
+    now: Timestamp,
+) -> std::result::Result<(), Reason> {
+    check_times(times.exp, Some(times.nbf), now, ISSUED_LEEWAY_SECS)
 }
 
 fn key_pair(alg: JwtAlg, der: &SecretBytes) -> Result<KeyPair> {

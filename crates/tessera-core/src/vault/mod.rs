@@ -17,6 +17,7 @@ pub mod export;
 pub mod import;
 mod introspect;
 pub mod lifecycle;
+mod recent;
 mod recovery;
 mod resolve;
 pub mod scan;
@@ -238,6 +239,8 @@ pub struct Vault {
     pub(in crate::vault) signer: Option<crate::crypto::jwt::Signer>,
     /// Tokens and buckets found sealed (see [`crate::store::seal`]).
     pub(in crate::vault) seals: crate::store::seal::Checked,
+    /// Tokens verification found at the vault's current state.
+    pub(in crate::vault) recent: recent::Recent,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
     /// Inside [`Vault::read_batch`].
@@ -556,6 +559,7 @@ impl Vault {
             search: SearchCache::default(),
             signer: None,
             seals: crate::store::seal::Checked::default(),
+            recent: recent::Recent::default(),
             anchor: None,
             batching: false,
             batch_read: false,
@@ -803,6 +807,7 @@ impl Vault {
         crate::store::seal::update(&tx, generation)?;
         tx.commit()?;
         self.seals.clear();
+        self.recent.clear();
         self.pending.clear();
         self.search.invalidate();
         // After the commit, never before: the anchor may lag the vault, never lead it. A

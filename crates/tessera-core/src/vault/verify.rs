@@ -1,8 +1,9 @@
 //! Verification, in the manner of RFC 7662 introspection: is this token good (for this
 //! API, for this user)? The answer is `Active` with the token's id, kind, name, scopes
-//! and expiry, or `Inactive` with the precise reason. Status is read from the vault on
-//! every call, so a revocation is never missed; only the last-use record of a success
-//! is buffered (durable within a second).
+//! and expiry, or `Inactive` with the precise reason. Every call asks the vault whether
+//! anything was committed since the token was last read, and reads it again if so, so
+//! a revocation is never missed ([`crate::vault::recent`]); only the last-use record of
+//! a success is buffered (durable within a second).
 
 use crate::crypto::jwt::{self, Signer};
 use crate::model::audit::{AuditAction, AuditOutcome};
@@ -14,6 +15,7 @@ use crate::model::token_shape::{self, Shape};
 use crate::model::verification::{Reason, Verification, authorize};
 use crate::store::{self, NewAuditEvent};
 use crate::vault::Vault;
+use crate::vault::recent::Found;
 
 /// How a check ended: active (with a vault JWT's times), or the reason it is not.
 type Outcome = std::result::Result<Option<JwtTimes>, Reason>;
@@ -67,14 +69,24 @@ impl Vault {
             Shape::Foreign if presented.is_empty() => return Ok((None, Err(Reason::Malformed))),
             Shape::Valid(_) | Shape::Foreign => {}
         }
-        match self.by_value(presented)? {
-            Some(token) if token.kind == TokenKind::Jwt => {
-                let outcome = self
-                    .check_signature(presented, now)?
+        let hash = crate::vault::lifecycle::hash(presented);
+        match self.found(presented, &hash)? {
+            Some(found) if found.token.kind == TokenKind::Jwt => {
+                let signed = match found.signed {
+                    Some(signed) => signed,
+                    None => {
+                        let signed = self.check_signature(presented)?;
+                        self.recent.set_signed(&hash, signed);
+                        signed
+                    }
+                };
+                let token = found.token;
+                let outcome = signed
+                    .and_then(|times| jwt::check_issued_times(&times, now).map(|()| times))
                     .and_then(|times| authorize(&token, api, user, now).map(|()| Some(times)));
                 Ok((Some(token), outcome))
             }
-            Some(token) => {
+            Some(Found { token, .. }) => {
                 let outcome = authorize(&token, api, user, now).map(|()| None);
                 Ok((Some(token), outcome))
             }
@@ -86,36 +98,53 @@ impl Vault {
         }
     }
 
-    /// Checks a JWT against the vault's signing keys and its time claims.
+    /// Checks a JWT's signature against the vault's signing keys (not its times).
     fn check_signature(
         &mut self,
         presented: &str,
-        now: Timestamp,
     ) -> Result<std::result::Result<JwtTimes, Reason>> {
         let mut signer = self.take_signer()?;
         if signer.lacks(presented) {
             // Another process (the CLI beside a running service) made the key since.
             signer = Signer::load(&self.conn, &self.header.vault_id)?;
         }
-        let outcome = signer.verify(presented, now).map(|claims| claims.times());
+        let outcome = signer
+            .verify_signature(presented)
+            .map(|claims| claims.times());
         self.signer = Some(signer);
         Ok(outcome)
     }
 
-    /// Looks a token up by the hash of its value and compares the value in constant time.
-    /// The token's rows are checked against its seal first: a page put back from an
-    /// older copy cannot answer for it (see [`crate::store::seal`]).
+    /// The token whose value `presented` is, current as of the vault's last commit.
     pub(crate) fn by_value(&mut self, presented: &str) -> Result<Option<Token>> {
         let hash = crate::vault::lifecycle::hash(presented);
-        let found = store::token_by_hash(&self.conn, &hash)?.and_then(|(token, stored)| {
+        Ok(self.found(presented, &hash)?.map(|found| found.token))
+    }
+
+    /// Looks a token up by the hash of its value and compares the value in constant time.
+    /// The token's rows are checked against its seal first: a page put back from an
+    /// older copy cannot answer for it (see [`crate::store::seal`]). When the vault has
+    /// not changed since the same value was last found, the answer is the one found
+    /// then ([`crate::vault::recent`]).
+    fn found(&mut self, presented: &str, hash: &[u8; 32]) -> Result<Option<Found>> {
+        if let Some(found) = self.recent.get(&self.conn, hash)? {
+            return Ok(Some(found.clone()));
+        }
+        let found = store::token_by_hash(&self.conn, hash)?.and_then(|(token, stored)| {
             let same: bool =
                 subtle::ConstantTimeEq::ct_eq(stored.as_slice(), presented.as_bytes()).into();
             same.then_some(token)
         });
-        if let Some(token) = &found {
-            self.seals.check_token(&self.conn, &token.id)?;
-        }
-        Ok(found)
+        let Some(token) = found else {
+            return Ok(None);
+        };
+        self.seals.check_token(&self.conn, &token.id)?;
+        let found = Found {
+            token,
+            signed: None,
+        };
+        self.recent.put(*hash, found.clone());
+        Ok(Some(found))
     }
 
     /// A JWT that is not a current token value: a tampered or replaced Tessera JWT, or
@@ -134,7 +163,8 @@ impl Vault {
         if kid.as_deref().is_some_and(|k| k.starts_with("tessera-")) {
             // Well signed but not current means replaced: unknown.
             let outcome = self
-                .check_signature(presented, now)?
+                .check_signature(presented)?
+                .and_then(|times| jwt::check_issued_times(&times, now))
                 .and(Err(Reason::Unknown));
             return Ok((None, outcome));
         }
