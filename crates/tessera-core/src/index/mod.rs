@@ -20,22 +20,125 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 use std::cmp::Reverse;
 
-/// A scan of at least this many names is split between two threads (at 100,000 names
-/// a scan takes a few milliseconds; a thread starts in tens of microseconds).
+/// A scan of at least this many names is shared by two threads (at 100,000 names a
+/// scan takes a few milliseconds; a thread starts in tens of microseconds).
 const PARALLEL_FROM: usize = 20_000;
 
-/// `(index, score)` of every candidate the pattern matches, in candidate order.
+/// A shared scan hands out names in chunks of this many: a thread that finishes early,
+/// or whose core is taken by another process, leaves the rest to the other.
+const CHUNK: usize = 4_096;
+
+/// The names a query scores: every row, or the previous query's matches.
+enum Candidates {
+    All(usize),
+    These(Vec<u32>),
+}
+
+impl Candidates {
+    fn len(&self) -> usize {
+        match self {
+            Candidates::All(n) => *n,
+            Candidates::These(list) => list.len(),
+        }
+    }
+
+    /// `(index, score)` of every candidate at positions `range` the pattern matches,
+    /// in candidate order.
+    fn score(
+        &self,
+        pattern: &Pattern,
+        names: &Names,
+        range: std::ops::Range<usize>,
+        matcher: &mut Matcher,
+    ) -> Vec<(u32, u32)> {
+        match self {
+            Candidates::All(_) => score(
+                pattern,
+                names,
+                range.start as u32..range.end as u32,
+                matcher,
+            ),
+            Candidates::These(list) => score(pattern, names, list[range].iter().copied(), matcher),
+        }
+    }
+}
+
+/// The characters ([`names::chars_of`]) every name the pattern matches holds: those of
+/// its atoms that must occur (not the negated ones). None are asked for when an atom
+/// holds a character beyond ASCII, which the matcher may match after normalizing.
+fn needed_chars(pattern: &Pattern) -> u32 {
+    let mut needed = 0;
+    for atom in pattern.atoms.iter().filter(|atom| !atom.negative) {
+        match atom.needle_text() {
+            nucleo_matcher::Utf32Str::Ascii(text) => needed |= names::chars_of(text),
+            nucleo_matcher::Utf32Str::Unicode(text) if text.iter().all(char::is_ascii) => {
+                let text: Vec<u8> = text.iter().map(|&c| c as u8).collect();
+                needed |= names::chars_of(&text);
+            }
+            nucleo_matcher::Utf32Str::Unicode(_) => return 0,
+        }
+    }
+    needed
+}
+
+/// `(index, score)` of every row in `rows` the pattern matches, in that order. A name
+/// that lacks one of the pattern's characters is passed over without scoring.
 fn score(
     pattern: &Pattern,
     names: &Names,
-    candidates: &[u32],
+    rows: impl ExactSizeIterator<Item = u32>,
     matcher: &mut Matcher,
 ) -> Vec<(u32, u32)> {
-    let mut scored = Vec::with_capacity(candidates.len().min(4096));
-    for &i in candidates {
+    let needed = needed_chars(pattern);
+    let mut scored = Vec::with_capacity(rows.len().min(4096));
+    for i in rows {
+        if !names.may_hold(i, needed) {
+            continue;
+        }
         if let Some(score) = pattern.score(names.get(i), matcher) {
             scored.push((i, score));
         }
+    }
+    scored
+}
+
+/// [`Candidates::score`] over every candidate, on two threads taking chunks in turn; the result is
+/// in candidate order, as one thread gives it.
+fn score_shared(
+    pattern: &Pattern,
+    names: &Names,
+    candidates: &Candidates,
+    matchers: [&mut Matcher; 2],
+) -> Vec<(u32, u32)> {
+    let len = candidates.len();
+    let chunks = len.div_ceil(CHUNK);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = |matcher: &mut Matcher| {
+        let mut done = Vec::new();
+        loop {
+            let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if chunk >= chunks {
+                return done;
+            }
+            let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(len);
+            done.push((chunk, candidates.score(pattern, names, range, matcher)));
+        }
+    };
+    let [mine, other] = matchers;
+    let mut done = std::thread::scope(|scope| {
+        let work = &work;
+        let later = scope.spawn(move || work(other));
+        let mut done = work(mine);
+        match later.join() {
+            Ok(rest) => done.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        done
+    });
+    done.sort_unstable_by_key(|&(chunk, _)| chunk);
+    let mut scored = Vec::with_capacity(done.iter().map(|(_, part)| part.len()).sum());
+    for (_, part) in done {
+        scored.extend(part);
     }
     scored
 }
@@ -147,7 +250,7 @@ impl SearchIndex {
     /// `sort` order (best first for relevance, ties by name). Only the window is
     /// sorted: the rest is partitioned away in linear time.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn window(
+    pub fn window(
         &mut self,
         text: &str,
         kind: Option<TokenKind>,
@@ -215,27 +318,17 @@ impl SearchIndex {
             }
             None => false,
         };
-        let candidates: Vec<u32> = match (&self.last, narrowing) {
-            (Some((_, previous)), true) => previous.clone(),
-            _ => (0..self.rows.len() as u32).collect(),
+        let candidates = match self.last.take() {
+            Some((_, previous)) if narrowing => Candidates::These(previous),
+            _ => Candidates::All(self.rows.len()),
         };
         let names = &self.names;
         let mut scored = if candidates.len() >= PARALLEL_FROM {
-            // Two halves on two cores; the halves are in order, so the result is.
-            let (first, second) = candidates.split_at(candidates.len() / 2);
-            let other = &mut self.second_matcher;
-            let pattern = &pattern;
-            std::thread::scope(|scope| {
-                let later = scope.spawn(move || score(pattern, names, second, other));
-                let mut scored = score(pattern, names, first, &mut self.matcher);
-                match later.join() {
-                    Ok(rest) => scored.extend(rest),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-                scored
-            })
+            let matchers = [&mut self.matcher, &mut self.second_matcher];
+            score_shared(&pattern, names, &candidates, matchers)
         } else {
-            score(&pattern, names, &candidates, &mut self.matcher)
+            let all = 0..candidates.len();
+            candidates.score(&pattern, names, all, &mut self.matcher)
         };
         self.last = Some((text.to_string(), scored.iter().map(|&(i, _)| i).collect()));
         scored.retain(|&(i, _)| passes(&self.rows[i as usize], kind, status, now));
@@ -360,7 +453,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scan_split_over_two_threads_answers_as_one_thread_does() {
+    fn a_scan_shared_by_two_threads_answers_as_one_thread_does() {
         let list: Vec<String> = (0..PARALLEL_FROM * 2 + 7)
             .map(|i| format!("svc-{}-{}", i % 97, i * 7 % 1013))
             .collect();
@@ -369,11 +462,10 @@ mod tests {
             let split = index.matches(text, None, None, 0);
             index.forget_previous();
             let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
-            let all: Vec<u32> = (0..list.len() as u32).collect();
             let mut one = score(
                 &pattern,
                 &index.names,
-                &all,
+                0..list.len() as u32,
                 &mut Matcher::new(Config::DEFAULT),
             );
             one.sort_by_key(|&(_, score)| Reverse(score));
@@ -442,6 +534,135 @@ mod tests {
                         "{text:?} {sort:?} {offset}"
                     );
                 }
+            }
+        }
+    }
+
+    /// `(index, score)` of every name the pattern matches, by nucleo-matcher alone.
+    fn every_score(pattern: &Pattern, names: &Names, matcher: &mut Matcher) -> Vec<(u32, u32)> {
+        (0..names.len() as u32)
+            .filter_map(|i| pattern.score(names.get(i), matcher).map(|s| (i, s)))
+            .collect()
+    }
+
+    /// Passing over names that lack one of the query's characters changes no answer:
+    /// any case, digits, punctuation, names beyond ASCII, and the query syntax
+    /// (negation, prefix, suffix, exact, escaped spaces).
+    #[test]
+    fn names_passed_over_for_their_characters_could_not_match() {
+        let list = [
+            "prod-Billing 42",
+            "STAGING_deploy",
+            "ci/cd #7",
+            "café key",
+            "Grüße prod",
+            "日本語 key",
+            "x",
+            "",
+            "a b c",
+            "Deploy.Writer-0009",
+            "naïve",
+            "über-token",
+            "tab\tname",
+            "CamelCaseName",
+            "ends$",
+            "^starts",
+            "it's quoted",
+            "50% off",
+        ];
+        let mut names = Names::default();
+        for name in list {
+            names.push(name).expect("push");
+        }
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        for text in [
+            "p",
+            "P",
+            "bil",
+            "Bil",
+            "42",
+            "9",
+            "#7",
+            "/",
+            "cafe",
+            "café",
+            "gruse",
+            "grü",
+            "key",
+            "日本",
+            "!prod",
+            "!x key",
+            "^sta",
+            "^STA",
+            "loy$",
+            "'deploy",
+            "^x$",
+            r"a\ b",
+            "naive",
+            "uber",
+            "cCN",
+            "ccn",
+            "$",
+            "^",
+            "'",
+            "50%",
+            "it's",
+            r"tab\\t",
+            "prod !grü",
+            "zzz",
+        ] {
+            let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+            let all = score(&pattern, &names, 0..names.len() as u32, &mut matcher);
+            assert_eq!(all, every_score(&pattern, &names, &mut matcher), "{text}");
+        }
+    }
+
+    /// At 1,000,000 names, the page and count a query gets (and the highlights on that
+    /// page) are those of nucleo-matcher scoring every name on one thread, sorted by
+    /// score with ties in name order: what the index gave before scans were shared.
+    #[test]
+    fn a_million_names_page_as_one_thread_scoring_them_all() {
+        const WORDS: [&str; 12] = [
+            "prod", "staging", "billing", "deploy", "reader", "writer", "github", "gitlab",
+            "backup", "metrics", "release", "mobile",
+        ];
+        let mut seed = 42u64;
+        let mut pick = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            WORDS[(seed >> 33) as usize % WORDS.len()]
+        };
+        let list: Vec<String> = (0..1_000_000)
+            .map(|i| format!("{}-{}-{} {i}", pick(), pick(), pick()))
+            .collect();
+        let mut index = SearchIndex::from_names(&list).expect("index");
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        for text in [
+            "p",
+            "x",
+            "bil",
+            "dpl",
+            "prddep",
+            "gitrel",
+            "stagingdeplo",
+            "deploy 99",
+            "^prod",
+            "rel$",
+        ] {
+            let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+            let mut one = every_score(&pattern, &index.names, &mut matcher);
+            one.sort_by_key(|&(_, score)| Reverse(score));
+            let expected: Vec<u32> = one.iter().take(50).map(|&(i, _)| i).collect();
+            index.forget_previous();
+            let (total, page) = index.window(text, None, None, 0, Sort::Relevance, 0, 50);
+            assert_eq!((total, &page), (one.len(), &expected), "{text}");
+            for &i in &page {
+                let mut indices = Vec::new();
+                pattern.indices(index.names.get(i), &mut matcher, &mut indices);
+                indices.sort_unstable();
+                indices.dedup();
+                assert_eq!(index.positions(text, i), indices, "{text}");
             }
         }
     }

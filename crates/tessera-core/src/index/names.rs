@@ -1,7 +1,11 @@
 //! Token names packed for the search index, in the form nucleo-matcher scores: ASCII
 //! names as bytes in one buffer, other names as the first character of each grapheme in
-//! another. 100,000 names cost three allocations instead of one or two per name, which
+//! another. 100,000 names cost four allocations instead of one or two per name, which
 //! keeps the index and the peak while it is built smaller (docs/benchmarks.md).
+//!
+//! Each name also carries the set of characters it holds, as 32 bits (one per letter
+//! whatever its case, three for digits and three for the rest): a query holding a
+//! character a name lacks cannot match it, and a scan skips that name for one `AND`.
 
 use crate::model::error::{Error, Result};
 use nucleo_matcher::Utf32Str;
@@ -16,6 +20,25 @@ pub(crate) struct Names {
     wide: Vec<char>,
     /// Per name: its start in its buffer (with [`WIDE`] for `wide`) and its length.
     spans: Vec<(u32, u32)>,
+    /// Per name: the characters it holds ([`chars_of`]); every bit for a name that is
+    /// not ASCII, which the matcher may match after normalizing.
+    chars: Vec<u32>,
+}
+
+/// The bit of an ASCII character: one per letter (either case), three for digits and
+/// three for every other character.
+fn bit(c: u8) -> u32 {
+    let class = match c.to_ascii_lowercase() {
+        c @ b'a'..=b'z' => c - b'a',
+        c @ b'0'..=b'9' => 26 + c % 3,
+        c => 29 + c % 3,
+    };
+    1 << class
+}
+
+/// The characters of an ASCII text, as bits ([`bit`]).
+pub(crate) fn chars_of(text: &[u8]) -> u32 {
+    text.iter().fold(0, |set, &c| set | bit(c))
 }
 
 impl Names {
@@ -25,19 +48,20 @@ impl Names {
             ascii: Vec::with_capacity(bytes),
             wide: Vec::new(),
             spans: Vec::with_capacity(count),
+            chars: Vec::with_capacity(count),
         }
     }
 
     /// Appends a name.
     pub(crate) fn push(&mut self, name: &str) -> Result<()> {
-        let (start, len) = if name.is_ascii() {
+        let (start, len, chars) = if name.is_ascii() {
             let start = self.ascii.len();
             self.ascii.extend_from_slice(name.as_bytes());
-            (start, name.len())
+            (start, name.len(), chars_of(name.as_bytes()))
         } else {
             let start = self.wide.len();
             self.wide.extend(nucleo_matcher::chars::graphemes(name));
-            (start | WIDE as usize, self.wide.len() - start)
+            (start | WIDE as usize, self.wide.len() - start, u32::MAX)
         };
         // Both buffers stay below `WIDE`, so every start and length fits in a u32.
         if self.ascii.len() >= WIDE as usize || self.wide.len() >= WIDE as usize {
@@ -46,6 +70,7 @@ impl Names {
             ));
         }
         self.spans.push((start as u32, len as u32));
+        self.chars.push(chars);
         Ok(())
     }
 
@@ -60,6 +85,12 @@ impl Names {
         }
     }
 
+    /// Whether name `index` holds every character of `needed` ([`chars_of`]): if not,
+    /// no query holding them matches it.
+    pub(crate) fn may_hold(&self, index: u32, needed: u32) -> bool {
+        self.chars[index as usize] & needed == needed
+    }
+
     /// Names held.
     pub(crate) fn len(&self) -> usize {
         self.spans.len()
@@ -70,6 +101,7 @@ impl Names {
         self.ascii.shrink_to_fit();
         self.wide.shrink_to_fit();
         self.spans.shrink_to_fit();
+        self.chars.shrink_to_fit();
     }
 }
 
