@@ -111,11 +111,10 @@ fn build(
             }
             let window = view.window();
             if window.label() == palette::PALETTE {
-                if let Err(err) = palette::present(&window) {
-                    eprintln!("tessera: cannot show the quick-access palette: {err}");
-                }
+                palette::loaded(&window);
             } else {
                 webview::reveal(&window);
+                palette::prepare_later(window.app_handle());
             }
         })
         .setup(move |app| {

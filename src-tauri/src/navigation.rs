@@ -15,9 +15,17 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
     build(app, MAIN)
 }
 
-/// Builds the window `label` of tauri.conf.json, with the navigation guard installed:
-/// every window of the app is built through here.
+/// Builds the window `label` of tauri.conf.json, with the navigation guard installed.
 pub fn build<R: Runtime>(app: &AppHandle<R>, label: &str) -> tauri::Result<WebviewWindow<R>> {
+    builder(app, label)?.build()
+}
+
+/// The builder of the window `label` of tauri.conf.json, with the navigation guard
+/// installed: every window of the app is built from one.
+pub fn builder<'a, R: Runtime>(
+    app: &'a AppHandle<R>,
+    label: &str,
+) -> tauri::Result<WebviewWindowBuilder<'a, R, AppHandle<R>>> {
     let config = app
         .config()
         .app
@@ -26,7 +34,10 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, label: &str) -> tauri::Result<Webvi
         .find(|w| w.label == label)
         .cloned()
         .ok_or(tauri::Error::WindowNotFound)?;
-    guarded(app, WebviewWindowBuilder::from_config(app, &config)?).build()
+    Ok(guarded(
+        app,
+        WebviewWindowBuilder::from_config(app, &config)?,
+    ))
 }
 
 /// `builder` with the guard: no navigation away from the app's own page, no new window.

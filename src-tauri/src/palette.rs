@@ -2,8 +2,10 @@
 //! the top matches, opened by the global shortcut (`shortcut.rs`) or by
 //! `tessera-app --palette`, which a running app is handed by its single instance.
 //! Enter copies the token, Shift+Enter its `tessera://` reference, Esc hides it, and so
-//! does a click elsewhere. It is built the first time it opens and then kept, hidden,
-//! so that it opens again at once; until then it costs no web process.
+//! does a click elsewhere. It is built hidden a little after the main window's page has
+//! loaded (or when first asked for, if that is sooner) and then kept, so that opening
+//! it is only a showing. It shares the main window's web process (WebKitGTK's related
+//! view): a process of its own would cost 41 MiB (docs/benchmarks.md).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WindowEvent};
@@ -22,17 +24,61 @@ pub fn asked(args: &[String]) -> bool {
     args.iter().skip(1).any(|a| a == ARG)
 }
 
-/// Shows the palette with the focus, building it the first time (its page then shows
-/// it once loaded: `on_page_load`).
+/// How long after the main window's page has loaded the palette is built: after the
+/// first rows and the search index, which the person is waiting for.
+const PREPARE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Shows the palette with the focus; if its page has not loaded yet, the page shows it
+/// once it has ([`loaded`]).
 pub fn open<R: Runtime>(app: &AppHandle<R>) {
+    WANTED.store(true, Ordering::SeqCst);
     let result = match app.get_webview_window(PALETTE) {
-        Some(window) => present(&window.as_ref().window()),
-        None => build(app).map(|_| ()),
+        Some(window) if LOADED.load(Ordering::SeqCst) => {
+            WANTED.store(false, Ordering::SeqCst);
+            present(&window.as_ref().window())
+        }
+        Some(_) => Ok(()),
+        None => build_beside_main(app),
     };
     if let Err(err) = result {
         eprintln!("tessera: cannot open the quick-access palette: {err}");
     }
 }
+
+/// The palette's page has loaded: shown now if it was asked for meanwhile.
+pub fn loaded<R: Runtime>(window: &tauri::Window<R>) {
+    LOADED.store(true, Ordering::SeqCst);
+    if WANTED.swap(false, Ordering::SeqCst)
+        && let Err(err) = present(window)
+    {
+        eprintln!("tessera: cannot show the quick-access palette: {err}");
+    }
+}
+
+/// Builds the palette, hidden, [`PREPARE_AFTER`] from now (the main window's page has
+/// just loaded), unless it exists by then.
+pub fn prepare_later<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("tessera-palette-prepare".into())
+        .spawn(move || {
+            std::thread::sleep(PREPARE_AFTER);
+            if app.get_webview_window(PALETTE).is_none()
+                && let Err(err) = build_beside_main(&app)
+            {
+                eprintln!("tessera: the palette will be built when first opened: {err}");
+            }
+        });
+    if let Err(err) = spawned {
+        eprintln!("tessera: the palette will be built when first opened: {err}");
+    }
+}
+
+/// Whether the palette's page has loaded.
+static LOADED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the palette was asked for before its page had loaded.
+static WANTED: AtomicBool = AtomicBool::new(false);
 
 /// The shortcut's press: opens the palette, or hides it when it is open. (Whether it
 /// has the focus cannot be asked: the shortcut's own key grab has just taken it.)
@@ -119,10 +165,38 @@ fn place<R: Runtime>(window: &tauri::Window<R>) -> tauri::Result<()> {
     ))
 }
 
-/// Builds the palette's window from its configuration, hidden, with the app's
-/// navigation guard and WebView settings.
-fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
-    let window = crate::navigation::build(app, PALETTE)?;
+/// Builds the palette in the main window's web process; in a process of its own when
+/// there is no main window. The WebView of the main window is only at hand on the main
+/// thread, so the palette is built there.
+fn build_beside_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let Some(main) = app.get_webview_window(crate::navigation::MAIN) else {
+        return build(app, crate::navigation::builder(app, PALETTE)?).map(|_| ());
+    };
+    let handle = app.clone();
+    main.with_webview(move |view| {
+        if handle.get_webview_window(PALETTE).is_some() {
+            return;
+        }
+        let built = crate::navigation::builder(&handle, PALETTE).and_then(|builder| {
+            #[cfg(target_os = "linux")]
+            let builder = builder.with_related_view(view.inner());
+            #[cfg(not(target_os = "linux"))]
+            let _ = view;
+            build(&handle, builder)
+        });
+        if let Err(err) = built {
+            eprintln!("tessera: cannot build the quick-access palette: {err}");
+        }
+    })
+}
+
+/// Builds the palette's window from `builder` (its configuration with the app's
+/// navigation guard), hidden, with the app's WebView settings.
+fn build<'a, R: Runtime>(
+    app: &'a AppHandle<R>,
+    builder: tauri::WebviewWindowBuilder<'a, R, AppHandle<R>>,
+) -> tauri::Result<WebviewWindow<R>> {
+    let window = builder.build()?;
     crate::webview::configure(&window);
     focus_when_mapped(&window);
     let handle = app.clone();
