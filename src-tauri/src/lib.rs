@@ -114,7 +114,6 @@ fn build(
                 palette::loaded(&window);
             } else {
                 webview::reveal(&window);
-                palette::prepare_later(window.app_handle());
             }
         })
         .setup(move |app| {

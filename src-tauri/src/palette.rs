@@ -2,10 +2,9 @@
 //! the top matches, opened by the global shortcut (`shortcut.rs`) or by
 //! `tessera-app --palette`, which a running app is handed by its single instance.
 //! Enter copies the token, Shift+Enter its `tessera://` reference, Esc hides it, and so
-//! does a click elsewhere. It is built hidden a little after the main window's page has
-//! loaded (or when first asked for, if that is sooner) and then kept, so that opening
-//! it is only a showing. It shares the main window's web process (WebKitGTK's related
-//! view): a process of its own would cost 41 MiB (docs/benchmarks.md).
+//! does a click elsewhere. It is built the first time it is asked for, in the main
+//! window's web process (WebKitGTK's related view: a process of its own cost 41 MiB and
+//! 350 ms), and then kept, hidden, so that it opens again at once.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WindowEvent};
@@ -23,10 +22,6 @@ pub const ARG: &str = "--palette";
 pub fn asked(args: &[String]) -> bool {
     args.iter().skip(1).any(|a| a == ARG)
 }
-
-/// How long after the main window's page has loaded the palette is built: after the
-/// first rows and the search index, which the person is waiting for.
-const PREPARE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Shows the palette with the focus; if its page has not loaded yet, the page shows it
 /// once it has ([`loaded`]).
@@ -52,25 +47,6 @@ pub fn loaded<R: Runtime>(window: &tauri::Window<R>) {
         && let Err(err) = present(window)
     {
         eprintln!("tessera: cannot show the quick-access palette: {err}");
-    }
-}
-
-/// Builds the palette, hidden, [`PREPARE_AFTER`] from now (the main window's page has
-/// just loaded), unless it exists by then.
-pub fn prepare_later<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    let spawned = std::thread::Builder::new()
-        .name("tessera-palette-prepare".into())
-        .spawn(move || {
-            std::thread::sleep(PREPARE_AFTER);
-            if app.get_webview_window(PALETTE).is_none()
-                && let Err(err) = build_beside_main(&app)
-            {
-                eprintln!("tessera: the palette will be built when first opened: {err}");
-            }
-        });
-    if let Err(err) = spawned {
-        eprintln!("tessera: the palette will be built when first opened: {err}");
     }
 }
 
