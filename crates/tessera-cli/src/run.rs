@@ -111,7 +111,14 @@ pub fn run(ctx: &mut Context, args: RunArgs) -> Result<Exit> {
     // child exits, reading the pseudo-terminal ends.
     drop(command);
     drop(env);
-    let forwarding = forward_signals(child.id())?;
+    let resize = match &master {
+        Some(pty) => Some(
+            pty.try_clone()
+                .map_err(|e| Error::invalid("command", format!("no pseudo-terminal: {e}")))?,
+        ),
+        None => None,
+    };
+    let forwarding = forward_signals(child.id(), resize)?;
     let mut pumps = Vec::new();
     if let Some(master) = master {
         let masker = Masker::new(&labels);
@@ -203,18 +210,37 @@ fn pump(mut from: impl Read, mut to: impl Write, mut masker: Masker) {
 /// child while it runs. Those the terminal raised (Ctrl-C, a hang-up) are not forwarded:
 /// the terminal sends them to its whole foreground process group, the child included,
 /// and a second copy would make the child see Ctrl-C twice.
-fn forward_signals(child: u32) -> Result<signal_hook::iterator::Handle> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+///
+/// With `resize` (the child's pseudo-terminal), a resized terminal (SIGWINCH) resizes the
+/// child's pseudo-terminal too, and only then is the child told: the terminal's own
+/// SIGWINCH may reach it before the new size is in place.
+fn forward_signals(
+    child: u32,
+    resize: Option<std::fs::File>,
+) -> Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
     use signal_hook::iterator::exfiltrator::WithOrigin;
     use signal_hook::low_level::siginfo::Cause;
-    let mut signals =
-        signal_hook::iterator::SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
-            .map_err(|e| Error::invalid("signals", format!("cannot forward signals: {e}")))?;
+    let mut wanted = vec![SIGINT, SIGTERM, SIGHUP];
+    if resize.is_some() {
+        wanted.push(SIGWINCH);
+    }
+    let mut signals = signal_hook::iterator::SignalsInfo::<WithOrigin>::new(wanted)
+        .map_err(|e| Error::invalid("signals", format!("cannot forward signals: {e}")))?;
     let handle = signals.handle();
     let pid = rustix::process::Pid::from_raw(child as i32);
     std::thread::spawn(move || {
         for origin in signals.forever() {
             let Some(pid) = pid else { break };
+            if origin.signal == SIGWINCH {
+                if let Some(pty) = &resize
+                    && let Ok(size) = rustix::termios::tcgetwinsize(std::io::stdout())
+                {
+                    let _ = rustix::termios::tcsetwinsize(pty, size);
+                }
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::WINCH);
+                continue;
+            }
             if origin.cause == Cause::Kernel {
                 continue;
             }

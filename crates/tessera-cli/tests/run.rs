@@ -228,3 +228,69 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
     let printed = String::from_utf8_lossy(&seen).replace('\r', "");
     assert!(printed.contains("INT x1\n"), "{printed}");
 }
+
+#[test]
+fn a_resized_terminal_resizes_the_childs_before_it_is_told() {
+    let home = home_with_secret();
+    // A terminal of 24 rows and 80 columns, tessera's controlling terminal, as a
+    // person's shell gives it.
+    let master = rustix::pty::openpt(
+        rustix::pty::OpenptFlags::RDWR
+            | rustix::pty::OpenptFlags::NOCTTY
+            | rustix::pty::OpenptFlags::CLOEXEC,
+    )
+    .expect("openpt");
+    rustix::pty::grantpt(&master).expect("grantpt");
+    rustix::pty::unlockpt(&master).expect("unlockpt");
+    let name = rustix::pty::ptsname(&master, Vec::new()).expect("ptsname");
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("name"))
+        .expect("open the terminal");
+    let size = |rows, cols| rustix::termios::Winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    rustix::termios::tcsetwinsize(&master, size(24, 80)).expect("size");
+    // The child reports the size of its own terminal (its stdout) each time it is told
+    // of a resize. `setsid -c` makes the terminal tessera's controlling one.
+    let mut cmd = std::process::Command::new("setsid");
+    cmd.args(["-c", env!("CARGO_BIN_EXE_tessera"), "run", "--", "sh", "-c"])
+        .arg("trap 'stty size <&1' WINCH; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; echo done")
+        .env("TESSERA_HOME", home.vault_dir())
+        .env("TESSERA_STATE_HOME", home.dir.path().join("state"))
+        .env("TESSERA_PASSWORD", PASSWORD)
+        .env("KEY", "tessera://stripe%20live");
+    cmd.stdin(slave.try_clone().expect("clone"))
+        .stdout(slave.try_clone().expect("clone"))
+        .stderr(slave);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(cmd);
+    let mut output = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("ready") {
+        let n = std::io::Read::read(&mut output, &mut buf).unwrap_or(0);
+        assert!(n > 0, "not ready: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    rustix::termios::tcsetwinsize(&output, size(50, 132)).expect("resize");
+    while !String::from_utf8_lossy(&seen).contains("done") {
+        // The terminal's reads fail once every writer is gone.
+        let n = std::io::Read::read(&mut output, &mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    child.wait().expect("wait");
+    let printed = String::from_utf8_lossy(&seen).replace('\r', "");
+    let sizes: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(sizes.last(), Some(&"50 132"), "{printed}");
+}
