@@ -18,6 +18,7 @@ packages=(
   wrk                                                    # the introspection benchmark's load generator
   lintian                                                # the package test checks the .deb
   copyq                                                  # a real clipboard manager watching what Tessera copies
+  postgresql                                             # shared vaults: the sync tests start their own server
   xdotool python3-xlib                                   # key presses as a keyboard makes them (the palette's shortcut) and its benchmark
 )
 

@@ -34,6 +34,9 @@ pub struct Cli {
     /// Read the master password from the first line of standard input.
     #[arg(long, global = true)]
     pub password_stdin: bool,
+    /// Work in shared vault NAME (its replica on this machine) instead of your own.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub vault: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +77,23 @@ pub enum Command {
     },
     /// Create a token: workspace, personal, service, rsa or jwt.
     Create(CreateArgs),
+    /// Print this install's member identity, to be added to a shared vault.
+    Identity {
+        /// Print JSON: {"identity": …, "fingerprint": …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shared vaults: kept in step through a PostgreSQL server that sees only ciphertext.
+    #[command(name = "vault")]
+    SharedVault(SharedVaultArgs),
+    /// Sync shared vaults with their server (one round; all of them without NAME).
+    Sync {
+        /// The shared vault.
+        name: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a token issued elsewhere; its value is read from stdin or a hidden prompt.
     Add(AddArgs),
     /// List tokens, optionally matching a fuzzy QUERY.
@@ -307,6 +327,72 @@ pub struct ServeArgs {
     /// Requests per second each client may make (a burst of as many); more get 429.
     #[arg(long, value_name = "N", default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct SharedVaultArgs {
+    #[command(subcommand)]
+    pub action: SharedVaultAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SharedVaultAction {
+    /// Create a shared vault on a PostgreSQL server; you are its first admin.
+    Create {
+        /// Its name on this machine.
+        name: String,
+        /// The server: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (kept inside your
+        /// vault, never in a plaintext file).
+        #[arg(long, value_name = "URL")]
+        server: String,
+    },
+    /// Join a shared vault with the invite an admin gave you.
+    Join {
+        /// The invite (`tessera vault member add` printed it).
+        invite: String,
+        /// The server address to use instead of the invite's (your own credentials).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+    /// The shared vaults this install belongs to.
+    #[command(alias = "ls")]
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Members of a shared vault.
+    Member(SharedMemberArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SharedMemberArgs {
+    #[command(subcommand)]
+    pub action: SharedMemberAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SharedMemberAction {
+    /// Add a member by the identity they printed with `tessera identity`; the invite
+    /// they join with is printed alone on stdout.
+    Add {
+        /// The shared vault.
+        name: String,
+        /// Their identity (tessera-id1:…).
+        identity: String,
+        /// admin or member.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// List the members and their roles, as the signed roster says.
+    #[command(alias = "ls")]
+    List {
+        /// The shared vault.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,8 @@ pub struct Context {
     pub input: Input,
     pub password_stdin: bool,
     pub keyring: OsKeyring,
+    /// `--vault NAME`: token commands work in this shared vault's replica.
+    pub shared: Option<String>,
 }
 
 /// The exit status of a command that did not fail.
@@ -43,7 +45,18 @@ pub enum Exit {
 }
 
 impl Context {
+    /// The vault token commands work in: the person's own, or with `--vault NAME` that
+    /// shared vault's replica.
     pub(crate) fn open(&mut self) -> Result<Vault> {
+        let own = self.open_own()?;
+        match self.shared.clone() {
+            Some(name) => own.open_shared(&name),
+            None => Ok(own),
+        }
+    }
+
+    /// The person's own vault.
+    pub(crate) fn open_own(&mut self) -> Result<Vault> {
         let password = self.password()?;
         let vault = Vault::open(&self.paths, &self.keyring, password.as_ref())?;
         // A vault made before recovery keys: remind a person, not a script.
@@ -168,6 +181,9 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Serve(args) => crate::serve::run(ctx, args),
         Command::Client(args) => crate::client::run(ctx, args.action),
         Command::Jwks => crate::client::jwks(ctx),
+        Command::Identity { json } => crate::shared::identity(ctx, json),
+        Command::SharedVault(args) => crate::shared::run(ctx, args.action),
+        Command::Sync { name, json } => crate::shared::sync(ctx, name, json),
         Command::Scan {
             paths,
             history,

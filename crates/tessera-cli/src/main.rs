@@ -13,6 +13,7 @@ mod output;
 mod run;
 mod scan;
 mod serve;
+mod shared;
 
 use clap::Parser;
 use tessera_core::VaultPaths;
@@ -42,6 +43,7 @@ fn main() {
             input: input::Input::new(),
             password_stdin: cli.password_stdin,
             keyring: OsKeyring::default(),
+            shared: cli.vault,
         };
         commands::run(&mut ctx, cli.command)
     });

@@ -47,6 +47,15 @@ pub mod imports {
     pub use crate::vault::import::{ImportReport, Imported, OnConflict};
 }
 
+/// Shared vaults: member identities, records and rosters, and the replica's side of a
+/// sync (the server's side is the `tessera-sync` crate's).
+pub mod shared {
+    pub use crate::crypto::identity::{Identity, PublicIdentity};
+    pub use crate::crypto::shared_record as record;
+    pub use crate::model::shared::*;
+    pub use crate::vault::shared::*;
+}
+
 /// Search requests and answers, and the index itself (benchmarks measure it alone).
 pub mod search {
     pub use crate::index::SearchIndex;

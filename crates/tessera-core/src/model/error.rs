@@ -243,6 +243,13 @@ pub enum Error {
     /// A cryptographic operation failed unexpectedly.
     #[error("cryptographic failure: {0}")]
     Crypto(String),
+    /// A shared vault's server could not be reached or refused the request.
+    #[error("the shared vault's server: {0}")]
+    Server(String),
+    /// The server sent what no member wrote (an inserted, moved, replayed or withheld
+    /// row, a roster rolled back): refused, and nothing of it applied.
+    #[error("refused what the server sent: {0}; nothing of it was applied")]
+    Tampered(String),
 }
 
 impl Error {
@@ -301,6 +308,9 @@ impl Error {
             Error::Busy => ErrorCode::Busy,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Crypto(_) => ErrorCode::Crypto,
+            // The window has no shared vaults yet: the nearest codes it knows.
+            Error::Server(_) => ErrorCode::Io,
+            Error::Tampered(_) => ErrorCode::Damaged,
         }
     }
 

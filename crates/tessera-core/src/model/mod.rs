@@ -14,6 +14,7 @@ pub mod password;
 pub mod query;
 pub mod reference;
 pub mod secret;
+pub mod shared;
 pub mod token;
 pub mod token_shape;
 pub mod token_view;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_search_chunks.sql"),
     include_str!("migrations/0006_token_fingerprints.sql"),
     include_str!("migrations/0007_token_notices.sql"),
+    include_str!("migrations/0008_shared_vaults.sql"),
 ];
 /// Whether SQLite's memory is locked and wiped (see [`set_memory_security`]).
 static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);

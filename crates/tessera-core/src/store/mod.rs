@@ -7,6 +7,7 @@ pub mod header;
 pub(crate) mod name_chunks;
 pub(crate) mod rollback;
 pub(crate) mod seal;
+pub(crate) mod shared;
 pub(crate) mod snapshot;
 
 use crate::index::IndexRow;

@@ -22,6 +22,7 @@ mod recovery;
 mod resolve;
 pub mod scan;
 mod search;
+pub mod shared;
 mod verify;
 
 pub use recovery::RecoveryState;

@@ -1,0 +1,166 @@
+//! `tessera identity`, `tessera vault …` and `tessera sync`: shared vaults kept in step
+//! through a PostgreSQL server (crate `tessera-sync`).
+
+use crate::cli::{SharedMemberAction, SharedVaultAction};
+use crate::commands::{Context, Exit};
+use crate::output::{self, line, note, print_json};
+use serde_json::json;
+use tessera_core::Result;
+use tessera_core::shared::Role;
+
+pub fn identity(ctx: &mut Context, json: bool) -> Result<Exit> {
+    let mut vault = ctx.open_own()?;
+    let identity = vault.identity()?;
+    let public = identity.public();
+    if json {
+        print_json(&json!({
+            "identity": public.to_string(),
+            "fingerprint": public.fingerprint(),
+        }));
+    } else {
+        note(&format!(
+            "Fingerprint: {}  (read it to the admin who adds you, who sees the same)",
+            public.fingerprint()
+        ));
+        line(&public.to_string());
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
+    let mut vault = ctx.open_own()?;
+    match action {
+        SharedVaultAction::Create { name, server } => {
+            let created = tessera_sync::create(&mut vault, &name, &server)?;
+            note(&format!(
+                "Shared vault '{}' created on {}; you are its admin. Add members with `tessera vault member add {} IDENTITY`.",
+                created.name, created.server, created.name
+            ));
+        }
+        SharedVaultAction::Join { invite, server } => {
+            let (joined, report) = tessera_sync::join(&mut vault, &invite, server.as_deref())?;
+            note(&format!(
+                "Joined shared vault '{}': {} record{} pulled. Use it with `tessera --vault {} …`.",
+                joined.name,
+                report.pulled,
+                if report.pulled == 1 { "" } else { "s" },
+                joined.name
+            ));
+        }
+        SharedVaultAction::List { json } => {
+            let vaults = vault.shared_vaults()?;
+            if json {
+                let rows: Vec<_> = vaults
+                    .iter()
+                    .map(|v| {
+                        json!({
+                            "name": v.name,
+                            "vault_id": v.vault_id,
+                            "server": v.server,
+                            "joined_at": v.joined_at,
+                        })
+                    })
+                    .collect();
+                print_json(&json!(rows));
+            } else if vaults.is_empty() {
+                note(
+                    "No shared vaults yet: create one with `tessera vault create NAME --server URL`, or join one with an invite.",
+                );
+            } else {
+                let cells: Vec<Vec<String>> = vaults
+                    .iter()
+                    .map(|v| vec![v.name.clone(), v.server.clone(), output::date(v.joined_at)])
+                    .collect();
+                output::emit(&output::table(&["NAME", "SERVER", "JOINED"], &cells, None));
+            }
+        }
+        SharedVaultAction::Member(args) => match args.action {
+            SharedMemberAction::Add {
+                name,
+                identity,
+                role,
+            } => {
+                let role: Role = role.parse()?;
+                let member: tessera_core::shared::PublicIdentity = identity.parse()?;
+                let invite = tessera_sync::add_member(&mut vault, &name, &identity, role)?;
+                note(&format!(
+                    "Added {} as {role} of '{name}'. Check the fingerprint with them: {}. Give them the invite below; they join with `tessera vault join INVITE`.",
+                    member.fingerprint(),
+                    member.fingerprint()
+                ));
+                // The invite names the server as this vault has it: printed for the
+                // new member, as `client add` prints a secret.
+                line(&invite.to_text());
+            }
+            SharedMemberAction::List { name, json } => {
+                let members = tessera_sync::members(&mut vault, &name)?;
+                let rows: Vec<(String, String, Role)> = members
+                    .iter()
+                    .map(|m| {
+                        let fingerprint = m
+                            .identity
+                            .parse::<tessera_core::shared::PublicIdentity>()
+                            .map(|p| p.fingerprint())
+                            .unwrap_or_default();
+                        (m.identity.clone(), fingerprint, m.role)
+                    })
+                    .collect();
+                if json {
+                    let out: Vec<_> = rows
+                        .iter()
+                        .map(|(identity, fingerprint, role)| {
+                            json!({"identity": identity, "fingerprint": fingerprint, "role": role.to_string()})
+                        })
+                        .collect();
+                    print_json(&json!(out));
+                } else {
+                    let cells: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|(_, fingerprint, role)| vec![fingerprint.clone(), role.to_string()])
+                        .collect();
+                    output::emit(&output::table(&["FINGERPRINT", "ROLE"], &cells, None));
+                }
+            }
+        },
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn sync(ctx: &mut Context, name: Option<String>, json: bool) -> Result<Exit> {
+    let mut vault = ctx.open_own()?;
+    let names: Vec<String> = match name {
+        Some(name) => vec![vault.shared_vault(&name)?.name],
+        None => vault.shared_vaults()?.into_iter().map(|v| v.name).collect(),
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let report = tessera_sync::sync(&mut vault, &name)?;
+        if !json {
+            let mut text = format!(
+                "'{name}': {} pulled, {} pushed",
+                report.pulled, report.pushed
+            );
+            if report.deferred > 0 {
+                text.push_str(&format!(", {} to push at the next sync", report.deferred));
+            }
+            note(&text);
+            for token in &report.conflicts {
+                note(&format!(
+                    "Conflict: '{token}' was changed here and by another member in the same field; theirs was kept. Look at it again."
+                ));
+            }
+        }
+        out.push(json!({
+            "vault": name,
+            "pulled": report.pulled,
+            "pushed": report.pushed,
+            "deferred": report.deferred,
+            "conflicts": report.conflicts,
+            "roster_version": report.roster_version,
+        }));
+    }
+    if json {
+        print_json(&json!(out));
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,186 @@
+//! A real PostgreSQL server for a test: `initdb` into a temp folder and `pg_ctl` on a
+//! free loopback port, stopped (immediately) when dropped. As root, the server runs as
+//! the `postgres` user, which `initdb` requires.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIN: &str = "/usr/lib/postgresql/15/bin";
+
+pub struct Postgres {
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// `program args…` in the server's folder, as the `postgres` user when root.
+fn as_server_user(program: &str, args: &[&str]) -> Command {
+    let path = format!("{BIN}/{program}");
+    if is_root() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--", &path]).args(args);
+        cmd
+    } else {
+        let mut cmd = Command::new(path);
+        cmd.args(args);
+        cmd
+    }
+}
+
+fn run(mut cmd: Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{what}: {e} (PostgreSQL 15's server is the `postgresql` package; `make test` installs it)")
+    });
+    assert!(
+        out.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        let dir = tempfile::Builder::new()
+            .prefix("tessera-pg")
+            .tempdir()
+            .expect("tempdir");
+        if is_root() {
+            let postgres = run(
+                {
+                    let mut c = Command::new("id");
+                    c.args(["-u", "postgres"]);
+                    c
+                },
+                "the postgres user",
+            );
+            let uid: u32 = postgres.trim().parse().expect("uid");
+            std::os::unix::fs::chown(dir.path(), Some(uid), None).expect("chown");
+        }
+        let data = dir.path().join("data");
+        run(
+            as_server_user(
+                "initdb",
+                &[
+                    "-D",
+                    data.to_str().expect("path"),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                ],
+            ),
+            "initdb",
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let pg = Postgres { dir, port };
+        pg.ctl_start();
+        pg
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn ctl_start(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log");
+        run(
+            as_server_user(
+                "pg_ctl",
+                &[
+                    "-D",
+                    self.data().to_str().expect("path"),
+                    "-o",
+                    &options,
+                    "-l",
+                    log.to_str().expect("path"),
+                    "-w",
+                    "start",
+                ],
+            ),
+            "pg_ctl start",
+        );
+    }
+
+    /// Stops the server at once, as a crash would (SIGQUIT to every backend).
+    pub fn stop(&self) {
+        let _ = as_server_user(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().expect("path"),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        )
+        .output();
+    }
+
+    pub fn restart(&self) {
+        self.stop();
+        self.ctl_start();
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Runs SQL as the server's superuser (psql), as a malicious server would.
+    pub fn sql(&self, sql: &str) -> String {
+        let port = self.port.to_string();
+        run(
+            as_server_user(
+                "psql",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-At",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                    sql,
+                ],
+            ),
+            "psql",
+        )
+    }
+
+    /// Everything the server holds, as `pg_dump` writes it.
+    pub fn dump(&self) -> String {
+        let port = self.port.to_string();
+        run(
+            as_server_user(
+                "pg_dump",
+                &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "postgres"],
+            ),
+            "pg_dump",
+        )
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

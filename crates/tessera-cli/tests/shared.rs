@@ -1,0 +1,240 @@
+//! Shared vaults with the real binary and a real PostgreSQL server: homes A and B as two
+//! machines. A creates a vault and adds B; B joins; a token A adds reaches B
+//! byte-identical; B's revoke reaches A's verify; edits to different fields made at once
+//! both survive; the server's dump holds no name, secret or scope; and what a malicious
+//! server does (rows inserted, moved or replayed, a roster rolled back) is refused.
+
+#[path = "common/home.rs"]
+mod home;
+#[path = "common/postgres.rs"]
+mod postgres;
+
+use home::{Home, PASSWORD};
+use postgres::Postgres;
+
+const SECRET: &str = "sk_live_SHAREDtestSECRET0123456789";
+
+/// `tessera --vault team ARGS…` in `home`.
+fn team(home: &Home, args: &[&str], stdin: Option<&str>) -> String {
+    let mut all = vec!["--vault", "team"];
+    all.extend_from_slice(args);
+    home.ok(&all, stdin)
+}
+
+/// A and B, both members of shared vault "team" on `pg`, with one token A added.
+fn two_members(pg: &Postgres) -> (Home, Home) {
+    let a = Home::new();
+    let b = Home::new();
+    a.ok(&["vault", "create", "team", "--server", &pg.url()], None);
+    let identity = b.json(&["identity", "--json"]);
+    let identity = identity["identity"].as_str().expect("identity").to_string();
+    let invite = a.ok(&["vault", "member", "add", "team", &identity], None);
+    assert_eq!(
+        invite.lines().count(),
+        1,
+        "the invite alone on stdout: {invite}"
+    );
+    b.ok(&["vault", "join", invite.trim()], None);
+    team(
+        &a,
+        &[
+            "add",
+            "stripe live",
+            "--description",
+            "billing key",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n{SECRET}")),
+    );
+    a.ok(&["sync", "team"], None);
+    b.ok(&["sync", "team"], None);
+    (a, b)
+}
+
+/// Every `\x…` hex value in a dump, decoded.
+fn bytea_values(dump: &str) -> Vec<Vec<u8>> {
+    dump.split("\\x")
+        .skip(1)
+        .map(|rest| {
+            let hex: Vec<u8> = rest.bytes().take_while(u8::is_ascii_hexdigit).collect();
+            hex.chunks_exact(2)
+                .map(|pair| {
+                    u8::from_str_radix(std::str::from_utf8(pair).expect("hex"), 16).expect("hex")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_a_adds_reaches_b_and_bs_revoke_reaches_as_verify() {
+    let pg = Postgres::start();
+    let (a, b) = two_members(&pg);
+    assert_eq!(
+        team(&b, &["get", "stripe live"], None),
+        format!("{SECRET}\n")
+    );
+    let members = a.json(&["vault", "member", "list", "team", "--json"]);
+    let roles: Vec<&str> = members
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["role"].as_str().expect("role"))
+        .collect();
+    assert_eq!(roles, ["admin", "member"]);
+
+    // A personal token A creates, verified by A, revoked by B.
+    team(&a, &["create", "personal", "--name", "deploy"], None);
+    let deploy = team(&a, &["get", "deploy"], None).trim().to_string();
+    a.ok(&["sync", "team"], None);
+    b.ok(&["sync", "team"], None);
+    let verify = |home: &Home| {
+        let mut cmd = home.command(&["--vault", "team", "verify", "-", "--json"]);
+        cmd.stdin(std::process::Stdio::piped());
+        let out = Home::run_cmd(cmd, Some(&deploy));
+        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code(), answer)
+    };
+    assert_eq!(verify(&b).0, Some(0), "active on B's replica");
+    team(&b, &["revoke", "deploy"], None);
+    b.ok(&["sync", "team"], None);
+    let started = std::time::Instant::now();
+    a.ok(&["sync", "team"], None);
+    let (code, answer) = verify(&a);
+    assert_eq!(code, Some(1), "inactive after B's revoke: {answer}");
+    assert_eq!(answer["reason"], "revoked", "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // A's own vault never held it.
+    a.fails(&["get", "stripe live"], None, "no token");
+
+    // The dump as text, and every bytea in it (pg_dump writes them in hex) decoded.
+    let dump = pg.dump();
+    let decoded = bytea_values(&dump);
+    assert!(
+        decoded.iter().any(|v| v.len() > 100),
+        "the dump's ciphertexts were read"
+    );
+    for plain in [
+        SECRET,
+        "stripe live",
+        "billing key",
+        &SECRET[8..20],
+        &deploy,
+        "deploy",
+    ] {
+        assert!(!dump.contains(plain), "the server's dump holds '{plain}'");
+        for value in &decoded {
+            assert!(
+                !value.windows(plain.len()).any(|w| w == plain.as_bytes()),
+                "a bytea on the server holds '{plain}'"
+            );
+        }
+    }
+}
+
+#[test]
+fn edits_of_different_fields_made_at_once_both_survive() {
+    let pg = Postgres::start();
+    let (a, b) = two_members(&pg);
+    team(
+        &a,
+        &["edit", "stripe live", "--description", "from A"],
+        None,
+    );
+    team(
+        &b,
+        &["edit", "stripe live", "--expires", "2099-01-01"],
+        None,
+    );
+    a.ok(&["sync", "team"], None);
+    b.ok(&["sync", "team"], None);
+    a.ok(&["sync", "team"], None);
+    for home in [&a, &b] {
+        let shown = {
+            let out = team(home, &["show", "stripe live", "--json"], None);
+            serde_json::from_str::<serde_json::Value>(&out).expect("json")
+        };
+        assert_eq!(shown["description"], "from A", "{shown}");
+        assert!(
+            shown["expires_at"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("2099-01-01")),
+            "{shown}"
+        );
+    }
+    // The same field on both sides: a conflict, shown.
+    team(
+        &a,
+        &["edit", "stripe live", "--description", "A again"],
+        None,
+    );
+    team(
+        &b,
+        &["edit", "stripe live", "--description", "B again"],
+        None,
+    );
+    a.ok(&["sync", "team"], None);
+    let out = b.run(&["sync", "team"], None);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Conflict: 'stripe live'"), "{said}");
+}
+
+#[test]
+fn what_a_malicious_server_does_is_refused_and_not_applied() {
+    let pg = Postgres::start();
+    let (a, b) = two_members(&pg);
+    let vault_id = pg.sql("SELECT id FROM tessera_vaults");
+    let vault_id = vault_id.trim();
+    let record = pg.sql("SELECT record_id FROM tessera_records WHERE record_id NOT LIKE 'meta:%'");
+    let record = record.trim().to_string();
+
+    // An older ciphertext replayed: keep version 1, let A write version 2, put 1 back.
+    pg.sql("CREATE TABLE saved AS SELECT * FROM tessera_records");
+    team(&a, &["edit", "stripe live", "--description", "v2"], None);
+    a.ok(&["sync", "team"], None);
+    b.ok(&["sync", "team"], None);
+    pg.sql(&format!(
+        "UPDATE tessera_records r SET version = s.version, nonce = s.nonce, ciphertext = s.ciphertext, \
+         signature = s.signature, seq = (SELECT head + 1 FROM tessera_vaults) FROM saved s \
+         WHERE r.record_id = s.record_id AND r.record_id = '{record}'; \
+         UPDATE tessera_vaults SET head = head + 1"
+    ));
+    b.fails(&["sync", "team"], None, "replayed");
+    let shown = team(&b, &["show", "stripe live", "--json"], None);
+    assert!(shown.contains("\"v2\""), "nothing applied: {shown}");
+
+    // A row moved here from another slot: the same ciphertext under another record id.
+    pg.sql(&format!(
+        "DELETE FROM tessera_records WHERE record_id = '{record}' AND version = 1; \
+         INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+         SELECT vault_id, 'moved-' || record_id, 1, epoch, (SELECT head + 1 FROM tessera_vaults), nonce, ciphertext, author, signature \
+         FROM saved WHERE record_id = '{record}'; UPDATE tessera_vaults SET head = head + 1"
+    ));
+    let c = Home::new();
+    let identity = c.json(&["identity", "--json"]);
+    let invite = a.ok(
+        &[
+            "vault",
+            "member",
+            "add",
+            "team",
+            identity["identity"].as_str().expect("id"),
+        ],
+        None,
+    );
+    c.fails(&["vault", "join", invite.trim()], None, "signature");
+
+    // A row no member wrote.
+    pg.sql(&format!(
+        "DELETE FROM tessera_records WHERE record_id LIKE 'moved-%'; \
+         INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+         VALUES ('{vault_id}', 'forged', 1, 1, (SELECT head + 1 FROM tessera_vaults), '\\x00', '\\x00', 'tessera-id1:x', '\\x00'); \
+         UPDATE tessera_vaults SET head = head + 1"
+    ));
+    a.fails(&["sync", "team"], None, "not a member");
+
+    // The roster rolled back to before B and C were added.
+    pg.sql("DELETE FROM tessera_records WHERE record_id = 'forged'; DELETE FROM tessera_rosters WHERE version > 1");
+    a.fails(&["sync", "team"], None, "rolled back");
+}

@@ -1,0 +1,484 @@
+//! Shared vaults kept in step through a PostgreSQL server that holds only ciphertext.
+//!
+//! Each member's replica (a vault of its own, `tessera_core::shared`) is the truth for
+//! search, copy and verify; a sync round pulls what other members wrote since the
+//! replica's cursor, checks every row (the roster chain, the author's signature and
+//! role, the record's slot, that no version goes back) before applying any, and then
+//! pushes what changed here with a compare-and-swap on each record's version.
+
+mod roster;
+pub mod server;
+
+use server::{Push, Server, ServerRecord};
+use std::collections::HashMap;
+use tessera_core::keys::VaultKey;
+use tessera_core::shared::record::{self, Slot};
+use tessera_core::shared::{
+    Identity, Incoming, Invite, PublicIdentity, RecordBody, Role, Roster, RosterMember, SharedVault,
+};
+use tessera_core::{Error, Result, Vault};
+use zeroize::Zeroizing;
+
+/// What one sync round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Records other members wrote, applied here.
+    pub pulled: u64,
+    /// Changes made here, now on the server.
+    pub pushed: u64,
+    /// Changes made here that another member's change to the same record overtook:
+    /// merged here, pushed at the next round.
+    pub deferred: u64,
+    /// Tokens changed here and elsewhere in the same field (the other change kept).
+    pub conflicts: Vec<String>,
+    /// The roster version the round verified.
+    pub roster_version: i64,
+}
+
+fn info(vault_id: &str, epoch: i64) -> Vec<u8> {
+    format!("tessera-vault-key-v1 {vault_id} {epoch}").into_bytes()
+}
+
+fn number(replica: &Vault, key: &str) -> Result<i64> {
+    Ok(match replica.sync_state(key)? {
+        // The replica's own bookkeeping, read back.
+        Some(bytes) => std::str::from_utf8(bytes.expose())
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| Error::Damaged(format!("the replica's {key} is damaged")))?,
+        None => 0,
+    })
+}
+
+fn server_url(personal: &Vault, name: &str) -> Result<Zeroizing<String>> {
+    let url = personal.shared_vault_server(name)?;
+    // The server's address with its credentials, to connect.
+    Ok(Zeroizing::new(
+        String::from_utf8_lossy(url.expose()).into_owned(),
+    ))
+}
+
+/// Creates shared vault `name` on `server`; this install is its first admin.
+pub fn create(personal: &mut Vault, name: &str, server: &str) -> Result<SharedVault> {
+    let me = personal.identity()?;
+    if personal.shared_vault(name).is_ok() {
+        return Err(Error::NameTaken {
+            what: "shared vault",
+            name: name.trim().to_string(),
+        });
+    }
+    let mut conn = Server::connect(server)?;
+    let vault_id = uuid::Uuid::now_v7().to_string();
+    let key = VaultKey::generate();
+    let first = roster::first(&vault_id, me.public());
+    let signed = roster::sign(&first, &me);
+    let sealed = me.public().seal_key(&info(&vault_id, 1), key.expose())?;
+    let mut replica = personal.add_shared_vault(name, &vault_id, server, me.public())?;
+    let prepared = replica.make_signing_keys().and_then(|()| {
+        replica.set_sync_state(&[
+            ("epoch", b"1".as_slice()),
+            ("key.1", key.expose().as_slice()),
+            ("roster_version", b"1".as_slice()),
+        ])
+    });
+    let made = prepared
+        .and_then(|()| conn.create_vault(&vault_id, &signed, &me.public().to_string(), 1, &sealed));
+    if let Err(err) = made {
+        drop(replica);
+        let _ = personal.forget_shared_vault(name);
+        return Err(err);
+    }
+    sync_replica(
+        &mut conn,
+        &mut replica,
+        &me,
+        &vault_id,
+        &me.public().to_string(),
+    )?;
+    personal.shared_vault(name)
+}
+
+/// The verified roster chain of the replica's vault, its latest version recorded.
+fn verified_roster(
+    conn: &mut Server,
+    replica: &mut Vault,
+    vault_id: &str,
+    pinned_admin: &str,
+) -> Result<Vec<Roster>> {
+    let known = number(replica, "roster_version")?;
+    let chain = conn.rosters(vault_id)?;
+    let rosters = roster::verify(vault_id, pinned_admin, &chain, known)?;
+    let latest = rosters.len().to_string();
+    replica.set_sync_state(&[("roster_version", latest.as_bytes())])?;
+    Ok(rosters)
+}
+
+/// Adds `identity` to shared vault `name` as `role`: a new roster version signed by
+/// this install (an admin), the vault key sealed to the new member. Returns the
+/// invite the new member joins with.
+pub fn add_member(personal: &mut Vault, name: &str, identity: &str, role: Role) -> Result<Invite> {
+    let me = personal.identity()?;
+    let member: PublicIdentity = identity.parse()?;
+    let listed = personal.shared_vault(name)?;
+    let url = server_url(personal, name)?;
+    let mut replica = personal.open_shared(name)?;
+    let mut conn = Server::connect(&url)?;
+    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
+    let chain = conn.rosters(&listed.vault_id)?;
+    let latest = rosters
+        .last()
+        .ok_or_else(|| Error::Tampered("no roster".into()))?;
+    let my_text = me.public().to_string();
+    if !latest.is_admin(&my_text) {
+        return Err(Error::invalid(
+            "member",
+            format!("only an admin of '{}' can add members", listed.name),
+        ));
+    }
+    let member_text = member.to_string();
+    if latest.member(&member_text).is_some() {
+        return Err(Error::invalid(
+            "member",
+            format!(
+                "{} is already a member of '{}'",
+                member.fingerprint(),
+                listed.name
+            ),
+        ));
+    }
+    let mut next = latest.clone();
+    next.version += 1;
+    next.prev = chain.last().map(roster::link);
+    next.members.push(RosterMember {
+        identity: member_text.clone(),
+        role,
+    });
+    let key = epoch_key(&mut conn, &mut replica, &me, &listed.vault_id, latest.epoch)?;
+    let sealed = member.seal_key(&info(&listed.vault_id, latest.epoch), key.expose())?;
+    conn.add_roster(
+        &listed.vault_id,
+        &roster::sign(&next, &me),
+        &[(member_text.clone(), latest.epoch, sealed)],
+    )?;
+    replica.set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
+    Ok(Invite {
+        vault_id: listed.vault_id,
+        name: listed.name,
+        server: url.to_string(),
+        admin: my_text,
+        member: member_text,
+    })
+}
+
+/// Joins the shared vault an invite names, with this install's identity (the one the
+/// invite was made for), and pulls its tokens. `server` replaces the invite's address
+/// (for credentials of one's own).
+pub fn join(
+    personal: &mut Vault,
+    invite: &str,
+    server: Option<&str>,
+) -> Result<(SharedVault, SyncReport)> {
+    let invite = Invite::from_text(invite)?;
+    let me = personal.identity()?;
+    let my_text = me.public().to_string();
+    if invite.member != my_text {
+        return Err(Error::invalid(
+            "invite",
+            "it was made for another identity: ask for one made for the identity `tessera identity` prints here",
+        ));
+    }
+    let url = Zeroizing::new(server.unwrap_or(&invite.server).to_string());
+    let admin: PublicIdentity = invite.admin.parse()?;
+    let mut conn = Server::connect(&url)?;
+    let chain = conn.rosters(&invite.vault_id)?;
+    let rosters = roster::verify(&invite.vault_id, &invite.admin, &chain, 0)?;
+    let latest = rosters
+        .last()
+        .ok_or_else(|| Error::Tampered("no roster".into()))?;
+    if latest.member(&my_text).is_none() {
+        return Err(Error::invalid(
+            "invite",
+            format!(
+                "this identity is not a member of '{}' (yet): ask the admin to add it again",
+                invite.name
+            ),
+        ));
+    }
+    let sealed = conn
+        .sealed_key(&invite.vault_id, &my_text, latest.epoch)?
+        .ok_or_else(|| Error::Tampered("the server holds no vault key for this member".into()))?;
+    let key = me.open_key(&info(&invite.vault_id, latest.epoch), &sealed)?;
+    let mut replica = personal.add_shared_vault(&invite.name, &invite.vault_id, &url, &admin)?;
+    let epoch = latest.epoch.to_string();
+    let key_name = format!("key.{epoch}");
+    replica.set_sync_state(&[
+        ("epoch", epoch.as_bytes()),
+        (key_name.as_str(), key.as_slice()),
+    ])?;
+    let report = match sync_replica(
+        &mut conn,
+        &mut replica,
+        &me,
+        &invite.vault_id,
+        &invite.admin,
+    ) {
+        Ok(report) => report,
+        Err(err) => {
+            // Not joined until the first round holds: nothing stays behind.
+            drop(replica);
+            let _ = personal.forget_shared_vault(&invite.name);
+            return Err(err);
+        }
+    };
+    Ok((personal.shared_vault(&invite.name)?, report))
+}
+
+/// The members of shared vault `name`, as the verified roster on the server says.
+pub fn members(personal: &mut Vault, name: &str) -> Result<Vec<RosterMember>> {
+    let listed = personal.shared_vault(name)?;
+    let url = server_url(personal, name)?;
+    let mut replica = personal.open_shared(name)?;
+    let mut conn = Server::connect(&url)?;
+    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
+    Ok(rosters
+        .last()
+        .map(|r| r.members.clone())
+        .unwrap_or_default())
+}
+
+/// One sync round of shared vault `name`.
+pub fn sync(personal: &mut Vault, name: &str) -> Result<SyncReport> {
+    let me = personal.identity()?;
+    let listed = personal.shared_vault(name)?;
+    let url = server_url(personal, name)?;
+    let mut replica = personal.open_shared(name)?;
+    let mut conn = Server::connect(&url)?;
+    sync_replica(
+        &mut conn,
+        &mut replica,
+        &me,
+        &listed.vault_id,
+        &listed.admin,
+    )
+}
+
+/// The vault key of `epoch`: kept in the replica, or opened from the server once.
+fn epoch_key(
+    conn: &mut Server,
+    replica: &mut Vault,
+    me: &Identity,
+    vault_id: &str,
+    epoch: i64,
+) -> Result<VaultKey> {
+    let name = format!("key.{epoch}");
+    if let Some(bytes) = replica.sync_state(&name)? {
+        return VaultKey::from_bytes(bytes.expose());
+    }
+    let sealed = conn
+        .sealed_key(vault_id, &me.public().to_string(), epoch)?
+        .ok_or_else(|| {
+            Error::invalid(
+                "shared vault",
+                format!("this member holds no key of epoch {epoch}: it may have been removed"),
+            )
+        })?;
+    let key = me.open_key(&info(vault_id, epoch), &sealed)?;
+    replica.set_sync_state(&[(name.as_str(), key.as_slice())])?;
+    VaultKey::from_bytes(key.as_slice())
+}
+
+/// Whether only an admin may write a record like `body`: a service token's (the product
+/// brief's rule), and the vault's signing keys.
+fn admin_only(body: &RecordBody) -> bool {
+    match body {
+        RecordBody::Token(state) => state.kind == "service",
+        RecordBody::SigningKeys { .. } => true,
+        RecordBody::Deleted { .. } => false,
+    }
+}
+
+/// Checks one record the server sent; its body when it holds.
+fn check(
+    record: &ServerRecord,
+    vault_id: &str,
+    key: &VaultKey,
+    authors: &HashMap<String, Role>,
+) -> Result<(RecordBody, Zeroizing<Vec<u8>>)> {
+    let slot = Slot {
+        vault_id,
+        record_id: &record.record_id,
+        version: record.version,
+        epoch: record.epoch,
+    };
+    let Some(role) = authors.get(&record.author) else {
+        return Err(Error::Tampered(format!(
+            "record {} is written by someone who is not a member",
+            record.record_id
+        )));
+    };
+    let author: PublicIdentity = record.author.parse()?;
+    if !author.verifies(
+        &slot.signed_message(&record.nonce, &record.ciphertext),
+        &record.signature,
+    ) {
+        return Err(Error::Tampered(format!(
+            "record {} does not carry its author's signature",
+            record.record_id
+        )));
+    }
+    let plaintext = record::open(key, &slot, &record.nonce, &record.ciphertext).map_err(|_| {
+        Error::Tampered(format!(
+            "record {} does not decrypt in its place",
+            record.record_id
+        ))
+    })?;
+    // The record's plaintext, checked and parsed to apply.
+    let plaintext = Zeroizing::new(plaintext.expose().to_vec());
+    let body = RecordBody::from_plaintext(&plaintext)?;
+    if admin_only(&body) && *role != Role::Admin {
+        return Err(Error::Tampered(format!(
+            "record {} changes what only an admin may, and its author is not one",
+            record.record_id
+        )));
+    }
+    Ok((body, plaintext))
+}
+
+fn sync_replica(
+    conn: &mut Server,
+    replica: &mut Vault,
+    me: &Identity,
+    vault_id: &str,
+    pinned_admin: &str,
+) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    let rosters = verified_roster(conn, replica, vault_id, pinned_admin)?;
+    let latest = rosters
+        .last()
+        .ok_or_else(|| Error::Tampered("no roster".into()))?;
+    report.roster_version = latest.version;
+    let my_text = me.public().to_string();
+    let Some(mine) = latest.member(&my_text) else {
+        return Err(Error::invalid(
+            "shared vault",
+            "this identity was removed from the vault by an admin: its replica stays here as it was",
+        ));
+    };
+    let my_role = mine.role;
+    // Authors: anyone a verified roster ever listed, with the role the latest gives
+    // (or member, once removed: what they wrote before stays readable).
+    let mut authors: HashMap<String, Role> = HashMap::new();
+    for r in &rosters {
+        for m in &r.members {
+            authors.insert(m.identity.clone(), Role::Member);
+        }
+    }
+    for m in &latest.members {
+        authors.insert(m.identity.clone(), m.role);
+    }
+
+    // Pull: every row checked before any is applied.
+    let cursor = number(replica, "cursor")?;
+    let synced = replica.synced_versions()?;
+    let rows = conn.records_after(vault_id, cursor)?;
+    let mut keys: HashMap<i64, VaultKey> = HashMap::new();
+    let mut incoming = Vec::new();
+    let mut new_cursor = cursor;
+    for row in &rows {
+        if row.seq <= new_cursor {
+            return Err(Error::Tampered(format!(
+                "record {} comes out of order",
+                row.record_id
+            )));
+        }
+        new_cursor = row.seq;
+        let known = synced.get(&row.record_id).copied().unwrap_or(0);
+        if row.version < known {
+            return Err(Error::Tampered(format!(
+                "record {} is served at version {} after version {known} was seen: an older copy replayed",
+                row.record_id, row.version
+            )));
+        }
+        let key = match keys.entry(row.epoch) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(epoch_key(conn, replica, me, vault_id, row.epoch)?)
+            }
+        };
+        let (body, plaintext) = check(row, vault_id, key, &authors)?;
+        if row.version == known {
+            // This replica's own write, coming back.
+            continue;
+        }
+        incoming.push(Incoming {
+            record_id: row.record_id.clone(),
+            version: row.version,
+            body,
+            plaintext,
+        });
+    }
+    let cursor_text = new_cursor.to_string();
+    let applied = replica.apply_remote(incoming, &[("cursor", cursor_text.as_bytes())])?;
+    report.pulled = applied.records;
+    report.conflicts = applied.conflicts;
+
+    // Push what changed here.
+    let epoch = latest.epoch;
+    let key = epoch_key(conn, replica, me, vault_id, epoch)?;
+    let changes = replica.local_changes()?;
+    let mut sent = Vec::new();
+    let mut batch = Vec::new();
+    for change in &changes {
+        let body = RecordBody::from_plaintext(&change.plaintext)?;
+        if admin_only(&body) && my_role != Role::Admin {
+            // Only an admin's change of a service token or the signing keys is taken;
+            // a member's stays on this machine.
+            report.deferred += 1;
+            continue;
+        }
+        let version = change.base_version + 1;
+        let slot = Slot {
+            vault_id,
+            record_id: &change.record_id,
+            version,
+            epoch,
+        };
+        let (nonce, ciphertext) = record::seal(&key, &slot, &change.plaintext)?;
+        let signature = me.sign(&slot.signed_message(&nonce, &ciphertext));
+        sent.push(change);
+        batch.push(Push {
+            record: ServerRecord {
+                record_id: change.record_id.clone(),
+                version,
+                epoch,
+                seq: 0,
+                nonce,
+                ciphertext,
+                author: my_text.clone(),
+                signature,
+            },
+            base_version: change.base_version,
+        });
+    }
+    if !batch.is_empty() {
+        let outcomes = conn.push(vault_id, &batch)?;
+        let mut done = Vec::new();
+        for ((change, push), outcome) in sent.iter().zip(&batch).zip(outcomes) {
+            match outcome {
+                Some(_) => {
+                    done.push((
+                        change.record_id.clone(),
+                        push.record.version,
+                        change.plaintext.clone(),
+                    ));
+                    report.pushed += 1;
+                }
+                None => report.deferred += 1,
+            }
+        }
+        replica.mark_synced(&done)?;
+    }
+    let now = replica.now().to_string();
+    replica.set_sync_state(&[("last_contact", now.as_bytes())])?;
+    Ok(report)
+}

@@ -1,0 +1,298 @@
+//! Every statement Tessera sends a shared vault's PostgreSQL server. The server holds
+//! ids, versions, sequence numbers, sizes, times, public identities and roles; every
+//! name, secret, scope and audit entry is inside a ciphertext it cannot open.
+
+use tessera_core::{Error, Result};
+
+/// The server's tables, made on first use (`IF NOT EXISTS`, under an advisory lock so
+/// two first uses at once do not race).
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tessera_vaults (
+    id         text PRIMARY KEY,
+    head       bigint NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS tessera_rosters (
+    vault_id  text NOT NULL REFERENCES tessera_vaults(id),
+    version   bigint NOT NULL,
+    body      bytea NOT NULL,
+    signer    text NOT NULL,
+    signature bytea NOT NULL,
+    PRIMARY KEY (vault_id, version)
+);
+CREATE TABLE IF NOT EXISTS tessera_members (
+    vault_id   text NOT NULL REFERENCES tessera_vaults(id),
+    identity   text NOT NULL,
+    epoch      bigint NOT NULL,
+    sealed_key bytea NOT NULL,
+    PRIMARY KEY (vault_id, identity, epoch)
+);
+CREATE TABLE IF NOT EXISTS tessera_records (
+    vault_id   text NOT NULL REFERENCES tessera_vaults(id),
+    record_id  text NOT NULL,
+    version    bigint NOT NULL,
+    epoch      bigint NOT NULL,
+    seq        bigint NOT NULL,
+    nonce      bytea NOT NULL,
+    ciphertext bytea NOT NULL,
+    author     text NOT NULL,
+    signature  bytea NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (vault_id, record_id)
+);
+CREATE INDEX IF NOT EXISTS tessera_records_seq ON tessera_records (vault_id, seq);
+";
+
+/// The channel a push notifies, with the vault id as payload.
+pub const CHANNEL: &str = "tessera_sync";
+
+/// A roster version as the server keeps it.
+#[derive(Debug, Clone)]
+pub struct SignedRoster {
+    pub version: i64,
+    pub body: Vec<u8>,
+    pub signer: String,
+    pub signature: Vec<u8>,
+}
+
+/// A record as the server keeps it.
+#[derive(Debug, Clone)]
+pub struct ServerRecord {
+    pub record_id: String,
+    pub version: i64,
+    pub epoch: i64,
+    pub seq: i64,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+    pub author: String,
+    pub signature: Vec<u8>,
+}
+
+/// A record to push: written over `base_version` (0: new).
+#[derive(Debug)]
+pub struct Push {
+    pub record: ServerRecord,
+    pub base_version: i64,
+}
+
+/// A connection to the server.
+pub struct Server {
+    client: postgres::Client,
+}
+
+pub(crate) fn server_error(err: postgres::Error) -> Error {
+    // rust-postgres never puts the password into its messages.
+    let detail = match err.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => err.to_string(),
+    };
+    Error::Server(detail)
+}
+
+impl Server {
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/db`, or key=value
+    /// form) and makes the tables if they are missing.
+    pub fn connect(url: &str) -> Result<Server> {
+        let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+            Error::Server(format!(
+                "cannot connect ({}): check the address, that the server runs, and the credentials",
+                match e.as_db_error() {
+                    Some(db) => db.message().to_string(),
+                    None => e.to_string(),
+                }
+            ))
+        })?;
+        let mut server = Server { client };
+        server.install()?;
+        Ok(server)
+    }
+
+    fn install(&mut self) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(server_error)?;
+        tx.execute("SELECT pg_advisory_xact_lock(7662)", &[])
+            .map_err(server_error)?;
+        tx.batch_execute(SCHEMA).map_err(server_error)?;
+        tx.commit().map_err(server_error)
+    }
+
+    /// Creates vault `vault_id` with its first roster and its creator's sealed key.
+    pub fn create_vault(
+        &mut self,
+        vault_id: &str,
+        roster: &SignedRoster,
+        member: &str,
+        epoch: i64,
+        sealed: &[u8],
+    ) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(server_error)?;
+        tx.execute("INSERT INTO tessera_vaults (id) VALUES ($1)", &[&vault_id])
+            .map_err(server_error)?;
+        insert_roster(&mut tx, vault_id, roster)?;
+        tx.execute(
+            "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4)",
+            &[&vault_id, &member, &epoch, &sealed],
+        )
+        .map_err(server_error)?;
+        tx.commit().map_err(server_error)
+    }
+
+    /// Adds roster version `roster` and the keys sealed to its members, in one
+    /// transaction; refused if that version exists (another admin changed the roster
+    /// meanwhile).
+    pub fn add_roster(
+        &mut self,
+        vault_id: &str,
+        roster: &SignedRoster,
+        sealed: &[(String, i64, Vec<u8>)],
+    ) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(server_error)?;
+        insert_roster(&mut tx, vault_id, roster)?;
+        for (identity, epoch, key) in sealed {
+            tx.execute(
+                "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (vault_id, identity, epoch) DO UPDATE SET sealed_key = excluded.sealed_key",
+                &[&vault_id, identity, epoch, key],
+            )
+            .map_err(server_error)?;
+        }
+        tx.commit().map_err(server_error)
+    }
+
+    /// Every roster version of `vault_id`, oldest first.
+    pub fn rosters(&mut self, vault_id: &str) -> Result<Vec<SignedRoster>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT version, body, signer, signature FROM tessera_rosters WHERE vault_id = $1 ORDER BY version",
+                &[&vault_id],
+            )
+            .map_err(server_error)?;
+        Ok(rows
+            .iter()
+            .map(|row| SignedRoster {
+                version: row.get(0),
+                body: row.get(1),
+                signer: row.get(2),
+                signature: row.get(3),
+            })
+            .collect())
+    }
+
+    /// The vault key of `epoch` sealed to `identity`, if the server has it.
+    pub fn sealed_key(
+        &mut self,
+        vault_id: &str,
+        identity: &str,
+        epoch: i64,
+    ) -> Result<Option<Vec<u8>>> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT sealed_key FROM tessera_members WHERE vault_id = $1 AND identity = $2 AND epoch = $3",
+                &[&vault_id, &identity, &epoch],
+            )
+            .map_err(server_error)?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    /// The records of `vault_id` written after sequence number `after`, in order.
+    pub fn records_after(&mut self, vault_id: &str, after: i64) -> Result<Vec<ServerRecord>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT record_id, version, epoch, seq, nonce, ciphertext, author, signature \
+                 FROM tessera_records WHERE vault_id = $1 AND seq > $2 ORDER BY seq",
+                &[&vault_id, &after],
+            )
+            .map_err(server_error)?;
+        Ok(rows
+            .iter()
+            .map(|row| ServerRecord {
+                record_id: row.get(0),
+                version: row.get(1),
+                epoch: row.get(2),
+                seq: row.get(3),
+                nonce: row.get(4),
+                ciphertext: row.get(5),
+                author: row.get(6),
+                signature: row.get(7),
+            })
+            .collect())
+    }
+
+    /// Writes `pushes` in one transaction, each only if the server still has its base
+    /// version (compare-and-swap), under sequence numbers that follow the vault's head
+    /// with no gap. Returns, per push, its sequence number, or none when another
+    /// member's version came first.
+    pub fn push(&mut self, vault_id: &str, pushes: &[Push]) -> Result<Vec<Option<i64>>> {
+        let mut tx = self.client.transaction().map_err(server_error)?;
+        // One writer per vault at a time: sequence numbers commit in order, so a
+        // reader that saw N never misses a number below it.
+        let head: i64 = tx
+            .query_opt(
+                "SELECT head FROM tessera_vaults WHERE id = $1 FOR UPDATE",
+                &[&vault_id],
+            )
+            .map_err(server_error)?
+            .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?
+            .get(0);
+        let mut seq = head;
+        let mut out = Vec::with_capacity(pushes.len());
+        for push in pushes {
+            let r = &push.record;
+            let next = seq + 1;
+            let written = if push.base_version == 0 {
+                tx.execute(
+                    "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (vault_id, record_id) DO NOTHING",
+                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &next, &r.nonce, &r.ciphertext, &r.author, &r.signature],
+                )
+            } else {
+                tx.execute(
+                    "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
+                     author = $8, signature = $9, updated_at = now() \
+                     WHERE vault_id = $1 AND record_id = $2 AND version = $10",
+                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &next, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
+                )
+            }
+            .map_err(server_error)?;
+            if written == 1 {
+                seq = next;
+                out.push(Some(next));
+            } else {
+                out.push(None);
+            }
+        }
+        if seq != head {
+            tx.execute(
+                "UPDATE tessera_vaults SET head = $2 WHERE id = $1",
+                &[&vault_id, &seq],
+            )
+            .map_err(server_error)?;
+            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &vault_id])
+                .map_err(server_error)?;
+        }
+        tx.commit().map_err(server_error)?;
+        Ok(out)
+    }
+}
+
+fn insert_roster(
+    tx: &mut postgres::Transaction<'_>,
+    vault_id: &str,
+    roster: &SignedRoster,
+) -> Result<()> {
+    let inserted = tx
+        .execute(
+            "INSERT INTO tessera_rosters (vault_id, version, body, signer, signature) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (vault_id, version) DO NOTHING",
+            &[&vault_id, &roster.version, &roster.body, &roster.signer, &roster.signature],
+        )
+        .map_err(server_error)?;
+    if inserted == 0 {
+        return Err(Error::Server(
+            "another admin changed the members meanwhile: sync, then try again".into(),
+        ));
+    }
+    Ok(())
+}
