@@ -363,6 +363,15 @@ pub enum SharedVaultAction {
     },
     /// Members of a shared vault.
     Member(SharedMemberArgs),
+    /// Change a shared vault's settings on this machine.
+    Set {
+        /// The shared vault.
+        name: String,
+        /// Seconds without reaching the server after which verify on this replica
+        /// fails closed (stale_replica); default 300.
+        #[arg(long, value_name = "SECONDS")]
+        stale_after: Option<i64>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -383,6 +392,18 @@ pub enum SharedMemberAction {
         /// admin or member.
         #[arg(long, default_value = "member")]
         role: String,
+    },
+    /// Remove a member: a new vault key for the others, every record re-encrypted;
+    /// the tokens they could read are listed, to rotate.
+    #[command(alias = "rm")]
+    Remove {
+        /// The shared vault.
+        name: String,
+        /// Their identity (tessera-id1:…).
+        identity: String,
+        /// Print JSON: {"epoch": …, "to_rotate": […]}.
+        #[arg(long)]
+        json: bool,
     },
     /// List the members and their roles, as the signed roster says.
     #[command(alias = "ls")]

@@ -74,6 +74,21 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
                 output::emit(&output::table(&["NAME", "SERVER", "JOINED"], &cells, None));
             }
         }
+        SharedVaultAction::Set { name, stale_after } => {
+            if let Some(seconds) = stale_after {
+                if seconds < 1 {
+                    return Err(tessera_core::Error::invalid(
+                        "stale-after",
+                        "give a number of seconds of at least 1",
+                    ));
+                }
+                let mut replica = vault.open_shared(&name)?;
+                replica.set_sync_state(&[("stale_after", seconds.to_string().as_bytes())])?;
+                note(&format!(
+                    "Verify on '{name}' fails closed after {seconds} s without reaching its server."
+                ));
+            }
+        }
         SharedVaultAction::Member(args) => match args.action {
             SharedMemberAction::Add {
                 name,
@@ -91,6 +106,31 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
                 // The invite names the server as this vault has it: printed for the
                 // new member, as `client add` prints a secret.
                 line(&invite.to_text());
+            }
+            SharedMemberAction::Remove {
+                name,
+                identity,
+                json,
+            } => {
+                let removed = tessera_sync::remove_member(&mut vault, &name, &identity)?;
+                if json {
+                    print_json(&json!({"epoch": removed.epoch, "to_rotate": removed.readable}));
+                } else {
+                    note(&format!(
+                        "Removed from '{name}': what is written from now on is sealed with a new key they do not hold (epoch {}).",
+                        removed.epoch
+                    ));
+                    if !removed.readable.is_empty() {
+                        note(&format!(
+                            "They could read {} token{}; rotate each (tessera --vault {name} rotate NAME):",
+                            removed.readable.len(),
+                            if removed.readable.len() == 1 { "" } else { "s" }
+                        ));
+                        for token in &removed.readable {
+                            line(token);
+                        }
+                    }
+                }
             }
             SharedMemberAction::List { name, json } => {
                 let members = tessera_sync::members(&mut vault, &name)?;

@@ -233,6 +233,138 @@ pub fn join(
     Ok((personal.shared_vault(&invite.name)?, report))
 }
 
+/// What removing a member did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The new epoch: what is written from now on, the removed member holds no key of.
+    pub epoch: i64,
+    /// The tokens the removed member could read: rotate them (cryptography cannot
+    /// make anyone forget what they saw).
+    pub readable: Vec<String>,
+}
+
+/// Removes `identity` from shared vault `name`: a new epoch key sealed to the other
+/// members, every record re-encrypted under it, and the next roster version signed,
+/// in one server transaction. This install must be an admin.
+pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result<Removed> {
+    let me = personal.identity()?;
+    let member: PublicIdentity = identity.parse()?;
+    let member_text = member.to_string();
+    let listed = personal.shared_vault(name)?;
+    let url = server_url(personal, name)?;
+    let mut replica = personal.open_shared(name)?;
+    let mut conn = Server::connect(&url)?;
+    // Up to date first: what is re-encrypted is what the server holds now.
+    sync_replica(
+        &mut conn,
+        &mut replica,
+        &me,
+        &listed.vault_id,
+        &listed.admin,
+    )?;
+    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
+    let chain = conn.rosters(&listed.vault_id)?;
+    let latest = rosters
+        .last()
+        .ok_or_else(|| Error::Tampered("no roster".into()))?;
+    let my_text = me.public().to_string();
+    if !latest.is_admin(&my_text) {
+        return Err(Error::invalid(
+            "member",
+            format!("only an admin of '{}' can remove members", listed.name),
+        ));
+    }
+    if member_text == my_text {
+        return Err(Error::invalid(
+            "member",
+            "you cannot remove yourself: another admin can",
+        ));
+    }
+    if latest.member(&member_text).is_none() {
+        return Err(Error::invalid(
+            "member",
+            format!(
+                "{} is not a member of '{}'",
+                member.fingerprint(),
+                listed.name
+            ),
+        ));
+    }
+    let epoch = latest.epoch + 1;
+    let mut next = latest.clone();
+    next.version += 1;
+    next.epoch = epoch;
+    next.prev = chain.last().map(roster::link);
+    next.members.retain(|m| m.identity != member_text);
+    let key = VaultKey::generate();
+    let mut sealed = Vec::new();
+    for m in &next.members {
+        let public: PublicIdentity = m.identity.parse()?;
+        sealed.push((
+            m.identity.clone(),
+            epoch,
+            public.seal_key(&info(&listed.vault_id, epoch), key.expose())?,
+        ));
+    }
+    // Every record the server holds, checked as a pull checks it, then sealed anew.
+    let authors: HashMap<String, Role> = next
+        .members
+        .iter()
+        .chain(&latest.members)
+        .map(|m| (m.identity.clone(), m.role))
+        .collect();
+    let mut pushes = Vec::new();
+    let mut plaintexts = Vec::new();
+    let mut readable = Vec::new();
+    for row in conn.records_after(&listed.vault_id, 0)? {
+        let old = epoch_key(&mut conn, &mut replica, &me, &listed.vault_id, row.epoch)?;
+        let (body, plaintext) = check(&row, &listed.vault_id, &old, &authors)?;
+        if let RecordBody::Token(state) = &body {
+            readable.push(state.name.clone());
+        }
+        let version = row.version + 1;
+        let slot = Slot {
+            vault_id: &listed.vault_id,
+            record_id: &row.record_id,
+            version,
+            epoch,
+        };
+        let (nonce, ciphertext) = record::seal(&key, &slot, &plaintext)?;
+        let signature = me.sign(&slot.signed_message(&nonce, &ciphertext));
+        pushes.push(Push {
+            record: ServerRecord {
+                record_id: row.record_id.clone(),
+                version,
+                epoch,
+                seq: 0,
+                nonce,
+                ciphertext,
+                author: my_text.clone(),
+                signature,
+            },
+            base_version: row.version,
+        });
+        plaintexts.push((row.record_id.clone(), version, plaintext));
+    }
+    let epoch_text = epoch.to_string();
+    let key_name = format!("key.{epoch}");
+    // Kept before the server has it: a crash after the commit must not lose the key.
+    replica.set_sync_state(&[(key_name.as_str(), key.expose().as_slice())])?;
+    conn.rekey(
+        &listed.vault_id,
+        &roster::sign(&next, &me),
+        &sealed,
+        &pushes,
+    )?;
+    replica.mark_synced(&plaintexts)?;
+    replica.set_sync_state(&[
+        ("epoch", epoch_text.as_bytes()),
+        ("roster_version", next.version.to_string().as_bytes()),
+    ])?;
+    readable.sort();
+    Ok(Removed { epoch, readable })
+}
+
 /// The members of shared vault `name`, as the verified roster on the server says.
 pub fn members(personal: &mut Vault, name: &str) -> Result<Vec<RosterMember>> {
     let listed = personal.shared_vault(name)?;
@@ -352,7 +484,11 @@ fn sync_replica(
     pinned_admin: &str,
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
-    let rosters = verified_roster(conn, replica, vault_id, pinned_admin)?;
+    let cursor = number(replica, "cursor")?;
+    let (chain, rows) = conn.snapshot(vault_id, cursor)?;
+    let known = number(replica, "roster_version")?;
+    let rosters = roster::verify(vault_id, pinned_admin, &chain, known)?;
+    replica.set_sync_state(&[("roster_version", rosters.len().to_string().as_bytes())])?;
     let latest = rosters
         .last()
         .ok_or_else(|| Error::Tampered("no roster".into()))?;
@@ -378,9 +514,7 @@ fn sync_replica(
     }
 
     // Pull: every row checked before any is applied.
-    let cursor = number(replica, "cursor")?;
     let synced = replica.synced_versions()?;
-    let rows = conn.records_after(vault_id, cursor)?;
     let mut keys: HashMap<i64, VaultKey> = HashMap::new();
     let mut incoming = Vec::new();
     let mut new_cursor = cursor;
@@ -392,6 +526,12 @@ fn sync_replica(
             )));
         }
         new_cursor = row.seq;
+        if row.epoch != latest.epoch {
+            return Err(Error::Tampered(format!(
+                "record {} is sealed under epoch {}, not the roster's {}",
+                row.record_id, row.epoch, latest.epoch
+            )));
+        }
         let known = synced.get(&row.record_id).copied().unwrap_or(0);
         if row.version < known {
             return Err(Error::Tampered(format!(

@@ -10,6 +10,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tessera_vaults (
     id         text PRIMARY KEY,
     head       bigint NOT NULL DEFAULT 0,
+    epoch      bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS tessera_rosters (
@@ -160,22 +161,7 @@ impl Server {
 
     /// Every roster version of `vault_id`, oldest first.
     pub fn rosters(&mut self, vault_id: &str) -> Result<Vec<SignedRoster>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT version, body, signer, signature FROM tessera_rosters WHERE vault_id = $1 ORDER BY version",
-                &[&vault_id],
-            )
-            .map_err(server_error)?;
-        Ok(rows
-            .iter()
-            .map(|row| SignedRoster {
-                version: row.get(0),
-                body: row.get(1),
-                signer: row.get(2),
-                signature: row.get(3),
-            })
-            .collect())
+        rosters_in(&mut self.client, vault_id)
     }
 
     /// The vault key of `epoch` sealed to `identity`, if the server has it.
@@ -197,27 +183,7 @@ impl Server {
 
     /// The records of `vault_id` written after sequence number `after`, in order.
     pub fn records_after(&mut self, vault_id: &str, after: i64) -> Result<Vec<ServerRecord>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT record_id, version, epoch, seq, nonce, ciphertext, author, signature \
-                 FROM tessera_records WHERE vault_id = $1 AND seq > $2 ORDER BY seq",
-                &[&vault_id, &after],
-            )
-            .map_err(server_error)?;
-        Ok(rows
-            .iter()
-            .map(|row| ServerRecord {
-                record_id: row.get(0),
-                version: row.get(1),
-                epoch: row.get(2),
-                seq: row.get(3),
-                nonce: row.get(4),
-                ciphertext: row.get(5),
-                author: row.get(6),
-                signature: row.get(7),
-            })
-            .collect())
+        records_in(&mut self.client, vault_id, after)
     }
 
     /// Writes `pushes` in one transaction, each only if the server still has its base
@@ -275,6 +241,138 @@ impl Server {
         tx.commit().map_err(server_error)?;
         Ok(out)
     }
+}
+
+impl Server {
+    /// A new epoch in one transaction: roster version `roster` (without the removed
+    /// member), the new key sealed to each remaining member, and every record
+    /// re-encrypted under it, each only over the version it was read at. Any record
+    /// changed meanwhile aborts the whole transaction.
+    pub fn rekey(
+        &mut self,
+        vault_id: &str,
+        roster: &SignedRoster,
+        sealed: &[(String, i64, Vec<u8>)],
+        records: &[Push],
+    ) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(server_error)?;
+        let head: i64 = tx
+            .query_opt(
+                "SELECT head FROM tessera_vaults WHERE id = $1 FOR UPDATE",
+                &[&vault_id],
+            )
+            .map_err(server_error)?
+            .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?
+            .get(0);
+        insert_roster(&mut tx, vault_id, roster)?;
+        for (identity, epoch, key) in sealed {
+            tx.execute(
+                "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4)",
+                &[&vault_id, identity, epoch, key],
+            )
+            .map_err(server_error)?;
+        }
+        let mut seq = head;
+        for push in records {
+            let r = &push.record;
+            seq += 1;
+            let written = tx
+                .execute(
+                    "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
+                     author = $8, signature = $9, updated_at = now() \
+                     WHERE vault_id = $1 AND record_id = $2 AND version = $10",
+                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
+                )
+                .map_err(server_error)?;
+            if written != 1 {
+                return Err(Error::Server(
+                    "a member changed the vault meanwhile: sync, then remove the member again"
+                        .into(),
+                ));
+            }
+        }
+        tx.execute(
+            "UPDATE tessera_vaults SET head = $2, epoch = $3 WHERE id = $1",
+            &[&vault_id, &seq, &roster_epoch(roster)?],
+        )
+        .map_err(server_error)?;
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &vault_id])
+            .map_err(server_error)?;
+        tx.commit().map_err(server_error)
+    }
+
+    /// The roster chain and the records after `after`, read in one snapshot, so both
+    /// are of the same moment (never a record of an epoch the roster read does not know).
+    pub fn snapshot(
+        &mut self,
+        vault_id: &str,
+        after: i64,
+    ) -> Result<(Vec<SignedRoster>, Vec<ServerRecord>)> {
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(server_error)?;
+        let rosters = rosters_in(&mut tx, vault_id)?;
+        let records = records_in(&mut tx, vault_id, after)?;
+        tx.commit().map_err(server_error)?;
+        Ok((rosters, records))
+    }
+}
+
+/// The epoch a signed roster names.
+fn roster_epoch(roster: &SignedRoster) -> Result<i64> {
+    Ok(tessera_core::shared::Roster::from_bytes(&roster.body)?.epoch)
+}
+
+fn rosters_in(
+    client: &mut impl postgres::GenericClient,
+    vault_id: &str,
+) -> Result<Vec<SignedRoster>> {
+    let rows = client
+        .query(
+            "SELECT version, body, signer, signature FROM tessera_rosters WHERE vault_id = $1 ORDER BY version",
+            &[&vault_id],
+        )
+        .map_err(server_error)?;
+    Ok(rows
+        .iter()
+        .map(|row| SignedRoster {
+            version: row.get(0),
+            body: row.get(1),
+            signer: row.get(2),
+            signature: row.get(3),
+        })
+        .collect())
+}
+
+fn records_in(
+    client: &mut impl postgres::GenericClient,
+    vault_id: &str,
+    after: i64,
+) -> Result<Vec<ServerRecord>> {
+    let rows = client
+        .query(
+            "SELECT record_id, version, epoch, seq, nonce, ciphertext, author, signature \
+             FROM tessera_records WHERE vault_id = $1 AND seq > $2 ORDER BY seq",
+            &[&vault_id, &after],
+        )
+        .map_err(server_error)?;
+    Ok(rows
+        .iter()
+        .map(|row| ServerRecord {
+            record_id: row.get(0),
+            version: row.get(1),
+            epoch: row.get(2),
+            seq: row.get(3),
+            nonce: row.get(4),
+            ciphertext: row.get(5),
+            author: row.get(6),
+            signature: row.get(7),
+        })
+        .collect())
 }
 
 fn insert_roster(

@@ -138,6 +138,71 @@ impl Postgres {
         self.ctl_start();
     }
 
+    /// Starts the server again after [`Postgres::stop`] or a kill, its data kept.
+    pub fn start_again(&self) {
+        let pid_file = self.data().join("postmaster.pid");
+        for _ in 0..100 {
+            // A killed server's process may linger as a zombie no one reaps (it was
+            // daemonized): then its pid file is stale, and is removed.
+            if let Ok(text) = std::fs::read_to_string(&pid_file) {
+                let pid = text.lines().next().unwrap_or_default().trim().to_string();
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let state = stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start()
+                    .chars()
+                    .next();
+                if matches!(state, None | Some('Z')) {
+                    let _ = std::fs::remove_file(&pid_file);
+                }
+            }
+            let options = format!(
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+                self.port,
+                self.dir.path().display()
+            );
+            let log = self.dir.path().join("log");
+            let ok = as_server_user(
+                "pg_ctl",
+                &[
+                    "-D",
+                    self.data().to_str().expect("path"),
+                    "-o",
+                    &options,
+                    "-l",
+                    log.to_str().expect("path"),
+                    "-w",
+                    "start",
+                ],
+            )
+            .output()
+            .is_ok_and(|o| o.status.success());
+            if ok {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        panic!("the server did not start again");
+    }
+
+    /// Kills the server's main process with SIGKILL, as a crash or the OOM killer would.
+    pub fn kill(&self) {
+        let pid =
+            std::fs::read_to_string(self.data().join("postmaster.pid")).expect("postmaster.pid");
+        let pid: i32 = pid
+            .lines()
+            .next()
+            .expect("pid")
+            .trim()
+            .parse()
+            .expect("pid");
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }

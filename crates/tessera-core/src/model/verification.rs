@@ -32,6 +32,9 @@ pub enum Reason {
     IssuedElsewhere,
     /// An RSA assertion whose `jti` was already accepted: each is good for one use.
     Replayed,
+    /// A shared vault's replica that has not heard from its server for longer than
+    /// its staleness limit: what it knows may be out of date (a revoke elsewhere).
+    StaleReplica,
 }
 
 impl Reason {
@@ -58,6 +61,9 @@ impl Reason {
                 "Tessera keeps this token but did not issue it; its provider decides whether it is valid"
             }
             Reason::Replayed => "this assertion was already used; sign a new one for every request",
+            Reason::StaleReplica => {
+                "this shared vault has not reached its server for longer than its staleness limit: sync it, then verify again"
+            }
         }
     }
 }

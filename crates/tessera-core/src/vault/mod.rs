@@ -242,6 +242,8 @@ pub struct Vault {
     pub(in crate::vault) seals: crate::store::seal::Checked,
     /// Tokens verification found at the vault's current state.
     pub(in crate::vault) recent: recent::Recent,
+    /// Whether this vault is a shared vault's replica, once a verification asked.
+    pub(in crate::vault) replica: Option<bool>,
     /// The rollback anchor, once the vault's identity is known.
     anchor: Option<Anchor>,
     /// Inside [`Vault::read_batch`].
@@ -561,6 +563,7 @@ impl Vault {
             signer: None,
             seals: crate::store::seal::Checked::default(),
             recent: recent::Recent::default(),
+            replica: None,
             anchor: None,
             batching: false,
             batch_read: false,

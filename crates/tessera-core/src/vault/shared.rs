@@ -10,6 +10,7 @@
 
 use crate::crypto::identity::{Identity, PublicIdentity};
 use crate::crypto::keys::{KeyStore, MemoryKeyStore, VaultKey};
+use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::secret::SecretBytes;
 use crate::model::shared::{RecordBody, SIGNING_KEYS_RECORD, TokenState, b64, unb64};
@@ -62,6 +63,10 @@ pub struct Applied {
 fn digest(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
+
+/// How long a replica may go without hearing from its server before verification on
+/// it fails closed.
+pub const DEFAULT_STALE_AFTER_SECS: i64 = 300;
 
 /// Meta key of this install's identity.
 const IDENTITY: &str = "identity";
@@ -245,6 +250,32 @@ impl Vault {
         Ok(())
     }
 
+    /// Whether this vault is a replica whose last contact with its server is older
+    /// than its staleness limit (`stale_after` seconds, default
+    /// [`DEFAULT_STALE_AFTER_SECS`]): verification then fails closed.
+    pub(crate) fn replica_is_stale(&mut self, now: Timestamp) -> Result<bool> {
+        let replica = match self.replica {
+            Some(known) => known,
+            None => {
+                let known = store::shared::sync_meta(&self.conn, "vault_id")?.is_some();
+                self.replica = Some(known);
+                known
+            }
+        };
+        if !replica {
+            return Ok(false);
+        }
+        let number = |key: &str| -> Result<Option<i64>> {
+            Ok(store::shared::sync_meta(&self.conn, key)?
+                .and_then(|bytes| std::str::from_utf8(&bytes).ok()?.parse().ok()))
+        };
+        let limit = number("stale_after")?.unwrap_or(DEFAULT_STALE_AFTER_SECS);
+        Ok(match number("last_contact")? {
+            Some(at) => now - at > limit,
+            None => true,
+        })
+    }
+
     /// A replica's sync state (cursor, roster, keys): bytes kept in its meta.
     pub fn sync_state(&self, key: &str) -> Result<Option<SecretBytes>> {
         Ok(store::shared::sync_meta(&self.conn, key)?.map(SecretBytes::new))
@@ -252,6 +283,7 @@ impl Vault {
 
     /// Sets sync state entries in one transaction.
     pub fn set_sync_state(&mut self, entries: &[(&str, &[u8])]) -> Result<()> {
+        self.replica = None;
         self.transact(|tx, _| {
             for (key, value) in entries {
                 store::shared::set_sync_meta(tx, key, value)?;

@@ -44,7 +44,10 @@ impl Vault {
         client: Option<&str>,
     ) -> Result<(Verification, Option<JwtTimes>)> {
         let now = self.now();
-        let (token, outcome) = self.check(presented.trim(), api, user, now)?;
+        let (token, mut outcome) = self.check(presented.trim(), api, user, now)?;
+        if outcome.is_ok() && self.replica_is_stale(now)? {
+            outcome = Err(Reason::StaleReplica);
+        }
         self.note_verification(token.as_ref(), outcome.map(|_| ()), now, client);
         self.flush_usage_if_due()?;
         Ok(match (outcome, token) {
