@@ -93,6 +93,10 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Keep NAME in step until interrupted: a round whenever another member
+        /// pushes (LISTEN/NOTIFY) or a change is made here, and at least every minute.
+        #[arg(long, requires = "name", conflicts_with = "json")]
+        watch: bool,
     },
     /// Add a token issued elsewhere; its value is read from stdin or a hidden prompt.
     Add(AddArgs),

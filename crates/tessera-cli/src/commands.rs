@@ -183,7 +183,7 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Jwks => crate::client::jwks(ctx),
         Command::Identity { json } => crate::shared::identity(ctx, json),
         Command::SharedVault(args) => crate::shared::run(ctx, args.action),
-        Command::Sync { name, json } => crate::shared::sync(ctx, name, json),
+        Command::Sync { name, json, watch } => crate::shared::sync(ctx, name, json, watch),
         Command::Scan {
             paths,
             history,

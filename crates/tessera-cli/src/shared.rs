@@ -166,8 +166,11 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-pub fn sync(ctx: &mut Context, name: Option<String>, json: bool) -> Result<Exit> {
+pub fn sync(ctx: &mut Context, name: Option<String>, json: bool, watch: bool) -> Result<Exit> {
     let mut vault = ctx.open_own()?;
+    if let (true, Some(name)) = (watch, &name) {
+        return watch_vault(&mut vault, name);
+    }
     let names: Vec<String> = match name {
         Some(name) => vec![vault.shared_vault(&name)?.name],
         None => vault.shared_vaults()?.into_iter().map(|v| v.name).collect(),
@@ -203,4 +206,44 @@ pub fn sync(ctx: &mut Context, name: Option<String>, json: bool) -> Result<Exit>
         print_json(&json!(out));
     }
     Ok(Exit::Ok)
+}
+
+/// `tessera sync NAME --watch`: rounds until Ctrl-C, SIGTERM or SIGHUP.
+fn watch_vault(vault: &mut tessera_core::Vault, name: &str) -> Result<Exit> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(|e| {
+            tessera_core::Error::invalid("signals", format!("cannot watch for Ctrl-C: {e}"))
+        })?;
+    }
+    let name = vault.shared_vault(name)?.name;
+    note(&format!("Keeping '{name}' in step; Ctrl-C stops."));
+    tessera_sync::watch(
+        vault,
+        &name,
+        std::time::Duration::from_secs(60),
+        &stop,
+        |round| match round {
+            Ok(report) if report.pulled + report.pushed > 0 || !report.conflicts.is_empty() => {
+                note(&format!(
+                    "'{name}': {} pulled, {} pushed",
+                    report.pulled, report.pushed
+                ));
+                for token in &report.conflicts {
+                    note(&format!(
+                        "Conflict: '{token}' was changed here and by another member in the same field; theirs was kept."
+                    ));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => note(&format!("'{name}': {err}; trying again")),
+        },
+    )?;
+    Ok(Exit::Interrupted)
 }

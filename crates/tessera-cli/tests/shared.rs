@@ -96,14 +96,36 @@ fn a_token_a_adds_reaches_b_and_bs_revoke_reaches_as_verify() {
         (out.status.code(), answer)
     };
     assert_eq!(verify(&b).0, Some(0), "active on B's replica");
+    // A keeps the vault in step (LISTEN/NOTIFY) while B revokes and syncs.
+    let mut watch = a.command(&["sync", "team", "--watch"]);
+    watch.stderr(std::process::Stdio::piped());
+    let mut watcher = watch.spawn().expect("watch");
+    let mut said = std::io::BufReader::new(watcher.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut said, &mut first).expect("read");
+    assert!(first.contains("Keeping 'team' in step"), "{first}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
     team(&b, &["revoke", "deploy"], None);
     b.ok(&["sync", "team"], None);
     let started = std::time::Instant::now();
-    a.ok(&["sync", "team"], None);
-    let (code, answer) = verify(&a);
+    let (code, answer) = loop {
+        let (code, answer) = verify(&a);
+        if code == Some(1) || started.elapsed() > std::time::Duration::from_secs(5) {
+            break (code, answer);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let took = started.elapsed();
     assert_eq!(code, Some(1), "inactive after B's revoke: {answer}");
     assert_eq!(answer["reason"], "revoked", "{answer}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "A's verify said revoked after {took:?}"
+    );
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &watcher.id().to_string()])
+        .status();
+    assert_eq!(watcher.wait().expect("wait").code(), Some(130));
     // A's own vault never held it.
     a.fails(&["get", "stripe live"], None, "no token");
 

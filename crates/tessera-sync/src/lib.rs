@@ -394,6 +394,75 @@ pub fn sync(personal: &mut Vault, name: &str) -> Result<SyncReport> {
     )
 }
 
+/// Keeps shared vault `name` in step until `stop` is set: a round at once, then one
+/// whenever the server announces another member's push (LISTEN/NOTIFY) or this
+/// replica changed (a token command in another process), and at least every
+/// `heartbeat` (so a replica that can reach its server never turns stale). Each round's
+/// report goes to `on_round`; a round that fails (the server gone) is reported as an
+/// error and retried at the next heartbeat, with a new connection.
+pub fn watch(
+    personal: &mut Vault,
+    name: &str,
+    heartbeat: std::time::Duration,
+    stop: &std::sync::atomic::AtomicBool,
+    mut on_round: impl FnMut(Result<SyncReport>),
+) -> Result<()> {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+    let me = personal.identity()?;
+    let listed = personal.shared_vault(name)?;
+    let url = server_url(personal, name)?;
+    let mut replica = personal.open_shared(name)?;
+    let mut conn: Option<Server> = None;
+    let mut due = true;
+    let mut last_round = Instant::now();
+    let mut seen_local = replica.outside_changes()?;
+    while !stop.load(Ordering::SeqCst) {
+        if conn.is_none() {
+            match Server::connect(&url).and_then(|mut c| c.listen().map(|()| c)) {
+                Ok(c) => {
+                    conn = Some(c);
+                    due = true;
+                }
+                Err(err) => {
+                    on_round(Err(err));
+                    std::thread::sleep(heartbeat.min(Duration::from_secs(5)));
+                    continue;
+                }
+            }
+        }
+        let Some(server) = conn.as_mut() else {
+            continue;
+        };
+        let local = replica.outside_changes()?;
+        if local != seen_local {
+            seen_local = local;
+            due = true;
+        }
+        if due || last_round.elapsed() >= heartbeat {
+            let round = sync_replica(server, &mut replica, &me, &listed.vault_id, &listed.admin);
+            let failed = round.is_err();
+            on_round(round);
+            seen_local = replica.outside_changes()?;
+            last_round = Instant::now();
+            due = false;
+            if failed {
+                conn = None;
+                continue;
+            }
+        }
+        // Short waits, so that a change made here is seen within a quarter second.
+        match server.wait(&listed.vault_id, Duration::from_millis(250)) {
+            Ok(announced) => due |= announced,
+            Err(err) => {
+                on_round(Err(err));
+                conn = None;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The vault key of `epoch`: kept in the replica, or opened from the server once.
 fn epoch_key(
     conn: &mut Server,

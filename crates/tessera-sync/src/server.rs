@@ -301,6 +301,35 @@ impl Server {
         tx.commit().map_err(server_error)
     }
 
+    /// Listens for pushes to any vault on this server (`LISTEN`).
+    pub fn listen(&mut self) -> Result<()> {
+        self.client
+            .batch_execute(&format!("LISTEN {CHANNEL}"))
+            .map_err(server_error)
+    }
+
+    /// Waits up to `timeout` for a push to `vault_id` to be announced; whether one was.
+    pub fn wait(&mut self, vault_id: &str, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut notifications = self.client.notifications();
+        let mut announced = false;
+        {
+            let mut iter = notifications.timeout_iter(timeout);
+            while let Some(note) = iter.next().map_err(server_error)? {
+                if note.payload() == vault_id {
+                    announced = true;
+                    break;
+                }
+            }
+        }
+        // Any others already waiting belong to the same moment.
+        let mut pending = notifications.iter();
+        while let Some(note) = pending.next().map_err(server_error)? {
+            announced |= note.payload() == vault_id;
+        }
+        Ok(announced)
+    }
+
     /// The roster chain and the records after `after`, read in one snapshot, so both
     /// are of the same moment (never a record of an epoch the roster read does not know).
     pub fn snapshot(
