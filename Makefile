@@ -130,6 +130,7 @@ bench: deps
 	bash scripts/bench-cli.sh
 	bash scripts/bench-backup.sh
 	bash scripts/bench-serve.sh
+	$(CARGO) bench --locked -p tessera-sync --bench sync
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
 bench-app: app-release
