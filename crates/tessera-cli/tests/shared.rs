@@ -2,7 +2,8 @@
 //! machines. A creates a vault and adds B; B joins; a token A adds reaches B
 //! byte-identical; B's revoke reaches A's verify; edits to different fields made at once
 //! both survive; the server's dump holds no name, secret or scope; and what a malicious
-//! server does (rows inserted, moved or replayed, a roster rolled back) is refused.
+//! server does (rows inserted, moved to another record or vault, replayed, a roster
+//! rolled back) is refused.
 
 #[path = "common/home.rs"]
 mod home;
@@ -19,6 +20,15 @@ fn team(home: &Home, args: &[&str], stdin: Option<&str>) -> String {
     let mut all = vec!["--vault", "team"];
     all.extend_from_slice(args);
     home.ok(&all, stdin)
+}
+
+/// `tessera --vault team verify - --json` of `token` in `home`: exit status, answer.
+fn verify_in_team(home: &Home, token: &str) -> (Option<i32>, serde_json::Value) {
+    let mut cmd = home.command(&["--vault", "team", "verify", "-", "--json"]);
+    cmd.stdin(std::process::Stdio::piped());
+    let out = Home::run_cmd(cmd, Some(token));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code(), answer)
 }
 
 /// A and B, both members of shared vault "team" on `pg`, with one token A added.
@@ -88,13 +98,7 @@ fn a_token_a_adds_reaches_b_and_bs_revoke_reaches_as_verify() {
     let deploy = team(&a, &["get", "deploy"], None).trim().to_string();
     a.ok(&["sync", "team"], None);
     b.ok(&["sync", "team"], None);
-    let verify = |home: &Home| {
-        let mut cmd = home.command(&["--vault", "team", "verify", "-", "--json"]);
-        cmd.stdin(std::process::Stdio::piped());
-        let out = Home::run_cmd(cmd, Some(&deploy));
-        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        (out.status.code(), answer)
-    };
+    let verify = |home: &Home| verify_in_team(home, &deploy);
     assert_eq!(verify(&b).0, Some(0), "active on B's replica");
     // A keeps the vault in step (LISTEN/NOTIFY) while B revokes and syncs.
     let mut watch = a.command(&["sync", "team", "--watch"]);
@@ -259,6 +263,25 @@ fn what_a_malicious_server_does_is_refused_and_not_applied() {
     // The roster rolled back to before B and C were added.
     pg.sql("DELETE FROM tessera_records WHERE record_id = 'forged'; DELETE FROM tessera_rosters WHERE version > 1");
     a.fails(&["sync", "team"], None, "rolled back");
+
+    // A record of this vault moved into another vault of the same server.
+    a.ok(&["vault", "create", "other", "--server", &pg.url()], None);
+    let other = pg.sql(&format!(
+        "SELECT id FROM tessera_vaults WHERE id <> '{vault_id}'"
+    ));
+    let other = other.trim();
+    pg.sql(&format!(
+        "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+         SELECT '{other}', record_id, version, epoch, (SELECT head + 1 FROM tessera_vaults WHERE id = '{other}'), \
+         nonce, ciphertext, author, signature FROM saved WHERE record_id = '{record}'; \
+         UPDATE tessera_vaults SET head = head + 1 WHERE id = '{other}'"
+    ));
+    a.fails(&["sync", "other"], None, "signature");
+    a.fails(
+        &["--vault", "other", "get", "stripe live"],
+        None,
+        "no token",
+    );
 }
 
 #[test]
@@ -318,13 +341,7 @@ fn an_edit_made_offline_arrives_and_a_stale_replica_fails_verify_closed() {
     a.ok(&["sync", "team"], None);
     b.ok(&["sync", "team"], None);
     b.ok(&["vault", "set", "team", "--stale-after", "2"], None);
-    let verify = |home: &Home| {
-        let mut cmd = home.command(&["--vault", "team", "verify", "-", "--json"]);
-        cmd.stdin(std::process::Stdio::piped());
-        let out = Home::run_cmd(cmd, Some(&deploy));
-        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        (out.status.code(), answer)
-    };
+    let verify = |home: &Home| verify_in_team(home, &deploy);
     assert_eq!(verify(&b).0, Some(0));
 
     pg.stop();

@@ -58,6 +58,72 @@ fn server_url(personal: &Vault, name: &str) -> Result<Zeroizing<String>> {
     ))
 }
 
+/// What every operation on a shared vault this install belongs to starts from: its
+/// identity, the vault as listed, the vault's replica, and the server's address.
+struct Opened {
+    me: Identity,
+    listed: SharedVault,
+    replica: Vault,
+    url: Zeroizing<String>,
+}
+
+fn opened(personal: &mut Vault, name: &str) -> Result<Opened> {
+    Ok(Opened {
+        me: personal.identity()?,
+        listed: personal.shared_vault(name)?,
+        url: server_url(personal, name)?,
+        replica: personal.open_shared(name)?,
+    })
+}
+
+impl Opened {
+    fn connect(&self) -> Result<Server> {
+        Server::connect(&self.url)
+    }
+
+    /// One sync round on `conn`.
+    fn round(&mut self, conn: &mut Server) -> Result<SyncReport> {
+        sync_replica(
+            conn,
+            &mut self.replica,
+            &self.me,
+            &self.listed.vault_id,
+            &self.listed.admin,
+        )
+    }
+
+    /// The latest verified roster and the next version to sign (linked to it), once
+    /// this install is found an admin of it; `what` names the change for the error.
+    fn next_roster(&mut self, conn: &mut Server, what: &str) -> Result<(Roster, Roster)> {
+        let rosters = self.rosters(conn)?;
+        let chain = conn.rosters(&self.listed.vault_id)?;
+        let latest = rosters
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::Tampered("no roster".into()))?;
+        if !latest.is_admin(&self.me.public().to_string()) {
+            return Err(Error::invalid(
+                "member",
+                format!("only an admin of '{}' can {what}", self.listed.name),
+            ));
+        }
+        let mut next = latest.clone();
+        next.version += 1;
+        next.prev = chain.last().map(roster::link);
+        Ok((latest, next))
+    }
+
+    /// The verified roster chain, its latest version recorded.
+    fn rosters(&mut self, conn: &mut Server) -> Result<Vec<Roster>> {
+        verified_roster(
+            conn,
+            &mut self.replica,
+            &self.listed.vault_id,
+            &self.listed.admin,
+        )
+    }
+}
+
 /// Creates shared vault `name` on `server`; this install is its first admin.
 pub fn create(personal: &mut Vault, name: &str, server: &str) -> Result<SharedVault> {
     let me = personal.identity()?;
@@ -117,24 +183,10 @@ fn verified_roster(
 /// this install (an admin), the vault key sealed to the new member. Returns the
 /// invite the new member joins with.
 pub fn add_member(personal: &mut Vault, name: &str, identity: &str, role: Role) -> Result<Invite> {
-    let me = personal.identity()?;
     let member: PublicIdentity = identity.parse()?;
-    let listed = personal.shared_vault(name)?;
-    let url = server_url(personal, name)?;
-    let mut replica = personal.open_shared(name)?;
-    let mut conn = Server::connect(&url)?;
-    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
-    let chain = conn.rosters(&listed.vault_id)?;
-    let latest = rosters
-        .last()
-        .ok_or_else(|| Error::Tampered("no roster".into()))?;
-    let my_text = me.public().to_string();
-    if !latest.is_admin(&my_text) {
-        return Err(Error::invalid(
-            "member",
-            format!("only an admin of '{}' can add members", listed.name),
-        ));
-    }
+    let mut vault = opened(personal, name)?;
+    let mut conn = vault.connect()?;
+    let (latest, mut next) = vault.next_roster(&mut conn, "add members")?;
     let member_text = member.to_string();
     if latest.member(&member_text).is_some() {
         return Err(Error::invalid(
@@ -142,30 +194,36 @@ pub fn add_member(personal: &mut Vault, name: &str, identity: &str, role: Role) 
             format!(
                 "{} is already a member of '{}'",
                 member.fingerprint(),
-                listed.name
+                vault.listed.name
             ),
         ));
     }
-    let mut next = latest.clone();
-    next.version += 1;
-    next.prev = chain.last().map(roster::link);
     next.members.push(RosterMember {
         identity: member_text.clone(),
         role,
     });
-    let key = epoch_key(&mut conn, &mut replica, &me, &listed.vault_id, latest.epoch)?;
-    let sealed = member.seal_key(&info(&listed.vault_id, latest.epoch), key.expose())?;
+    let vault_id = vault.listed.vault_id.clone();
+    let key = epoch_key(
+        &mut conn,
+        &mut vault.replica,
+        &vault.me,
+        &vault_id,
+        latest.epoch,
+    )?;
+    let sealed = member.seal_key(&info(&vault_id, latest.epoch), key.expose())?;
     conn.add_roster(
-        &listed.vault_id,
-        &roster::sign(&next, &me),
+        &vault_id,
+        &roster::sign(&next, &vault.me),
         &[(member_text.clone(), latest.epoch, sealed)],
     )?;
-    replica.set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
+    vault
+        .replica
+        .set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
     Ok(Invite {
-        vault_id: listed.vault_id,
-        name: listed.name,
-        server: url.to_string(),
-        admin: my_text,
+        vault_id,
+        name: vault.listed.name,
+        server: vault.url.to_string(),
+        admin: vault.me.public().to_string(),
         member: member_text,
     })
 }
@@ -247,33 +305,20 @@ pub struct Removed {
 /// members, every record re-encrypted under it, and the next roster version signed,
 /// in one server transaction. This install must be an admin.
 pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result<Removed> {
-    let me = personal.identity()?;
     let member: PublicIdentity = identity.parse()?;
     let member_text = member.to_string();
-    let listed = personal.shared_vault(name)?;
-    let url = server_url(personal, name)?;
-    let mut replica = personal.open_shared(name)?;
-    let mut conn = Server::connect(&url)?;
+    let mut vault = opened(personal, name)?;
+    let mut conn = vault.connect()?;
     // Up to date first: what is re-encrypted is what the server holds now.
-    sync_replica(
-        &mut conn,
-        &mut replica,
-        &me,
-        &listed.vault_id,
-        &listed.admin,
-    )?;
-    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
-    let chain = conn.rosters(&listed.vault_id)?;
-    let latest = rosters
-        .last()
-        .ok_or_else(|| Error::Tampered("no roster".into()))?;
+    vault.round(&mut conn)?;
+    let (latest, mut next) = vault.next_roster(&mut conn, "remove members")?;
+    let Opened {
+        me,
+        listed,
+        mut replica,
+        ..
+    } = vault;
     let my_text = me.public().to_string();
-    if !latest.is_admin(&my_text) {
-        return Err(Error::invalid(
-            "member",
-            format!("only an admin of '{}' can remove members", listed.name),
-        ));
-    }
     if member_text == my_text {
         return Err(Error::invalid(
             "member",
@@ -291,10 +336,7 @@ pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result
         ));
     }
     let epoch = latest.epoch + 1;
-    let mut next = latest.clone();
-    next.version += 1;
     next.epoch = epoch;
-    next.prev = chain.last().map(roster::link);
     next.members.retain(|m| m.identity != member_text);
     let key = VaultKey::generate();
     let mut sealed = Vec::new();
@@ -367,11 +409,9 @@ pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result
 
 /// The members of shared vault `name`, as the verified roster on the server says.
 pub fn members(personal: &mut Vault, name: &str) -> Result<Vec<RosterMember>> {
-    let listed = personal.shared_vault(name)?;
-    let url = server_url(personal, name)?;
-    let mut replica = personal.open_shared(name)?;
-    let mut conn = Server::connect(&url)?;
-    let rosters = verified_roster(&mut conn, &mut replica, &listed.vault_id, &listed.admin)?;
+    let mut vault = opened(personal, name)?;
+    let mut conn = vault.connect()?;
+    let rosters = vault.rosters(&mut conn)?;
     Ok(rosters
         .last()
         .map(|r| r.members.clone())
@@ -380,18 +420,9 @@ pub fn members(personal: &mut Vault, name: &str) -> Result<Vec<RosterMember>> {
 
 /// One sync round of shared vault `name`.
 pub fn sync(personal: &mut Vault, name: &str) -> Result<SyncReport> {
-    let me = personal.identity()?;
-    let listed = personal.shared_vault(name)?;
-    let url = server_url(personal, name)?;
-    let mut replica = personal.open_shared(name)?;
-    let mut conn = Server::connect(&url)?;
-    sync_replica(
-        &mut conn,
-        &mut replica,
-        &me,
-        &listed.vault_id,
-        &listed.admin,
-    )
+    let mut vault = opened(personal, name)?;
+    let mut conn = vault.connect()?;
+    vault.round(&mut conn)
 }
 
 /// Keeps shared vault `name` in step until `stop` is set: a round at once, then one
@@ -409,17 +440,14 @@ pub fn watch(
 ) -> Result<()> {
     use std::sync::atomic::Ordering;
     use std::time::{Duration, Instant};
-    let me = personal.identity()?;
-    let listed = personal.shared_vault(name)?;
-    let url = server_url(personal, name)?;
-    let mut replica = personal.open_shared(name)?;
+    let mut vault = opened(personal, name)?;
     let mut conn: Option<Server> = None;
     let mut due = true;
     let mut last_round = Instant::now();
-    let mut seen_local = replica.outside_changes()?;
+    let mut seen_local = vault.replica.outside_changes()?;
     while !stop.load(Ordering::SeqCst) {
         if conn.is_none() {
-            match Server::connect(&url).and_then(|mut c| c.listen().map(|()| c)) {
+            match vault.connect().and_then(|mut c| c.listen().map(|()| c)) {
                 Ok(c) => {
                     conn = Some(c);
                     due = true;
@@ -434,16 +462,16 @@ pub fn watch(
         let Some(server) = conn.as_mut() else {
             continue;
         };
-        let local = replica.outside_changes()?;
+        let local = vault.replica.outside_changes()?;
         if local != seen_local {
             seen_local = local;
             due = true;
         }
         if due || last_round.elapsed() >= heartbeat {
-            let round = sync_replica(server, &mut replica, &me, &listed.vault_id, &listed.admin);
+            let round = vault.round(server);
             let failed = round.is_err();
             on_round(round);
-            seen_local = replica.outside_changes()?;
+            seen_local = vault.replica.outside_changes()?;
             last_round = Instant::now();
             due = false;
             if failed {
@@ -452,7 +480,7 @@ pub fn watch(
             }
         }
         // Short waits, so that a change made here is seen within a quarter second.
-        match server.wait(&listed.vault_id, Duration::from_millis(250)) {
+        match server.wait(&vault.listed.vault_id, Duration::from_millis(250)) {
             Ok(announced) => due |= announced,
             Err(err) => {
                 on_round(Err(err));

@@ -192,51 +192,24 @@ impl Server {
     /// member's version came first.
     pub fn push(&mut self, vault_id: &str, pushes: &[Push]) -> Result<Vec<Option<i64>>> {
         let mut tx = self.client.transaction().map_err(server_error)?;
-        // One writer per vault at a time: sequence numbers commit in order, so a
-        // reader that saw N never misses a number below it.
-        let head: i64 = tx
-            .query_opt(
-                "SELECT head FROM tessera_vaults WHERE id = $1 FOR UPDATE",
-                &[&vault_id],
-            )
-            .map_err(server_error)?
-            .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?
-            .get(0);
+        let (head, current) = lock_vault(&mut tx, vault_id)?;
+        if pushes.iter().any(|p| p.record.epoch != current) {
+            return Err(Error::Server(
+                "the vault's key changed meanwhile (a member was removed): sync again".into(),
+            ));
+        }
         let mut seq = head;
         let mut out = Vec::with_capacity(pushes.len());
         for push in pushes {
-            let r = &push.record;
-            let next = seq + 1;
-            let written = if push.base_version == 0 {
-                tx.execute(
-                    "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (vault_id, record_id) DO NOTHING",
-                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &next, &r.nonce, &r.ciphertext, &r.author, &r.signature],
-                )
-            } else {
-                tx.execute(
-                    "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
-                     author = $8, signature = $9, updated_at = now() \
-                     WHERE vault_id = $1 AND record_id = $2 AND version = $10",
-                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &next, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
-                )
-            }
-            .map_err(server_error)?;
-            if written == 1 {
-                seq = next;
-                out.push(Some(next));
+            if write_record(&mut tx, vault_id, push, seq + 1)? {
+                seq += 1;
+                out.push(Some(seq));
             } else {
                 out.push(None);
             }
         }
         if seq != head {
-            tx.execute(
-                "UPDATE tessera_vaults SET head = $2 WHERE id = $1",
-                &[&vault_id, &seq],
-            )
-            .map_err(server_error)?;
-            tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &vault_id])
-                .map_err(server_error)?;
+            advance(&mut tx, vault_id, seq, current)?;
         }
         tx.commit().map_err(server_error)?;
         Ok(out)
@@ -256,14 +229,7 @@ impl Server {
         records: &[Push],
     ) -> Result<()> {
         let mut tx = self.client.transaction().map_err(server_error)?;
-        let head: i64 = tx
-            .query_opt(
-                "SELECT head FROM tessera_vaults WHERE id = $1 FOR UPDATE",
-                &[&vault_id],
-            )
-            .map_err(server_error)?
-            .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?
-            .get(0);
+        let (head, _) = lock_vault(&mut tx, vault_id)?;
         insert_roster(&mut tx, vault_id, roster)?;
         for (identity, epoch, key) in sealed {
             tx.execute(
@@ -274,30 +240,15 @@ impl Server {
         }
         let mut seq = head;
         for push in records {
-            let r = &push.record;
             seq += 1;
-            let written = tx
-                .execute(
-                    "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
-                     author = $8, signature = $9, updated_at = now() \
-                     WHERE vault_id = $1 AND record_id = $2 AND version = $10",
-                    &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
-                )
-                .map_err(server_error)?;
-            if written != 1 {
+            if !write_record(&mut tx, vault_id, push, seq)? {
                 return Err(Error::Server(
                     "a member changed the vault meanwhile: sync, then remove the member again"
                         .into(),
                 ));
             }
         }
-        tx.execute(
-            "UPDATE tessera_vaults SET head = $2, epoch = $3 WHERE id = $1",
-            &[&vault_id, &seq, &roster_epoch(roster)?],
-        )
-        .map_err(server_error)?;
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &vault_id])
-            .map_err(server_error)?;
+        advance(&mut tx, vault_id, seq, roster_epoch(roster)?)?;
         tx.commit().map_err(server_error)
     }
 
@@ -349,6 +300,59 @@ impl Server {
         tx.commit().map_err(server_error)?;
         Ok((rosters, records))
     }
+}
+
+/// Locks vault `vault_id` for this transaction: one writer per vault at a time, so
+/// sequence numbers commit in order and a reader that saw N never misses one below
+/// it. Its head sequence number and current epoch.
+fn lock_vault(tx: &mut postgres::Transaction<'_>, vault_id: &str) -> Result<(i64, i64)> {
+    let row = tx
+        .query_opt(
+            "SELECT head, epoch FROM tessera_vaults WHERE id = $1 FOR UPDATE",
+            &[&vault_id],
+        )
+        .map_err(server_error)?
+        .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Writes `push` under sequence number `seq` if the server still has its base version
+/// (none for a new record); whether it did.
+fn write_record(
+    tx: &mut postgres::Transaction<'_>,
+    vault_id: &str,
+    push: &Push,
+    seq: i64,
+) -> Result<bool> {
+    let r = &push.record;
+    let written = if push.base_version == 0 {
+        tx.execute(
+            "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (vault_id, record_id) DO NOTHING",
+            &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature],
+        )
+    } else {
+        tx.execute(
+            "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
+             author = $8, signature = $9, updated_at = now() \
+             WHERE vault_id = $1 AND record_id = $2 AND version = $10",
+            &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
+        )
+    }
+    .map_err(server_error)?;
+    Ok(written == 1)
+}
+
+/// Moves the vault's head to `seq` at `epoch` and announces it to listeners.
+fn advance(tx: &mut postgres::Transaction<'_>, vault_id: &str, seq: i64, epoch: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE tessera_vaults SET head = $2, epoch = $3 WHERE id = $1",
+        &[&vault_id, &seq, &epoch],
+    )
+    .map_err(server_error)?;
+    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &vault_id])
+        .map_err(server_error)?;
+    Ok(())
 }
 
 /// The epoch a signed roster names.

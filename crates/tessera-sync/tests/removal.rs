@@ -1,6 +1,7 @@
 //! Removal as cryptography sees it: after A removes B, every row the server holds is
 //! sealed under a key B never received, so B's old key opens none of them (the rows A
-//! writes afterwards included), while A's key opens each. A real PostgreSQL server.
+//! writes afterwards included), while A's key opens each; and the server takes no write
+//! under the old epoch. A real PostgreSQL server.
 
 #[path = "../../tessera-cli/tests/common/postgres.rs"]
 mod postgres;
@@ -92,4 +93,24 @@ fn the_removed_members_old_key_opens_no_row_written_after() {
     );
     let refused = tessera_sync::sync(&mut b, "team").expect_err("B is removed");
     assert!(refused.to_string().contains("removed"), "{refused}");
+    // The server, too, takes no more writes under the old epoch (as B's old client,
+    // unaware of the removal, would make them).
+    let stale = tessera_sync::server::Push {
+        record: tessera_sync::server::ServerRecord {
+            record_id: "written-by-b".into(),
+            version: 1,
+            epoch: 1,
+            seq: 0,
+            nonce: vec![0; 24],
+            ciphertext: vec![0; 32],
+            author: b_id.clone(),
+            signature: vec![0; 64],
+        },
+        base_version: 0,
+    };
+    let refused = server
+        .push(&shared.vault_id, &[stale])
+        .expect_err("an old epoch's write");
+    assert!(refused.to_string().contains("key changed"), "{refused}");
+    assert_eq!(opened(&mut server, &shared.vault_id, &new), (7, 7));
 }

@@ -92,29 +92,31 @@ impl Postgres {
         self.dir.path().join("data")
     }
 
-    fn ctl_start(&self) {
+    /// `pg_ctl start` on the test's port and socket folder, waiting until it is up.
+    fn start_command(&self) -> Command {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
             self.dir.path().display()
         );
         let log = self.dir.path().join("log");
-        run(
-            as_server_user(
-                "pg_ctl",
-                &[
-                    "-D",
-                    self.data().to_str().expect("path"),
-                    "-o",
-                    &options,
-                    "-l",
-                    log.to_str().expect("path"),
-                    "-w",
-                    "start",
-                ],
-            ),
-            "pg_ctl start",
-        );
+        as_server_user(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().expect("path"),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().expect("path"),
+                "-w",
+                "start",
+            ],
+        )
+    }
+
+    fn ctl_start(&self) {
+        run(self.start_command(), "pg_ctl start");
     }
 
     /// Stops the server at once, as a crash would (SIGQUIT to every backend).
@@ -131,11 +133,6 @@ impl Postgres {
             ],
         )
         .output();
-    }
-
-    pub fn restart(&self) {
-        self.stop();
-        self.ctl_start();
     }
 
     /// Starts the server again after [`Postgres::stop`] or a kill, its data kept.
@@ -158,27 +155,10 @@ impl Postgres {
                     let _ = std::fs::remove_file(&pid_file);
                 }
             }
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-                self.port,
-                self.dir.path().display()
-            );
-            let log = self.dir.path().join("log");
-            let ok = as_server_user(
-                "pg_ctl",
-                &[
-                    "-D",
-                    self.data().to_str().expect("path"),
-                    "-o",
-                    &options,
-                    "-l",
-                    log.to_str().expect("path"),
-                    "-w",
-                    "start",
-                ],
-            )
-            .output()
-            .is_ok_and(|o| o.status.success());
+            let ok = self
+                .start_command()
+                .output()
+                .is_ok_and(|o| o.status.success());
             if ok {
                 return;
             }
