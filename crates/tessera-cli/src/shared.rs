@@ -103,8 +103,7 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
                     member.fingerprint(),
                     member.fingerprint()
                 ));
-                // The invite names the server as this vault has it: printed for the
-                // new member, as `client add` prints a secret.
+                // The invite (no password in it) is what the command is for.
                 line(&invite.to_text());
             }
             SharedMemberAction::Remove {

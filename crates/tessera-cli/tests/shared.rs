@@ -427,3 +427,36 @@ fn a_server_killed_during_a_sync_round_loses_and_duplicates_nothing() {
     let listed = b.json(&["--vault", "team", "list", "--json", "--limit", "1000"]);
     assert_eq!(listed["total"], 401, "B has each token once");
 }
+
+#[test]
+fn an_invite_carries_no_password_of_the_server() {
+    let pg = Postgres::start();
+    let a = Home::new();
+    let b = Home::new();
+    // The test server trusts loopback, so a password in the address is accepted unread.
+    let url = pg.url().replace("postgres@", "postgres:hunter2secret@");
+    a.ok(&["vault", "create", "team", "--server", &url], None);
+    let listed = a.ok(&["vault", "list"], None);
+    assert!(!listed.contains("hunter2secret"), "{listed}");
+    let identity = b.json(&["identity", "--json"]);
+    let invite = a.ok(
+        &[
+            "vault",
+            "member",
+            "add",
+            "team",
+            identity["identity"].as_str().expect("id"),
+        ],
+        None,
+    );
+    let body = invite
+        .trim()
+        .strip_prefix("tessera-invite1:")
+        .expect("an invite");
+    let json = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, body)
+        .expect("base64url");
+    let json = String::from_utf8(json).expect("utf8");
+    assert!(!json.contains("hunter2secret"), "{json}");
+    assert!(json.contains("127.0.0.1"), "{json}");
+    b.ok(&["vault", "join", invite.trim()], None);
+}

@@ -222,7 +222,9 @@ pub fn add_member(personal: &mut Vault, name: &str, identity: &str, role: Role) 
     Ok(Invite {
         vault_id,
         name: vault.listed.name,
-        server: vault.url.to_string(),
+        // The address without its credentials: the member brings their own (join
+        // --server) where the server asks for any.
+        server: vault.listed.server.clone(),
         admin: vault.me.public().to_string(),
         member: member_text,
     })

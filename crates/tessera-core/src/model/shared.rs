@@ -85,7 +85,7 @@ impl Roster {
 pub struct Invite {
     pub vault_id: String,
     pub name: String,
-    /// The server's address; credentials in it stay with the invite's holder.
+    /// The server's address, without its password.
     pub server: String,
     /// The inviting admin's public identity.
     pub admin: String,
