@@ -367,27 +367,15 @@ pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result
             readable.push(state.name.clone());
         }
         let version = row.version + 1;
-        let slot = Slot {
-            vault_id: &listed.vault_id,
-            record_id: &row.record_id,
-            version,
-            epoch,
-        };
-        let (nonce, ciphertext) = record::seal(&key, &slot, &plaintext)?;
-        let signature = me.sign(&slot.signed_message(&nonce, &ciphertext));
-        pushes.push(Push {
-            record: ServerRecord {
-                record_id: row.record_id.clone(),
-                version,
-                epoch,
-                seq: 0,
-                nonce,
-                ciphertext,
-                author: my_text.clone(),
-                signature,
-            },
-            base_version: row.version,
-        });
+        pushes.push(sealed_push(
+            &key,
+            &me,
+            &listed.vault_id,
+            &row.record_id,
+            (version, epoch),
+            &plaintext,
+            row.version,
+        )?);
         plaintexts.push((row.record_id.clone(), version, plaintext));
     }
     let epoch_text = epoch.to_string();
@@ -516,6 +504,40 @@ fn epoch_key(
     let key = me.open_key(&info(vault_id, epoch), &sealed)?;
     replica.set_sync_state(&[(name.as_str(), key.as_slice())])?;
     VaultKey::from_bytes(key.as_slice())
+}
+
+/// `plaintext` sealed for record `record_id` at `(version, epoch)` and signed by `me`,
+/// to be written over `base_version`.
+fn sealed_push(
+    key: &VaultKey,
+    me: &Identity,
+    vault_id: &str,
+    record_id: &str,
+    (version, epoch): (i64, i64),
+    plaintext: &[u8],
+    base_version: i64,
+) -> Result<Push> {
+    let slot = Slot {
+        vault_id,
+        record_id,
+        version,
+        epoch,
+    };
+    let (nonce, ciphertext) = record::seal(key, &slot, plaintext)?;
+    let signature = me.sign(&slot.signed_message(&nonce, &ciphertext));
+    Ok(Push {
+        record: ServerRecord {
+            record_id: record_id.to_string(),
+            version,
+            epoch,
+            seq: 0,
+            nonce,
+            ciphertext,
+            author: me.public().to_string(),
+            signature,
+        },
+        base_version,
+    })
 }
 
 /// Whether only an admin may write a record like `body`: a service token's (the product
@@ -675,29 +697,16 @@ fn sync_replica(
             report.deferred += 1;
             continue;
         }
-        let version = change.base_version + 1;
-        let slot = Slot {
-            vault_id,
-            record_id: &change.record_id,
-            version,
-            epoch,
-        };
-        let (nonce, ciphertext) = record::seal(&key, &slot, &change.plaintext)?;
-        let signature = me.sign(&slot.signed_message(&nonce, &ciphertext));
         sent.push(change);
-        batch.push(Push {
-            record: ServerRecord {
-                record_id: change.record_id.clone(),
-                version,
-                epoch,
-                seq: 0,
-                nonce,
-                ciphertext,
-                author: my_text.clone(),
-                signature,
-            },
-            base_version: change.base_version,
-        });
+        batch.push(sealed_push(
+            &key,
+            me,
+            vault_id,
+            &change.record_id,
+            (change.base_version + 1, epoch),
+            &change.plaintext,
+            change.base_version,
+        )?);
     }
     if !batch.is_empty() {
         let outcomes = conn.push(vault_id, &batch)?;

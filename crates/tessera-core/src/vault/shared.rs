@@ -378,7 +378,9 @@ impl Vault {
         let bases = store::shared::bases(&self.conn)?;
         self.transact(|tx, now| {
             for record in &incoming {
-                let mut plaintext = record.plaintext.clone();
+                // What the server holds is recorded as synced; a merge made here
+                // differs from it and is pushed on top of it.
+                let plaintext = &record.plaintext;
                 match &record.body {
                     RecordBody::Token(theirs) => {
                         if theirs.id != record.record_id {
@@ -396,11 +398,6 @@ impl Vault {
                         match &merged {
                             Some(state) => store::shared::apply_token_state(tx, state, now)?,
                             None => store::shared::apply_token_state(tx, theirs, now)?,
-                        }
-                        if merged.is_some() {
-                            // What the server holds is still theirs: the merge is pushed
-                            // as a change on top of it.
-                            plaintext = record.plaintext.clone();
                         }
                     }
                     RecordBody::Deleted { id } => {
@@ -424,8 +421,8 @@ impl Vault {
                     tx,
                     &record.record_id,
                     record.version,
-                    &digest(&plaintext),
-                    &plaintext,
+                    &digest(plaintext),
+                    plaintext,
                 )?;
                 applied.records += 1;
             }
