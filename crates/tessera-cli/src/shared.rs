@@ -113,7 +113,9 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
             } => {
                 let removed = tessera_sync::remove_member(&mut vault, &name, &identity)?;
                 if json {
-                    print_json(&json!({"epoch": removed.epoch, "to_rotate": removed.readable}));
+                    let names: Vec<&str> =
+                        removed.readable.iter().map(|r| r.name.as_str()).collect();
+                    print_json(&json!({"epoch": removed.epoch, "to_rotate": names}));
                 } else {
                     note(&format!(
                         "Removed from '{name}': what is written from now on is sealed with a new key they do not hold (epoch {}).",
@@ -126,7 +128,7 @@ pub fn run(ctx: &mut Context, action: SharedVaultAction) -> Result<Exit> {
                             if removed.readable.len() == 1 { "" } else { "s" }
                         ));
                         for token in &removed.readable {
-                            line(token);
+                            line(&token.name);
                         }
                     }
                 }

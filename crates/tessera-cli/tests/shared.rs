@@ -2,8 +2,8 @@
 //! machines. A creates a vault and adds B; B joins; a token A adds reaches B
 //! byte-identical; B's revoke reaches A's verify; edits to different fields made at once
 //! both survive; the server's dump holds no name, secret or scope; and what a malicious
-//! server does (rows inserted, moved to another record or vault, replayed, a roster
-//! rolled back) is refused.
+//! server does (rows inserted, moved to another record or vault, replayed, held back
+//! while later ones are served, a roster rolled back) is refused.
 
 #[path = "common/home.rs"]
 mod home;
@@ -282,6 +282,49 @@ fn what_a_malicious_server_does_is_refused_and_not_applied() {
         None,
         "no token",
     );
+}
+
+#[test]
+fn a_record_held_back_while_later_ones_are_served_is_refused() {
+    let pg = Postgres::start();
+    let (a, b) = two_members(&pg);
+    let record = pg.sql("SELECT record_id FROM tessera_records WHERE record_id NOT LIKE 'meta:%'");
+    let record = record.trim().to_string();
+    // A changes the token, then adds another, a sync round each.
+    team(&a, &["edit", "stripe live", "--description", "v2"], None);
+    a.ok(&["sync", "team"], None);
+    team(
+        &a,
+        &["add", "second", "--password-stdin"],
+        Some(&format!("{PASSWORD}\nsk_live_SECONDtestSECRET9876543210")),
+    );
+    a.ok(&["sync", "team"], None);
+
+    // The server serves B everything after its cursor but the change: the row is
+    // kept where B's pull does not reach.
+    let seq = pg.sql(&format!(
+        "SELECT seq FROM tessera_records WHERE record_id = '{record}'"
+    ));
+    pg.sql(&format!(
+        "UPDATE tessera_records SET seq = 0 WHERE record_id = '{record}'"
+    ));
+    b.fails(&["sync", "team"], None, "withheld");
+    let shown = team(&b, &["show", "stripe live", "--json"], None);
+    assert!(
+        shown.contains("\"billing key\""),
+        "nothing applied: {shown}"
+    );
+    b.fails(&["--vault", "team", "show", "second"], None, "no token");
+
+    // Served again: B takes both.
+    pg.sql(&format!(
+        "UPDATE tessera_records SET seq = {} WHERE record_id = '{record}'",
+        seq.trim()
+    ));
+    b.ok(&["sync", "team"], None);
+    let shown = team(&b, &["show", "stripe live", "--json"], None);
+    assert!(shown.contains("\"v2\""), "{shown}");
+    team(&b, &["show", "second"], None);
 }
 
 #[test]

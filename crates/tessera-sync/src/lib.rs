@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use tessera_core::keys::VaultKey;
 use tessera_core::shared::record::{self, Slot};
 use tessera_core::shared::{
-    Identity, Incoming, Invite, PublicIdentity, RecordBody, Role, Roster, RosterMember, SharedVault,
+    Identity, Incoming, Invite, PublicIdentity, RecordBody, Role, Roster, RosterMember,
+    SharedVault, manifest_record,
 };
 use tessera_core::{Error, Result, Vault};
 use zeroize::Zeroizing;
@@ -58,25 +59,270 @@ fn server_url(personal: &Vault, name: &str) -> Result<Zeroizing<String>> {
     ))
 }
 
-/// What every operation on a shared vault this install belongs to starts from: its
-/// identity, the vault as listed, the vault's replica, and the server's address.
-struct Opened {
+/// A shared vault this install belongs to, ready to work on: its identity, the vault
+/// as listed, the vault's replica, and the server's address. Opening one reads the
+/// person's own vault only; each operation then connects to the server, so the own
+/// vault is free meanwhile (the app's other commands go on while the server answers).
+pub struct Session {
     me: Identity,
     listed: SharedVault,
     replica: Vault,
     url: Zeroizing<String>,
 }
 
-fn opened(personal: &mut Vault, name: &str) -> Result<Opened> {
-    Ok(Opened {
-        me: personal.identity()?,
-        listed: personal.shared_vault(name)?,
-        url: server_url(personal, name)?,
-        replica: personal.open_shared(name)?,
-    })
+impl Session {
+    /// Shared vault `name` of `personal`.
+    pub fn open(personal: &mut Vault, name: &str) -> Result<Session> {
+        Ok(Session {
+            me: personal.identity()?,
+            listed: personal.shared_vault(name)?,
+            url: server_url(personal, name)?,
+            replica: personal.open_shared(name)?,
+        })
+    }
+
+    /// The vault as listed.
+    pub fn listed(&self) -> &SharedVault {
+        &self.listed
+    }
+
+    /// Adds `identity` to shared vault `name` as `role`: a new roster version signed by
+    /// this install (an admin), the vault key sealed to the new member. Returns the
+    /// invite the new member joins with.
+    pub fn add_member(self, identity: &str, role: Role) -> Result<Invite> {
+        let member: PublicIdentity = identity.parse()?;
+        let mut vault = self;
+        let mut conn = vault.connect()?;
+        let (latest, mut next) = vault.next_roster(&mut conn, "add members")?;
+        let member_text = member.to_string();
+        if latest.member(&member_text).is_some() {
+            return Err(Error::invalid(
+                "member",
+                format!(
+                    "{} is already a member of '{}'",
+                    member.fingerprint(),
+                    vault.listed.name
+                ),
+            ));
+        }
+        next.members.push(RosterMember {
+            identity: member_text.clone(),
+            role,
+        });
+        let vault_id = vault.listed.vault_id.clone();
+        let key = epoch_key(
+            &mut conn,
+            &mut vault.replica,
+            &vault.me,
+            &vault_id,
+            latest.epoch,
+        )?;
+        let sealed = member.seal_key(&info(&vault_id, latest.epoch), key.expose())?;
+        conn.add_roster(
+            &vault_id,
+            &roster::sign(&next, &vault.me),
+            &[(member_text.clone(), latest.epoch, sealed)],
+        )?;
+        vault
+            .replica
+            .set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
+        Ok(Invite {
+            vault_id,
+            name: vault.listed.name.clone(),
+            // The address without its credentials: the member brings their own (join
+            // --server) where the server asks for any.
+            server: vault.listed.server.clone(),
+            admin: vault.me.public().to_string(),
+            member: member_text,
+        })
+    }
+
+    /// Removes `identity` from shared vault `name`: a new epoch key sealed to the other
+    /// members, every record re-encrypted under it, and the next roster version signed,
+    /// in one server transaction. This install must be an admin.
+    pub fn remove_member(self, identity: &str) -> Result<Removed> {
+        let member: PublicIdentity = identity.parse()?;
+        let member_text = member.to_string();
+        let mut vault = self;
+        let mut conn = vault.connect()?;
+        // Up to date first: what is re-encrypted is what the server holds now.
+        vault.round(&mut conn)?;
+        let (latest, mut next) = vault.next_roster(&mut conn, "remove members")?;
+        let Session {
+            me,
+            listed,
+            mut replica,
+            ..
+        } = vault;
+        let my_text = me.public().to_string();
+        if member_text == my_text {
+            return Err(Error::invalid(
+                "member",
+                "you cannot remove yourself: another admin can",
+            ));
+        }
+        if latest.member(&member_text).is_none() {
+            return Err(Error::invalid(
+                "member",
+                format!(
+                    "{} is not a member of '{}'",
+                    member.fingerprint(),
+                    listed.name
+                ),
+            ));
+        }
+        let epoch = latest.epoch + 1;
+        next.epoch = epoch;
+        next.members.retain(|m| m.identity != member_text);
+        let key = VaultKey::generate();
+        let mut sealed = Vec::new();
+        for m in &next.members {
+            let public: PublicIdentity = m.identity.parse()?;
+            sealed.push((
+                m.identity.clone(),
+                epoch,
+                public.seal_key(&info(&listed.vault_id, epoch), key.expose())?,
+            ));
+        }
+        // Every record the server holds, checked as a pull checks it, then sealed anew.
+        let authors: HashMap<String, Role> = next
+            .members
+            .iter()
+            .chain(&latest.members)
+            .map(|m| (m.identity.clone(), m.role))
+            .collect();
+        let mut pushes = Vec::new();
+        let mut plaintexts = Vec::new();
+        let mut readable = Vec::new();
+        for row in conn.records_after(&listed.vault_id, 0)? {
+            let old = epoch_key(&mut conn, &mut replica, &me, &listed.vault_id, row.epoch)?;
+            let (body, plaintext) = check(&row, &listed.vault_id, &old, &authors)?;
+            if let RecordBody::Token(state) = &body {
+                readable.push(Readable {
+                    name: state.name.clone(),
+                    id: state.id.clone(),
+                });
+            }
+            let version = row.version + 1;
+            pushes.push(sealed_push(
+                &key,
+                &me,
+                &listed.vault_id,
+                &row.record_id,
+                (version, epoch),
+                &plaintext,
+                row.version,
+            )?);
+            plaintexts.push((row.record_id.clone(), version, plaintext));
+        }
+        let epoch_text = epoch.to_string();
+        let key_name = format!("key.{epoch}");
+        // Kept before the server has it: a crash after the commit must not lose the key.
+        replica.set_sync_state(&[(key_name.as_str(), key.expose().as_slice())])?;
+        conn.rekey(
+            &listed.vault_id,
+            &roster::sign(&next, &me),
+            &sealed,
+            &pushes,
+        )?;
+        replica.mark_synced(&plaintexts)?;
+        replica.set_sync_state(&[
+            ("epoch", epoch_text.as_bytes()),
+            ("roster_version", next.version.to_string().as_bytes()),
+        ])?;
+        readable.sort();
+        Ok(Removed { epoch, readable })
+    }
+
+    /// The members of shared vault `name`, as the verified roster on the server says.
+    pub fn members(self) -> Result<Vec<RosterMember>> {
+        let mut vault = self;
+        let mut conn = vault.connect()?;
+        let rosters = vault.rosters(&mut conn)?;
+        Ok(rosters
+            .last()
+            .map(|r| r.members.clone())
+            .unwrap_or_default())
+    }
+
+    /// One sync round of shared vault `name`.
+    pub fn sync(self) -> Result<SyncReport> {
+        let mut vault = self;
+        let mut conn = vault.connect()?;
+        vault.round(&mut conn)
+    }
+
+    /// Keeps shared vault `name` in step until `stop` is set: a round at once, then one
+    /// whenever the server announces another member's push (LISTEN/NOTIFY) or this
+    /// replica changed (a token command in another process), and at least every
+    /// `heartbeat` (so a replica that can reach its server never turns stale). Each round's
+    /// report goes to `on_round`; a round that fails (the server gone) is reported as an
+    /// error and retried at the next heartbeat, with a new connection.
+    pub fn watch(
+        self,
+        heartbeat: std::time::Duration,
+        stop: &std::sync::atomic::AtomicBool,
+        mut on_round: impl FnMut(Result<SyncReport>),
+    ) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        use std::time::{Duration, Instant};
+        let mut vault = self;
+        let mut conn: Option<Server> = None;
+        let mut due = true;
+        let mut last_round = Instant::now();
+        let mut seen_local = vault.replica.outside_changes()?;
+        while !stop.load(Ordering::SeqCst) {
+            if conn.is_none() {
+                match vault.connect().and_then(|mut c| c.listen().map(|()| c)) {
+                    Ok(c) => {
+                        conn = Some(c);
+                        due = true;
+                    }
+                    Err(err) => {
+                        on_round(Err(err));
+                        // Until the next attempt, or until told to stop.
+                        let until = Instant::now() + heartbeat.min(Duration::from_secs(5));
+                        while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some(server) = conn.as_mut() else {
+                continue;
+            };
+            let local = vault.replica.outside_changes()?;
+            if local != seen_local {
+                seen_local = local;
+                due = true;
+            }
+            if due || last_round.elapsed() >= heartbeat {
+                let round = vault.round(server);
+                let failed = round.is_err();
+                on_round(round);
+                seen_local = vault.replica.outside_changes()?;
+                last_round = Instant::now();
+                due = false;
+                if failed {
+                    conn = None;
+                    continue;
+                }
+            }
+            // Short waits, so that a change made here is seen within a quarter second.
+            match server.wait(&vault.listed.vault_id, Duration::from_millis(250)) {
+                Ok(announced) => due |= announced,
+                Err(err) => {
+                    on_round(Err(err));
+                    conn = None;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
-impl Opened {
+impl Session {
     fn connect(&self) -> Result<Server> {
         Server::connect(&self.url)
     }
@@ -183,51 +429,7 @@ fn verified_roster(
 /// this install (an admin), the vault key sealed to the new member. Returns the
 /// invite the new member joins with.
 pub fn add_member(personal: &mut Vault, name: &str, identity: &str, role: Role) -> Result<Invite> {
-    let member: PublicIdentity = identity.parse()?;
-    let mut vault = opened(personal, name)?;
-    let mut conn = vault.connect()?;
-    let (latest, mut next) = vault.next_roster(&mut conn, "add members")?;
-    let member_text = member.to_string();
-    if latest.member(&member_text).is_some() {
-        return Err(Error::invalid(
-            "member",
-            format!(
-                "{} is already a member of '{}'",
-                member.fingerprint(),
-                vault.listed.name
-            ),
-        ));
-    }
-    next.members.push(RosterMember {
-        identity: member_text.clone(),
-        role,
-    });
-    let vault_id = vault.listed.vault_id.clone();
-    let key = epoch_key(
-        &mut conn,
-        &mut vault.replica,
-        &vault.me,
-        &vault_id,
-        latest.epoch,
-    )?;
-    let sealed = member.seal_key(&info(&vault_id, latest.epoch), key.expose())?;
-    conn.add_roster(
-        &vault_id,
-        &roster::sign(&next, &vault.me),
-        &[(member_text.clone(), latest.epoch, sealed)],
-    )?;
-    vault
-        .replica
-        .set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
-    Ok(Invite {
-        vault_id,
-        name: vault.listed.name,
-        // The address without its credentials: the member brings their own (join
-        // --server) where the server asks for any.
-        server: vault.listed.server.clone(),
-        admin: vault.me.public().to_string(),
-        member: member_text,
-    })
+    Session::open(personal, name)?.add_member(identity, role)
 }
 
 /// Joins the shared vault an invite names, with this install's identity (the one the
@@ -298,121 +500,33 @@ pub fn join(
 pub struct Removed {
     /// The new epoch: what is written from now on, the removed member holds no key of.
     pub epoch: i64,
-    /// The tokens the removed member could read: rotate them (cryptography cannot
-    /// make anyone forget what they saw).
-    pub readable: Vec<String>,
+    /// The tokens the removed member could read, by name: rotate them (cryptography
+    /// cannot make anyone forget what they saw).
+    pub readable: Vec<Readable>,
+}
+
+/// A token a removed member could read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Readable {
+    pub name: String,
+    pub id: String,
 }
 
 /// Removes `identity` from shared vault `name`: a new epoch key sealed to the other
 /// members, every record re-encrypted under it, and the next roster version signed,
 /// in one server transaction. This install must be an admin.
 pub fn remove_member(personal: &mut Vault, name: &str, identity: &str) -> Result<Removed> {
-    let member: PublicIdentity = identity.parse()?;
-    let member_text = member.to_string();
-    let mut vault = opened(personal, name)?;
-    let mut conn = vault.connect()?;
-    // Up to date first: what is re-encrypted is what the server holds now.
-    vault.round(&mut conn)?;
-    let (latest, mut next) = vault.next_roster(&mut conn, "remove members")?;
-    let Opened {
-        me,
-        listed,
-        mut replica,
-        ..
-    } = vault;
-    let my_text = me.public().to_string();
-    if member_text == my_text {
-        return Err(Error::invalid(
-            "member",
-            "you cannot remove yourself: another admin can",
-        ));
-    }
-    if latest.member(&member_text).is_none() {
-        return Err(Error::invalid(
-            "member",
-            format!(
-                "{} is not a member of '{}'",
-                member.fingerprint(),
-                listed.name
-            ),
-        ));
-    }
-    let epoch = latest.epoch + 1;
-    next.epoch = epoch;
-    next.members.retain(|m| m.identity != member_text);
-    let key = VaultKey::generate();
-    let mut sealed = Vec::new();
-    for m in &next.members {
-        let public: PublicIdentity = m.identity.parse()?;
-        sealed.push((
-            m.identity.clone(),
-            epoch,
-            public.seal_key(&info(&listed.vault_id, epoch), key.expose())?,
-        ));
-    }
-    // Every record the server holds, checked as a pull checks it, then sealed anew.
-    let authors: HashMap<String, Role> = next
-        .members
-        .iter()
-        .chain(&latest.members)
-        .map(|m| (m.identity.clone(), m.role))
-        .collect();
-    let mut pushes = Vec::new();
-    let mut plaintexts = Vec::new();
-    let mut readable = Vec::new();
-    for row in conn.records_after(&listed.vault_id, 0)? {
-        let old = epoch_key(&mut conn, &mut replica, &me, &listed.vault_id, row.epoch)?;
-        let (body, plaintext) = check(&row, &listed.vault_id, &old, &authors)?;
-        if let RecordBody::Token(state) = &body {
-            readable.push(state.name.clone());
-        }
-        let version = row.version + 1;
-        pushes.push(sealed_push(
-            &key,
-            &me,
-            &listed.vault_id,
-            &row.record_id,
-            (version, epoch),
-            &plaintext,
-            row.version,
-        )?);
-        plaintexts.push((row.record_id.clone(), version, plaintext));
-    }
-    let epoch_text = epoch.to_string();
-    let key_name = format!("key.{epoch}");
-    // Kept before the server has it: a crash after the commit must not lose the key.
-    replica.set_sync_state(&[(key_name.as_str(), key.expose().as_slice())])?;
-    conn.rekey(
-        &listed.vault_id,
-        &roster::sign(&next, &me),
-        &sealed,
-        &pushes,
-    )?;
-    replica.mark_synced(&plaintexts)?;
-    replica.set_sync_state(&[
-        ("epoch", epoch_text.as_bytes()),
-        ("roster_version", next.version.to_string().as_bytes()),
-    ])?;
-    readable.sort();
-    Ok(Removed { epoch, readable })
+    Session::open(personal, name)?.remove_member(identity)
 }
 
 /// The members of shared vault `name`, as the verified roster on the server says.
 pub fn members(personal: &mut Vault, name: &str) -> Result<Vec<RosterMember>> {
-    let mut vault = opened(personal, name)?;
-    let mut conn = vault.connect()?;
-    let rosters = vault.rosters(&mut conn)?;
-    Ok(rosters
-        .last()
-        .map(|r| r.members.clone())
-        .unwrap_or_default())
+    Session::open(personal, name)?.members()
 }
 
 /// One sync round of shared vault `name`.
 pub fn sync(personal: &mut Vault, name: &str) -> Result<SyncReport> {
-    let mut vault = opened(personal, name)?;
-    let mut conn = vault.connect()?;
-    vault.round(&mut conn)
+    Session::open(personal, name)?.sync()
 }
 
 /// Keeps shared vault `name` in step until `stop` is set: a round at once, then one
@@ -426,59 +540,9 @@ pub fn watch(
     name: &str,
     heartbeat: std::time::Duration,
     stop: &std::sync::atomic::AtomicBool,
-    mut on_round: impl FnMut(Result<SyncReport>),
+    on_round: impl FnMut(Result<SyncReport>),
 ) -> Result<()> {
-    use std::sync::atomic::Ordering;
-    use std::time::{Duration, Instant};
-    let mut vault = opened(personal, name)?;
-    let mut conn: Option<Server> = None;
-    let mut due = true;
-    let mut last_round = Instant::now();
-    let mut seen_local = vault.replica.outside_changes()?;
-    while !stop.load(Ordering::SeqCst) {
-        if conn.is_none() {
-            match vault.connect().and_then(|mut c| c.listen().map(|()| c)) {
-                Ok(c) => {
-                    conn = Some(c);
-                    due = true;
-                }
-                Err(err) => {
-                    on_round(Err(err));
-                    std::thread::sleep(heartbeat.min(Duration::from_secs(5)));
-                    continue;
-                }
-            }
-        }
-        let Some(server) = conn.as_mut() else {
-            continue;
-        };
-        let local = vault.replica.outside_changes()?;
-        if local != seen_local {
-            seen_local = local;
-            due = true;
-        }
-        if due || last_round.elapsed() >= heartbeat {
-            let round = vault.round(server);
-            let failed = round.is_err();
-            on_round(round);
-            seen_local = vault.replica.outside_changes()?;
-            last_round = Instant::now();
-            due = false;
-            if failed {
-                conn = None;
-                continue;
-            }
-        }
-        // Short waits, so that a change made here is seen within a quarter second.
-        match server.wait(&vault.listed.vault_id, Duration::from_millis(250)) {
-            Ok(announced) => due |= announced,
-            Err(err) => {
-                on_round(Err(err));
-                conn = None;
-            }
-        }
-    }
-    Ok(())
+    Session::open(personal, name)?.watch(heartbeat, stop, on_round)
 }
 
 /// The vault key of `epoch`: kept in the replica, or opened from the server once.
@@ -540,13 +604,41 @@ fn sealed_push(
     })
 }
 
+/// Refuses a pull in which a record is held back while later ones are served: a
+/// manifest among `incoming` names a version of a record newer than the one this
+/// replica would hold once `incoming` is applied over `synced`.
+fn withheld(mut synced: HashMap<String, i64>, incoming: &[Incoming]) -> Result<()> {
+    for record in incoming {
+        synced.insert(record.record_id.clone(), record.version);
+    }
+    for record in incoming {
+        let RecordBody::Manifest { versions } = &record.body else {
+            continue;
+        };
+        for (id, version) in versions {
+            let held = synced.get(id).copied().unwrap_or(0);
+            if held < *version {
+                return Err(Error::Tampered(format!(
+                    "record {id} is withheld: a member's manifest says the server holds version {version}, and it served {}",
+                    if held == 0 {
+                        "none".to_string()
+                    } else {
+                        format!("version {held}")
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Whether only an admin may write a record like `body`: a service token's (the product
 /// brief's rule), and the vault's signing keys.
 fn admin_only(body: &RecordBody) -> bool {
     match body {
         RecordBody::Token(state) => state.kind == "service",
         RecordBody::SigningKeys { .. } => true,
-        RecordBody::Deleted { .. } => false,
+        RecordBody::Deleted { .. } | RecordBody::Manifest { .. } => false,
     }
 }
 
@@ -678,6 +770,7 @@ fn sync_replica(
             plaintext,
         });
     }
+    withheld(synced, &incoming)?;
     let cursor_text = new_cursor.to_string();
     let applied = replica.apply_remote(incoming, &[("cursor", cursor_text.as_bytes())])?;
     report.pulled = applied.records;
@@ -709,8 +802,38 @@ fn sync_replica(
         )?);
     }
     if !batch.is_empty() {
-        let outcomes = conn.push(vault_id, &batch)?;
-        let mut done = Vec::new();
+        // The manifest: every version this replica knows the server holds, this
+        // push's included.
+        let manifest_id = manifest_record(me.public());
+        let mut versions = replica.synced_versions()?;
+        let manifest_base = versions.remove(&manifest_id).unwrap_or(0);
+        let mut manifest = None;
+        let outcomes = conn.push(vault_id, &batch, |outcomes| {
+            for (push, outcome) in batch.iter().zip(outcomes) {
+                if outcome.is_some() {
+                    versions.insert(push.record.record_id.clone(), push.record.version);
+                }
+            }
+            if outcomes.iter().all(Option::is_none) {
+                return Ok(None);
+            }
+            let mut listed: Vec<(String, i64)> = versions.into_iter().collect();
+            listed.sort();
+            let plaintext = RecordBody::Manifest { versions: listed }.to_plaintext();
+            let version = manifest_base + 1;
+            let push = sealed_push(
+                &key,
+                me,
+                vault_id,
+                &manifest_id,
+                (version, epoch),
+                &plaintext,
+                manifest_base,
+            )?;
+            manifest = Some((manifest_id.clone(), version, plaintext));
+            Ok(Some(push))
+        })?;
+        let mut done: Vec<_> = manifest.into_iter().collect();
         for ((change, push), outcome) in sent.iter().zip(&batch).zip(outcomes) {
             match outcome {
                 Some(_) => {

@@ -94,7 +94,17 @@ impl Server {
     /// Connects to `url` (`postgres://user[:password]@host[:port]/db`, or key=value
     /// form) and makes the tables if they are missing.
     pub fn connect(url: &str) -> Result<Server> {
-        let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+        let mut config: postgres::Config = url.parse().map_err(|_| {
+            Error::Server(
+                "the address does not read: give postgres://user[:password]@host[:port]/database"
+                    .into(),
+            )
+        })?;
+        // A server that does not answer is told as offline within seconds, not minutes.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(5));
+        }
+        let client = config.connect(postgres::NoTls).map_err(|e| {
             Error::Server(format!(
                 "cannot connect ({}): check the address, that the server runs, and the credentials",
                 match e.as_db_error() {
@@ -190,7 +200,16 @@ impl Server {
     /// version (compare-and-swap), under sequence numbers that follow the vault's head
     /// with no gap. Returns, per push, its sequence number, or none when another
     /// member's version came first.
-    pub fn push(&mut self, vault_id: &str, pushes: &[Push]) -> Result<Vec<Option<i64>>> {
+    ///
+    /// `closing` is told those outcomes before the transaction commits, and what it
+    /// returns (the pusher's manifest) is written last in the same transaction, so that
+    /// it says exactly what the server holds once the push is in.
+    pub fn push(
+        &mut self,
+        vault_id: &str,
+        pushes: &[Push],
+        closing: impl FnOnce(&[Option<i64>]) -> Result<Option<Push>>,
+    ) -> Result<Vec<Option<i64>>> {
         let mut tx = self.client.transaction().map_err(server_error)?;
         let (head, current) = lock_vault(&mut tx, vault_id)?;
         if pushes.iter().any(|p| p.record.epoch != current) {
@@ -207,6 +226,14 @@ impl Server {
             } else {
                 out.push(None);
             }
+        }
+        if let Some(last) = closing(&out)? {
+            if !write_record(&mut tx, vault_id, &last, seq + 1)? {
+                return Err(Error::Server(
+                    "this member's manifest changed meanwhile: sync again".into(),
+                ));
+            }
+            seq += 1;
         }
         if seq != head {
             advance(&mut tx, vault_id, seq, current)?;

@@ -118,6 +118,23 @@ impl Invite {
 /// The id of the record that carries the vault's JWT signing keys.
 pub const SIGNING_KEYS_RECORD: &str = "meta:signing-keys";
 
+/// How the ids of manifest records begin: one per member, [`manifest_record`].
+pub const MANIFEST_PREFIX: &str = "meta:manifest:";
+
+/// The id of the manifest record member `identity` writes with each push.
+pub fn manifest_record(identity: &crate::crypto::identity::PublicIdentity) -> String {
+    format!(
+        "{MANIFEST_PREFIX}{}",
+        identity.fingerprint().replace(' ', "")
+    )
+}
+
+/// Whether `record_id` is the vault's own bookkeeping (signing keys, manifests), not
+/// a token.
+pub fn is_meta(record_id: &str) -> bool {
+    record_id.starts_with("meta:")
+}
+
 /// A token's whole state as every member's replica holds it: a record's plaintext.
 /// Usage (last use, count) stays on each machine. Wiped when dropped.
 #[derive(Serialize, Deserialize, Default)]
@@ -156,7 +173,8 @@ impl std::fmt::Debug for TokenState {
     }
 }
 
-/// What a record holds: a token's state, a token deleted, or the vault's signing keys.
+/// What a record holds: a token's state, a token deleted, the vault's signing keys,
+/// or a member's manifest.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecordBody {
@@ -166,6 +184,13 @@ pub enum RecordBody {
     },
     SigningKeys {
         keys: Vec<(String, Zeroizing<String>)>,
+    },
+    /// The version of every record its author knew the server to hold once its push
+    /// was in, written in the push's own transaction. A reader that holds an older
+    /// version of any of them, after reading this, was served a vault with a record
+    /// held back.
+    Manifest {
+        versions: Vec<(String, i64)>,
     },
 }
 

@@ -13,7 +13,9 @@ use crate::crypto::keys::{KeyStore, MemoryKeyStore, VaultKey};
 use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::secret::SecretBytes;
-use crate::model::shared::{RecordBody, SIGNING_KEYS_RECORD, TokenState, b64, unb64};
+use crate::model::shared::{
+    MANIFEST_PREFIX, RecordBody, SIGNING_KEYS_RECORD, TokenState, b64, is_meta, unb64,
+};
 use crate::store;
 use crate::store::shared::SharedVaultRow;
 use crate::vault::{NewProtection, Vault, VaultPaths};
@@ -328,7 +330,7 @@ impl Vault {
             );
         }
         for (record_id, (version, _)) in &synced {
-            if !seen.contains(record_id) && record_id != SIGNING_KEYS_RECORD {
+            if !seen.contains(record_id) && !is_meta(record_id) {
                 let body = RecordBody::Deleted {
                     id: record_id.clone(),
                 };
@@ -415,6 +417,15 @@ impl Vault {
                             .map(|(k, v)| Ok((k.clone(), unb64(v)?)))
                             .collect::<Result<Vec<_>>>()?;
                         store::shared::set_signing_keys(tx, &keys)?;
+                    }
+                    // Read by the sync round that pulled it; recorded as synced only.
+                    RecordBody::Manifest { .. } => {
+                        if !record.record_id.starts_with(MANIFEST_PREFIX) {
+                            return Err(Error::Tampered(format!(
+                                "record {} holds a manifest",
+                                record.record_id
+                            )));
+                        }
                     }
                 }
                 store::shared::set_synced(
