@@ -41,4 +41,9 @@ pub const COMMANDS: &[&str] = &[
     "choose_import_file",
     "preview_import",
     "run_import",
+    "shared_vaults",
+    "switch_vault",
+    "vault_members",
+    "remove_member",
+    "dismiss_conflicts",
 ];

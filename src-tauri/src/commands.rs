@@ -77,7 +77,7 @@ fn recovery_kit(vault: &Vault, recovery: &RecoveryKey) -> RecoveryKit {
 #[tauri::command]
 pub async fn confirm_recovery_kit<R: Runtime>(app: AppHandle<R>) -> IpcResult<AppStatus> {
     blocking(app, |state, _| {
-        state.with_vault(|v| v.confirm_recovery_kit())?;
+        state.with_own(|v| v.confirm_recovery_kit())?;
         Ok(state.status())
     })
     .await
@@ -103,7 +103,7 @@ pub async fn new_recovery_kit<R: Runtime>(
                 "Make recovery key",
             ],
         )?;
-        state.with_vault(|v| {
+        state.with_own(|v| {
             let recovery = v.new_recovery_key(consent, &state.keyring)?;
             Ok(recovery_kit(v, &recovery))
         })
@@ -506,7 +506,7 @@ pub async fn change_password<R: Runtime>(
                 "Set password",
             ],
         )?;
-        state.with_vault(|v| v.change_password(consent, &password, &state.keyring))
+        state.with_own(|v| v.change_password(consent, &password, &state.keyring))
     })
     .await
 }
@@ -524,7 +524,7 @@ fn consent<'a, R: Runtime>(
     if let Some(current) = current {
         return Ok(Consent::CurrentPassword(current));
     }
-    let keyring = state.with_vault(|v| Ok(v.protection() == Protection::Keyring))?;
+    let keyring = state.with_own(|v| Ok(v.protection() == Protection::Keyring))?;
     if !keyring || crate::confirm::ask(app, title, message, button) {
         Ok(Consent::Confirmed)
     } else {
@@ -538,7 +538,7 @@ fn consent<'a, R: Runtime>(
 /// Automatic backups: their folder, interval, what was last written.
 #[tauri::command]
 pub async fn backup_status<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
-    blocking(app, |state, _| state.with_vault(|v| v.auto_backup_status())).await
+    blocking(app, |state, _| state.with_own(|v| v.auto_backup_status())).await
 }
 
 /// The person picks the backup folder in a native dialog; that turns automatic backups
@@ -548,9 +548,9 @@ pub async fn choose_backup_folder<R: Runtime>(app: AppHandle<R>) -> IpcResult<Au
     blocking(app, |state, app| {
         state.with_vault(|_| Ok(()))?;
         let Some(folder) = crate::pick::backup_folder(app) else {
-            return state.with_vault(|v| v.auto_backup_status());
+            return state.with_own(|v| v.auto_backup_status());
         };
-        state.with_vault(|v| {
+        state.with_own(|v| {
             let settings = match v.auto_backup()? {
                 Some(current) => AutoBackup { folder, ..current },
                 None => AutoBackup::to_folder(folder),
@@ -570,7 +570,7 @@ pub async fn set_auto_backup<R: Runtime>(
     schedule: Option<BackupSchedule>,
 ) -> IpcResult<AutoBackupStatus> {
     blocking(app, move |state, _| {
-        state.with_vault(|v| {
+        state.with_own(|v| {
             let settings = match (schedule, v.auto_backup()?) {
                 (None, _) => None,
                 (Some(schedule), Some(current)) => Some(AutoBackup {
@@ -596,7 +596,7 @@ pub async fn set_auto_backup<R: Runtime>(
 #[tauri::command]
 pub async fn back_up_now<R: Runtime>(app: AppHandle<R>) -> IpcResult<AutoBackupStatus> {
     blocking(app, |state, _| {
-        state.with_vault(|v| {
+        state.with_own(|v| {
             v.back_up_now()?;
             v.auto_backup_status()
         })
@@ -694,6 +694,88 @@ pub async fn expiring_tokens<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<Tok
                 .map(|token| TokenRow::of(token, now))
                 .collect())
         })
+    })
+    .await
+}
+
+/// The shared vaults this install belongs to, which one is shown, and how each syncs.
+#[tauri::command]
+pub async fn shared_vaults<R: Runtime>(app: AppHandle<R>) -> IpcResult<SharedVaults> {
+    blocking(app, |state, _| {
+        state.with_own(|own| {
+            state.shared.start(own);
+            state.shared.list(own)
+        })
+    })
+    .await
+}
+
+/// Shows shared vault `name` in the window, or with none the person's own vault.
+#[tauri::command]
+pub async fn switch_vault<R: Runtime>(
+    app: AppHandle<R>,
+    name: Option<String>,
+) -> IpcResult<AppStatus> {
+    blocking(app, move |state, _| state.switch(name)).await
+}
+
+/// The members of shared vault `name`, from its roster on the server (verified).
+#[tauri::command]
+pub async fn vault_members<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<Members> {
+    blocking(app, move |state, _| {
+        let session = state.with_own(|own| tessera_sync::Session::open(own, &name))?;
+        let me = state.with_own(|own| Ok(own.identity()?.public().to_string()))?;
+        // The server answers with the vault free for other commands.
+        let members = session.members()?;
+        Ok(Members::of(&members, &me))
+    })
+    .await
+}
+
+/// Removes a member of shared vault `name`: a new key for the others; answers the
+/// tokens to rotate. Rust asks the person first (a native dialog a page script cannot
+/// answer).
+#[tauri::command]
+pub async fn remove_member<R: Runtime>(
+    app: AppHandle<R>,
+    name: String,
+    identity: String,
+) -> IpcResult<RemovedMember> {
+    blocking(app, move |state, app| {
+        let member: tessera_core::shared::PublicIdentity = identity.parse()?;
+        let message = format!(
+            "{} will hold no key to what is written to '{name}' from now on. What they could read, they keep: Tessera lists those tokens to rotate next.",
+            member.fingerprint()
+        );
+        if !crate::confirm::ask(app, "Remove member", &message, "Remove") {
+            return Err(IpcError::new(
+                ErrorCode::Cancelled,
+                "the member was not removed",
+            ));
+        }
+        let session = state.with_own(|own| tessera_sync::Session::open(own, &name))?;
+        let removed = session.remove_member(&identity)?;
+        Ok(RemovedMember {
+            epoch: removed.epoch,
+            to_rotate: removed
+                .readable
+                .into_iter()
+                .map(|r| TokenRef {
+                    id: r.id,
+                    name: r.name,
+                })
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// The person looked at the conflicts shared vault `name` reported.
+#[tauri::command]
+pub async fn dismiss_conflicts<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<()> {
+    blocking(app, move |state, _| {
+        state.shared.dismiss_conflicts(&name);
+        Ok(())
     })
     .await
 }

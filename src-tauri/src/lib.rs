@@ -16,6 +16,7 @@ mod pick;
 mod portal_shortcut;
 mod session_lock;
 mod settings;
+mod shared;
 mod shortcut;
 mod state;
 mod surface;
@@ -182,6 +183,11 @@ fn with_commands<R: tauri::Runtime>(
             commands::choose_import_file,
             commands::preview_import,
             commands::run_import,
+            commands::shared_vaults,
+            commands::switch_vault,
+            commands::vault_members,
+            commands::remove_member,
+            commands::dismiss_conflicts,
         ]))
 }
 
@@ -244,7 +250,7 @@ fn start_ticker(app: tauri::AppHandle) {
                         && let Some(vault) = guard.as_mut()
                     {
                         // A failure is kept in the status the Settings page shows.
-                        let _ = vault.auto_backup_if_due();
+                        let _ = state.shared.with_own(vault, |v| v.auto_backup_if_due());
                     }
                 }
                 if last_warning.elapsed() >= Duration::from_secs(86_400) {

@@ -24,6 +24,8 @@ pub struct AppState {
     pub last_activity: Mutex<Instant>,
     /// The file the person chose to import (in a native dialog), until it is imported.
     pub import_file: Mutex<Option<std::path::PathBuf>>,
+    /// Shared vaults: the one shown instead of the own vault, and their sync threads.
+    pub shared: crate::shared::Shared,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             settings: Mutex::new(settings),
             last_activity: Mutex::new(Instant::now()),
             import_file: Mutex::new(None),
+            shared: crate::shared::Shared::default(),
         }
     }
 
@@ -62,6 +65,41 @@ impl AppState {
         Ok(f(vault)?)
     }
 
+    /// Runs `f` on the person's own vault (settings of the vault, its password,
+    /// recovery key, backups), also while a shared vault is shown; or fails with
+    /// "locked".
+    pub fn with_own<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
+    ) -> IpcResult<T> {
+        let mut guard = self
+            .vault
+            .lock()
+            .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
+        let shown = guard.as_mut().ok_or_else(IpcError::locked)?;
+        self.shared.with_own(shown, f)
+    }
+
+    /// Shows shared vault `name`, or with none the own vault.
+    pub fn switch(&self, name: Option<String>) -> IpcResult<AppStatus> {
+        {
+            let mut guard = self
+                .vault
+                .lock()
+                .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
+            if guard.is_none() {
+                return Err(IpcError::locked());
+            }
+            self.shared.switch(&mut guard, name)?;
+            if let Some(vault) = guard.as_ref()
+                && let Err(err) = vault.limit_page_cache(PAGE_CACHE_MIB)
+            {
+                eprintln!("tessera: keeping the default page cache: {err}");
+            }
+        }
+        Ok(self.status())
+    }
+
     pub fn settings(&self) -> Settings {
         self.settings.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -74,6 +112,7 @@ impl AppState {
         {
             let _ = vault.lock();
         }
+        self.shared.stop();
         self.clear_clipboard();
     }
 
@@ -96,12 +135,19 @@ impl AppState {
         // The window asks every 2 s while unlocked: then the open vault knows its
         // protection and whether another process changed it, and the header file is read
         // only while locked.
-        let open = state.vault.lock().ok().and_then(|v| {
-            v.as_ref().map(|vault| {
-                (
-                    vault.protection(),
-                    (vault.outside_changes().ok(), vault.recovery_state().ok()),
-                )
+        let open = state.vault.lock().ok().and_then(|mut v| {
+            v.as_mut().map(|vault| {
+                // Protection and recovery are the own vault's, also while a shared
+                // vault is shown; changes are the shown one's.
+                let changes = vault.outside_changes().ok();
+                let own = state
+                    .shared
+                    .with_own(vault, |own| {
+                        Ok((own.protection(), own.recovery_state().ok()))
+                    })
+                    .ok();
+                let protection = own.as_ref().map(|(p, _)| *p).unwrap_or(vault.protection());
+                (protection, (changes, own.and_then(|(_, r)| r)))
             })
         });
         let unlocked = open.is_some();
@@ -130,6 +176,8 @@ impl AppState {
         if let Err(err) = vault.limit_page_cache(PAGE_CACHE_MIB) {
             eprintln!("tessera: keeping the default page cache: {err}");
         }
+        // Shared vaults start syncing when the window first asks for them
+        // (`shared_vaults`), off the unlock path.
         if let Ok(mut guard) = state.vault.lock() {
             *guard = Some(vault);
         }

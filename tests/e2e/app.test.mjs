@@ -12,6 +12,7 @@ import {
   typeKeys, waitFor, waitGone, waitToast,
 } from "./harness.mjs";
 import { keyForms, scanProcess } from "./memscan.mjs";
+import { startPostgres } from "./postgres.mjs";
 
 after(stopDriver);
 
@@ -965,6 +966,102 @@ describe("the app and the CLI on one vault at once", () => {
       const token = await show(name);
       assert.equal(token === null ? "deleted" : token.status === "revoked" ? "revoked" : "active", state, `CLI's ${name}`);
     }
+    assert.deepEqual(await problems(browser), []);
+  });
+});
+
+describe("a shared vault on PostgreSQL", () => {
+  // The app's home A and a second machine B (the CLI alone, a home of its own), kept
+  // in step through a real PostgreSQL server.
+  const home = freshHome();
+  const other = freshHome();
+  const B_PASSWORD = "second machine password";
+  let browser;
+  let pg;
+
+  /** The CLI on machine B. */
+  const onB = (args, input) =>
+    execFileSync(cli, args, {
+      env: { ...process.env, TESSERA_HOME: other.home, TESSERA_STATE_HOME: path.join(other.root, "state"), TESSERA_PASSWORD: B_PASSWORD },
+      input,
+      stdio: ["pipe", "pipe", "pipe"],
+    }).toString();
+
+  before(async () => {
+    pg = await startPostgres();
+    // The native confirmation of a removal, answered yes (WebDriver cannot reach it).
+    browser = await openApp(home, { TESSERA_TEST_CONFIRM: "yes" });
+    await click(browser, tid("setup-keyring"));
+    await click(browser, tid("setup-submit"));
+    await recoveryKey(browser);
+    await keepKit(browser);
+  });
+  after(async () => {
+    await browser?.deleteSession();
+    pg?.stop();
+  });
+
+  test("a shared vault: B's token reaches the app, Members lists both, removing B lists what to rotate, offline shows", { timeout: 180_000 }, async () => {
+    // A creates the vault (its CLI, on the app's vault) and adds B; B joins and adds a token.
+    tessera(home, "vault", "create", "team", "--server", pg.url);
+    onB(["init", "--password-stdin"], B_PASSWORD);
+    const identity = JSON.parse(onB(["identity", "--json"]));
+    const invite = tessera(home, "vault", "member", "add", "team", identity.identity).trim();
+    onB(["vault", "join", invite]);
+    onB(["--vault", "team", "create", "personal", "--name", "deploy key", "--description", "from B"]);
+    const bSecret = onB(["--vault", "team", "get", "deploy key"]).trim();
+    onB(["sync", "team"]);
+
+    // The app finds the vault, keeps it in step, and shows B's token once switched to.
+    await waitFor(browser, tid("vault-switcher"), 15_000);
+    await select(browser, tid("vault-switcher"), "team");
+    await waitFor(browser, row("deploy key"), 15_000);
+    await waitFor(browser, tid("sync-synced"), 15_000);
+    assert.match(await text(browser, tid("sync-status")), /Synced just now/);
+    await dismissToasts(browser);
+    await sleep(300);
+    screenshot("shared-vault");
+    await rowAction(browser, "deploy key", "copy");
+    await browser.waitUntil(async () => clipboard() === bSecret, { timeout: 5000, timeoutMsg: "B's secret is not on the clipboard byte for byte" });
+
+    // Members, from the signed roster: this install (admin) and B.
+    await click(browser, tid("nav-members"));
+    await browser.waitUntil(async () => (await count(browser, tid("member-row"))) === 2, { timeout: 15_000, timeoutMsg: "two members" });
+    assert.equal(await count(browser, tid("member-you")), 1);
+    const bRow = `${tid("member-row")}[data-fingerprint="${identity.fingerprint}"]`;
+    assert.equal(await (await browser.$(bRow)).getAttribute("data-role"), "member");
+    await dismissToasts(browser);
+    screenshot("shared-members");
+
+    // Removing B: a new key for the others, and the list of what B could read.
+    await click(browser, `${bRow} ${tid("remove-member")}`);
+    await waitFor(browser, tid("rotate-list"), 20_000);
+    await browser.waitUntil(async () => (await count(browser, tid("member-row"))) === 1, { timeout: 15_000, timeoutMsg: "B still listed" });
+    assert.equal(await count(browser, `${tid("rotate-item")}[data-name="deploy key"]`), 1);
+    await dismissToasts(browser);
+    screenshot("shared-rotate-after-removal");
+    await click(browser, `${tid("rotate-item")}[data-name="deploy key"] ${tid("rotate-now")}`);
+    await waitFor(browser, tid("created-panel"), 20_000);
+    await closeCreated(browser);
+    await waitFor(browser, `${tid("rotate-item")}[data-name="deploy key"] ${tid("rotated")}`);
+    const refused = spawnSync(cli, ["sync", "team"], {
+      env: { ...process.env, TESSERA_HOME: other.home, TESSERA_STATE_HOME: path.join(other.root, "state"), TESSERA_PASSWORD: B_PASSWORD },
+    });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr.toString(), /removed/);
+
+    // The server gone: the status says offline, and the tokens stay usable.
+    pg.stop();
+    await waitFor(browser, tid("sync-offline"), 20_000);
+    await click(browser, tid("nav-all"));
+    await waitFor(browser, row("deploy key"));
+    pg.start();
+    await waitFor(browser, tid("sync-synced"), 30_000);
+
+    // Back to the own vault: its list, without the shared token.
+    await select(browser, tid("vault-switcher"), "");
+    await browser.waitUntil(async () => (await count(browser, row("deploy key"))) === 0, { timeout: 10_000, timeoutMsg: "the shared token shows in the own vault" });
+    assert.equal(await count(browser, tid("nav-members")), 0);
     assert.deepEqual(await problems(browser), []);
   });
 });

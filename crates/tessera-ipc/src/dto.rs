@@ -13,6 +13,8 @@ use tessera_core::token::{JwtAlg, Status, Token, TokenKind};
 use tessera_core::token_view::TokenView;
 use ts_rs::TS;
 
+pub use crate::shared::*;
+
 /// Whether a vault exists and is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

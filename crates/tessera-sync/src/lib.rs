@@ -804,7 +804,7 @@ fn sync_replica(
     if !batch.is_empty() {
         // The manifest: every version this replica knows the server holds, this
         // push's included.
-        let manifest_id = manifest_record(me.public());
+        let manifest_id = manifest_record(&me.public().fingerprint());
         let mut versions = replica.synced_versions()?;
         let manifest_base = versions.remove(&manifest_id).unwrap_or(0);
         let mut manifest = None;

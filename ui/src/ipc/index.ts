@@ -22,11 +22,14 @@ import type {
   ImportRequest,
   IpcError,
   KindCount,
+  Members,
   Protection,
   Recognised,
   RecoveryKit,
+  RemovedMember,
   SearchRequest,
   Settings,
+  SharedVaults,
   TokenPage,
   TokenRow,
   VaultCreated,
@@ -139,3 +142,15 @@ export const changePassword = (currentPassword: string | null, newPassword: stri
   invoke<void>("change_password", { currentPassword, newPassword });
 /** Tokens expiring within the warning window or due for rotation. */
 export const expiringTokens = () => invoke<TokenRow[]>("expiring_tokens");
+
+/** The shared vaults this install belongs to, which one is shown, and how each syncs. */
+export const sharedVaults = () => invoke<SharedVaults>("shared_vaults");
+/** Shows shared vault `name`, or with null the person's own vault. */
+export const switchVault = (name: string | null) => invoke<AppStatus>("switch_vault", { name });
+/** The members of shared vault `name`, from its signed roster on the server. */
+export const vaultMembers = (name: string) => invoke<Members>("vault_members", { name });
+/** Removes a member (admins only): a new key for the others; answers the tokens to rotate. */
+export const removeMember = (name: string, identity: string) =>
+  invoke<RemovedMember>("remove_member", { name, identity });
+/** The person looked at the conflicts shared vault `name` reported. */
+export const dismissConflicts = (name: string) => invoke<void>("dismiss_conflicts", { name });

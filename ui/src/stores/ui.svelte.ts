@@ -6,6 +6,7 @@ export type View =
   | { section: "catalog"; catalog: CatalogName }
   | { section: "import" }
   | { section: "activity" }
+  | { section: "members" }
   | { section: "settings" };
 
 export type GeneratorMode = { mode: "create"; kind: TokenKind } | { mode: "edit"; token: TokenRow };

@@ -121,12 +121,10 @@ pub const SIGNING_KEYS_RECORD: &str = "meta:signing-keys";
 /// How the ids of manifest records begin: one per member, [`manifest_record`].
 pub const MANIFEST_PREFIX: &str = "meta:manifest:";
 
-/// The id of the manifest record member `identity` writes with each push.
-pub fn manifest_record(identity: &crate::crypto::identity::PublicIdentity) -> String {
-    format!(
-        "{MANIFEST_PREFIX}{}",
-        identity.fingerprint().replace(' ', "")
-    )
+/// The id of the manifest record that the member of fingerprint `fingerprint` writes
+/// with each push.
+pub fn manifest_record(fingerprint: &str) -> String {
+    format!("{MANIFEST_PREFIX}{}", fingerprint.replace(' ', ""))
 }
 
 /// Whether `record_id` is the vault's own bookkeeping (signing keys, manifests), not
