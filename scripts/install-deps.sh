@@ -19,6 +19,7 @@ packages=(
   lintian                                                # the package test checks the .deb
   copyq                                                  # a real clipboard manager watching what Tessera copies
   postgresql                                             # shared vaults: the sync tests start their own server
+  openssl                                                # the TLS test's certificate authority and server certificate
   xdotool python3-xlib                                   # key presses as a keyboard makes them (the palette's shortcut) and its benchmark
 )
 

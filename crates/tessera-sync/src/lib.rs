@@ -8,6 +8,7 @@
 
 mod roster;
 pub mod server;
+mod tls;
 
 use server::{Push, Server, ServerRecord};
 use std::collections::HashMap;

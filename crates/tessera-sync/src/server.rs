@@ -94,24 +94,46 @@ impl Server {
     /// Connects to `url` (`postgres://user[:password]@host[:port]/db`, or key=value
     /// form) and makes the tables if they are missing.
     pub fn connect(url: &str) -> Result<Server> {
-        let mut config: postgres::Config = url.parse().map_err(|_| {
+        let (rest, tls) = crate::tls::split(url);
+        let mut config: postgres::Config = rest.parse().map_err(|_| {
             Error::Server(
                 "the address does not read: give postgres://user[:password]@host[:port]/database"
                     .into(),
             )
         })?;
+        crate::tls::apply(&mut config, &tls)?;
         // A server that does not answer is told as offline within seconds, not minutes.
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(5));
         }
-        let client = config.connect(postgres::NoTls).map_err(|e| {
-            Error::Server(format!(
-                "cannot connect ({}): check the address, that the server runs, and the credentials",
-                match e.as_db_error() {
-                    Some(db) => db.message().to_string(),
-                    None => e.to_string(),
+        let connected = if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+            config.connect(postgres::NoTls)
+        } else {
+            config.connect(crate::tls::connector(&tls)?)
+        };
+        let client = connected.map_err(|e| {
+            let detail = match e.as_db_error() {
+                Some(db) => db.message().to_string(),
+                None => {
+                    // The cause too (a TLS handshake's says what was wrong).
+                    let mut text = e.to_string();
+                    let mut source = std::error::Error::source(&e);
+                    while let Some(cause) = source {
+                        text.push_str(": ");
+                        text.push_str(&cause.to_string());
+                        source = cause.source();
+                    }
+                    text
                 }
-            ))
+            };
+            let hint = if detail.contains("certificate") {
+                "the server's certificate is not one this machine trusts for that host name: give its authority with sslrootcert=PATH in the address"
+            } else if detail.contains("does not support TLS") {
+                "the server speaks no TLS: turn on ssl in its postgresql.conf, or add sslmode=disable to the address on a network you trust"
+            } else {
+                "check the address, that the server runs, and the credentials"
+            };
+            Error::Server(format!("cannot connect ({detail}): {hint}"))
         })?;
         let mut server = Server { client };
         server.install()?;

@@ -47,6 +47,40 @@ fn run(mut cmd: Command, what: &str) -> String {
 
 impl Postgres {
     pub fn start() -> Postgres {
+        let pg = Postgres::init();
+        pg.ctl_start();
+        pg
+    }
+
+    /// A server that speaks TLS with `cert` and `key` (PEM), as well as plain.
+    pub fn start_with_tls(cert: &str, key: &str) -> Postgres {
+        let pg = Postgres::init();
+        let data = pg.data();
+        std::fs::write(data.join("server.crt"), cert).expect("cert");
+        std::fs::write(data.join("server.key"), key).expect("key");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .expect("key mode");
+        if is_root() {
+            let uid = std::fs::metadata(&data)
+                .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+                .expect("owner");
+            for file in ["server.crt", "server.key"] {
+                std::os::unix::fs::chown(data.join(file), Some(uid), None).expect("chown");
+            }
+        }
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        text.push_str("\nssl = on\n");
+        std::fs::write(&conf, text).expect("postgresql.conf");
+        pg.ctl_start();
+        pg
+    }
+
+    fn init() -> Postgres {
         let dir = tempfile::Builder::new()
             .prefix("tessera-pg")
             .tempdir()
@@ -83,9 +117,7 @@ impl Postgres {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let pg = Postgres { dir, port };
-        pg.ctl_start();
-        pg
+        Postgres { dir, port }
     }
 
     pub fn data(&self) -> PathBuf {
