@@ -45,5 +45,5 @@ pub const COMMANDS: &[&str] = &[
     "switch_vault",
     "vault_members",
     "remove_member",
-    "dismiss_conflicts",
+    "resolve_conflict",
 ];

@@ -702,9 +702,13 @@ pub async fn expiring_tokens<R: Runtime>(app: AppHandle<R>) -> IpcResult<Vec<Tok
 #[tauri::command]
 pub async fn shared_vaults<R: Runtime>(app: AppHandle<R>) -> IpcResult<SharedVaults> {
     blocking(app, |state, _| {
+        // The shown vault's conflicts (a shared vault's replica keeps them; the own
+        // vault has none).
+        let conflicts = state.with_vault(|shown| shown.conflicts())?;
+        let conflicts = conflicts.iter().map(ConflictRow::of).collect();
         state.with_own(|own| {
             state.shared.start(own);
-            state.shared.list(own)
+            state.shared.list(own, conflicts)
         })
     })
     .await
@@ -770,12 +774,16 @@ pub async fn remove_member<R: Runtime>(
     .await
 }
 
-/// The person looked at the conflicts shared vault `name` reported.
+/// Ends the conflict of token `id` in the vault shown: `keep_mine` puts this
+/// machine's values back over the other member's; otherwise theirs stay.
 #[tauri::command]
-pub async fn dismiss_conflicts<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<()> {
+pub async fn resolve_conflict<R: Runtime>(
+    app: AppHandle<R>,
+    id: String,
+    keep_mine: bool,
+) -> IpcResult<()> {
     blocking(app, move |state, _| {
-        state.shared.dismiss_conflicts(&name);
-        Ok(())
+        state.with_vault(|v| v.resolve_conflict(&id, keep_mine).map(|_| ()))
     })
     .await
 }

@@ -187,7 +187,7 @@ fn with_commands<R: tauri::Runtime>(
             commands::switch_vault,
             commands::vault_members,
             commands::remove_member,
-            commands::dismiss_conflicts,
+            commands::resolve_conflict,
         ]))
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tessera_core::error::ErrorCode;
 use tessera_core::{Result, Vault};
-use tessera_ipc::dto::{SharedVaultStatus, SharedVaults};
+use tessera_ipc::dto::{ConflictRow, SharedVaultStatus, SharedVaults};
 use tessera_sync::Session;
 
 /// How often a replica hears from its server at the least, so that it never turns
@@ -22,7 +22,6 @@ struct Heard {
     last_synced: Option<i64>,
     /// The last round failed: why, and since when rounds fail.
     offline: Option<(String, i64)>,
-    conflicts: Vec<String>,
 }
 
 /// The shared vaults' side of the app's state.
@@ -82,11 +81,7 @@ impl Shared {
             .name(format!("tessera-sync-{name}"))
             .spawn(move || {
                 let result = session.watch(HEARTBEAT, &stop, |round| {
-                    record(
-                        &heard,
-                        &name,
-                        round.map(|r| r.conflicts).map_err(|e| e.to_string()),
-                    );
+                    record(&heard, &name, round.map(|_| ()).map_err(|e| e.to_string()));
                 });
                 if let Err(err) = result {
                     record(&heard, &name, Err(err.to_string()));
@@ -97,7 +92,7 @@ impl Shared {
         }
     }
 
-    fn heard_now(&self, name: &str, round: std::result::Result<Vec<String>, String>) {
+    fn heard_now(&self, name: &str, round: std::result::Result<(), String>) {
         record(&self.heard, name, round);
     }
 
@@ -172,8 +167,11 @@ impl Shared {
         self.active.lock().ok().and_then(|a| a.clone())
     }
 
-    /// The shared vaults of `own` with what each last heard.
-    pub fn list(&self, own: &Vault) -> Result<SharedVaults> {
+    /// The shared vaults of `own` with what each last heard, and `conflicts` (the
+    /// shown vault's) on the one shown.
+    pub fn list(&self, own: &Vault, conflicts: Vec<ConflictRow>) -> Result<SharedVaults> {
+        let active = self.active();
+        let mut conflicts = Some(conflicts);
         let heard = self.heard.lock().unwrap_or_else(|e| e.into_inner());
         let vaults = own
             .shared_vaults()?
@@ -181,50 +179,37 @@ impl Shared {
             .map(|listed| {
                 let h = heard.get(&listed.name).cloned().unwrap_or_default();
                 SharedVaultStatus {
-                    name: listed.name,
+                    name: listed.name.clone(),
                     server: listed.server,
                     last_synced: h.last_synced,
                     offline: h.offline.as_ref().map(|(why, _)| why.clone()),
                     offline_since: h.offline.map(|(_, since)| since),
-                    conflicts: h.conflicts,
+                    conflicts: if active.as_deref() == Some(listed.name.as_str()) {
+                        conflicts.take().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                 }
             })
             .collect();
-        Ok(SharedVaults {
-            active: self.active(),
-            vaults,
-        })
-    }
-
-    /// The conflicts of shared vault `name` were looked at.
-    pub fn dismiss_conflicts(&self, name: &str) {
-        if let Ok(mut heard) = self.heard.lock()
-            && let Some(h) = heard.get_mut(name)
-        {
-            h.conflicts.clear();
-        }
+        Ok(SharedVaults { active, vaults })
     }
 }
 
-/// Notes a round of shared vault `name`: its conflicts, or why it failed.
+/// Notes a round of shared vault `name`: that it held, or why it failed.
 fn record(
     heard: &Mutex<BTreeMap<String, Heard>>,
     name: &str,
-    round: std::result::Result<Vec<String>, String>,
+    round: std::result::Result<(), String>,
 ) {
     let Ok(mut heard) = heard.lock() else {
         return;
     };
     let h = heard.entry(name.to_string()).or_default();
     match round {
-        Ok(conflicts) => {
+        Ok(()) => {
             h.last_synced = Some(now());
             h.offline = None;
-            for token in conflicts {
-                if !h.conflicts.contains(&token) {
-                    h.conflicts.push(token);
-                }
-            }
         }
         Err(why) => {
             let since = h.offline.as_ref().map(|(_, since)| *since).unwrap_or(now());

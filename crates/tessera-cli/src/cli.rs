@@ -98,6 +98,15 @@ pub enum Command {
         #[arg(long, requires = "name", conflicts_with = "json")]
         watch: bool,
     },
+    /// In a shared vault (--vault NAME): the tokens changed here and by another member
+    /// in the same field, where theirs was kept; or resolve one of them.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictAction>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a token issued elsewhere; its value is read from stdin or a hidden prompt.
     Add(AddArgs),
     /// List tokens, optionally matching a fuzzy QUERY.
@@ -793,4 +802,18 @@ pub fn invokes_verify(mut args: impl Iterator<Item = std::ffi::OsString>) -> boo
         }
     }
     false
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConflictAction {
+    /// End a token's conflict: `--keep mine` puts this machine's values back over
+    /// the other member's (they reach the others at the next sync); `--keep theirs`
+    /// keeps what is there.
+    Resolve {
+        /// Token name or id.
+        token: String,
+        /// mine or theirs.
+        #[arg(long, value_parser = ["mine", "theirs"])]
+        keep: String,
+    },
 }

@@ -184,6 +184,7 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Identity { json } => crate::shared::identity(ctx, json),
         Command::SharedVault(args) => crate::shared::run(ctx, args.action),
         Command::Sync { name, json, watch } => crate::shared::sync(ctx, name, json, watch),
+        Command::Conflicts { action, json } => crate::shared::conflicts(ctx, action, json),
         Command::Scan {
             paths,
             history,

@@ -1,7 +1,7 @@
 //! `tessera identity`, `tessera vault …` and `tessera sync`: shared vaults kept in step
 //! through a PostgreSQL server (crate `tessera-sync`).
 
-use crate::cli::{SharedMemberAction, SharedVaultAction};
+use crate::cli::{ConflictAction, SharedMemberAction, SharedVaultAction};
 use crate::commands::{Context, Exit};
 use crate::output::{self, line, note, print_json};
 use serde_json::json;
@@ -190,7 +190,7 @@ pub fn sync(ctx: &mut Context, name: Option<String>, json: bool, watch: bool) ->
             note(&text);
             for token in &report.conflicts {
                 note(&format!(
-                    "Conflict: '{token}' was changed here and by another member in the same field; theirs was kept. Look at it again."
+                    "Conflict: '{token}' was changed here and by another member in the same field; theirs was kept (yours back: `tessera --vault {name} conflicts resolve '{token}' --keep mine`)."
                 ));
             }
         }
@@ -247,4 +247,44 @@ fn watch_vault(vault: &mut tessera_core::Vault, name: &str) -> Result<Exit> {
         },
     )?;
     Ok(Exit::Interrupted)
+}
+
+/// `tessera --vault NAME conflicts [resolve TOKEN --keep mine|theirs]`.
+pub fn conflicts(ctx: &mut Context, action: Option<ConflictAction>, json: bool) -> Result<Exit> {
+    let mut vault = ctx.open()?;
+    if let Some(ConflictAction::Resolve { token, keep }) = action {
+        let keep_mine = keep == "mine";
+        let resolved = vault.resolve_conflict(&token, keep_mine)?;
+        note(&format!(
+            "'{}': {} kept{}",
+            resolved.name,
+            if keep_mine { "yours" } else { "theirs" },
+            if keep_mine {
+                "; it reaches the other members at the next sync"
+            } else {
+                ""
+            }
+        ));
+        return Ok(Exit::Ok);
+    }
+    let conflicts = vault.conflicts()?;
+    if json {
+        let rows: Vec<_> = conflicts
+            .iter()
+            .map(|c| json!({"token_id": c.token_id, "name": c.name, "at": c.at, "fields": c.fields()}))
+            .collect();
+        print_json(&json!(rows));
+    } else if conflicts.is_empty() {
+        note("No conflicts.");
+    } else {
+        let cells: Vec<Vec<String>> = conflicts
+            .iter()
+            .map(|c| vec![c.name.clone(), c.fields().join(", "), output::date(c.at)])
+            .collect();
+        output::emit(&output::table(&["TOKEN", "FIELDS", "SINCE"], &cells, None));
+        note(
+            "Keep yours with `tessera --vault NAME conflicts resolve TOKEN --keep mine` (or --keep theirs).",
+        );
+    }
+    Ok(Exit::Ok)
 }

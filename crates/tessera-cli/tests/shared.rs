@@ -204,6 +204,43 @@ fn edits_of_different_fields_made_at_once_both_survive() {
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("Conflict: 'stripe live'"), "{said}");
+    let description = |home: &Home| {
+        let out = team(home, &["show", "stripe live", "--json"], None);
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")["description"].clone()
+    };
+    assert_eq!(description(&b), "A again", "theirs kept");
+    // Resolved on B by keeping B's: it is B's everywhere after the next rounds.
+    let kept = team(&b, &["conflicts", "--json"], None);
+    let kept: serde_json::Value = serde_json::from_str(&kept).expect("json");
+    assert_eq!(kept[0]["name"], "stripe live", "{kept}");
+    assert_eq!(
+        kept[0]["fields"],
+        serde_json::json!(["description"]),
+        "{kept}"
+    );
+    team(
+        &b,
+        &["conflicts", "resolve", "stripe live", "--keep", "mine"],
+        None,
+    );
+    assert_eq!(description(&b), "B again");
+    assert_eq!(team(&b, &["conflicts", "--json"], None).trim(), "[]");
+    b.ok(&["sync", "team"], None);
+    a.ok(&["sync", "team"], None);
+    assert_eq!(description(&a), "B again");
+    b.fails(
+        &[
+            "--vault",
+            "team",
+            "conflicts",
+            "resolve",
+            "stripe live",
+            "--keep",
+            "theirs",
+        ],
+        None,
+        "no conflict",
+    );
 }
 
 #[test]

@@ -32,9 +32,33 @@ pub struct SharedVaultStatus {
     /// Since when rounds fail.
     #[ts(type = "number | null")]
     pub offline_since: Option<Timestamp>,
-    /// Tokens changed here and by another member in the same field (theirs kept),
-    /// until the person dismisses them.
-    pub conflicts: Vec<String>,
+    /// While this vault is shown: its tokens changed here and by another member in
+    /// the same field (theirs kept), until the person resolves each.
+    pub conflicts: Vec<ConflictRow>,
+}
+
+/// A token changed here and by another member in the same field: theirs was kept,
+/// ours is kept aside to take back. Never a value.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConflictRow {
+    pub token_id: String,
+    pub name: String,
+    /// The fields both sides changed ("description", "expires_at", "secret", ...).
+    pub fields: Vec<String>,
+    #[ts(type = "number")]
+    pub at: Timestamp,
+}
+
+impl ConflictRow {
+    pub fn of(conflict: &tessera_core::shared::Conflict) -> ConflictRow {
+        ConflictRow {
+            token_id: conflict.token_id.clone(),
+            name: conflict.name.clone(),
+            fields: conflict.fields(),
+            at: conflict.at,
+        }
+    }
 }
 
 /// A member of a shared vault, as its verified roster says.

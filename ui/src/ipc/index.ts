@@ -152,5 +152,5 @@ export const vaultMembers = (name: string) => invoke<Members>("vault_members", {
 /** Removes a member (admins only): a new key for the others; answers the tokens to rotate. */
 export const removeMember = (name: string, identity: string) =>
   invoke<RemovedMember>("remove_member", { name, identity });
-/** The person looked at the conflicts shared vault `name` reported. */
-export const dismissConflicts = (name: string) => invoke<void>("dismiss_conflicts", { name });
+/** Ends token `id`'s conflict in the vault shown: keepMine puts this machine's values back over the other member's. */
+export const resolveConflict = (id: string, keepMine: boolean) => invoke<void>("resolve_conflict", { id, keepMine });

@@ -171,6 +171,41 @@ impl std::fmt::Debug for TokenState {
     }
 }
 
+/// A change made here that another member's change of the same field overtook: their
+/// value was kept, and ours is kept here to be taken back on request. Wiped when
+/// dropped.
+#[derive(Serialize, Deserialize)]
+pub struct Conflict {
+    pub token_id: String,
+    pub name: String,
+    /// When the other change arrived.
+    pub at: i64,
+    /// Our value of each field both sides changed, but the secret.
+    pub ours: serde_json::Map<String, serde_json::Value>,
+    /// Our secret (base64url, as [`TokenState::value`]), when it is one of them.
+    pub ours_secret: Option<Zeroizing<String>>,
+}
+
+impl Conflict {
+    /// The fields both sides changed, by the names `TokenState` gives them.
+    pub fn fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = self.ours.keys().cloned().collect();
+        if self.ours_secret.is_some() {
+            fields.push("secret".into());
+        }
+        fields
+    }
+}
+
+impl std::fmt::Debug for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conflict")
+            .field("token_id", &self.token_id)
+            .field("fields", &self.fields())
+            .finish_non_exhaustive()
+    }
+}
+
 /// What a record holds: a token's state, a token deleted, the vault's signing keys,
 /// or a member's manifest.
 #[derive(Debug, Serialize, Deserialize)]

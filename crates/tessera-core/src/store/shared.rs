@@ -308,3 +308,22 @@ pub(crate) fn sync_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>>
 pub(crate) fn set_sync_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
     meta_set(conn, &format!("sync.{key}"), value)
 }
+
+/// The conflicts a replica keeps (`sync.conflict.<token id>` in its meta), each as
+/// written: `(token id, JSON)`.
+pub(crate) fn conflicts(conn: &Connection) -> Result<Vec<(String, Zeroizing<Vec<u8>>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT substr(key, 15), value FROM meta WHERE key LIKE 'sync.conflict.%' ORDER BY key",
+    )?;
+    // A conflict may hold our secret: read into wiped memory.
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, Zeroizing::new(row.get(1)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn set_conflict(conn: &Connection, token_id: &str, json: &[u8]) -> Result<()> {
+    set_sync_meta(conn, &format!("conflict.{token_id}"), json)
+}
+
+pub(crate) fn delete_conflict(conn: &Connection, token_id: &str) -> Result<()> {
+    super::meta_delete(conn, &format!("sync.conflict.{token_id}"))
+}

@@ -14,7 +14,7 @@ use crate::model::clock::Timestamp;
 use crate::model::error::{Error, Result};
 use crate::model::secret::SecretBytes;
 use crate::model::shared::{
-    MANIFEST_PREFIX, RecordBody, SIGNING_KEYS_RECORD, TokenState, b64, is_meta, unb64,
+    Conflict, MANIFEST_PREFIX, RecordBody, SIGNING_KEYS_RECORD, TokenState, b64, is_meta, unb64,
 };
 use crate::store;
 use crate::store::shared::SharedVaultRow;
@@ -376,6 +376,7 @@ impl Vault {
         state: &[(&str, &[u8])],
     ) -> Result<Applied> {
         let mut applied = Applied::default();
+        let mut kept = Vec::new();
         let locals = store::shared::token_states(&self.conn)?;
         let bases = store::shared::bases(&self.conn)?;
         self.transact(|tx, now| {
@@ -394,7 +395,9 @@ impl Vault {
                         let ours = locals.iter().find(|s| s.id == theirs.id);
                         let base = bases.get(&record.record_id);
                         let merged = match (ours, base) {
-                            (Some(ours), Some(base)) => merge(ours, theirs, base, &mut applied)?,
+                            (Some(ours), Some(base)) => {
+                                merge(ours, theirs, base, &mut applied, &mut kept)?
+                            }
                             _ => None,
                         };
                         match &merged {
@@ -410,6 +413,7 @@ impl Vault {
                             )));
                         }
                         store::shared::delete_token_state(tx, id)?;
+                        store::shared::delete_conflict(tx, id)?;
                     }
                     RecordBody::SigningKeys { keys } => {
                         let keys = keys
@@ -437,6 +441,12 @@ impl Vault {
                 )?;
                 applied.records += 1;
             }
+            for conflict in kept.iter_mut() {
+                conflict.at = now;
+                // Kept inside the replica: it may hold our secret.
+                let json = Zeroizing::new(serde_json::to_vec(&*conflict).unwrap_or_default());
+                store::shared::set_conflict(tx, &conflict.token_id, &json)?;
+            }
             for (key, value) in state {
                 store::shared::set_sync_meta(tx, key, value)?;
             }
@@ -444,6 +454,65 @@ impl Vault {
         })?;
         self.signer = None;
         Ok(applied)
+    }
+
+    /// The conflicts this replica keeps: changes made here that another member's
+    /// change of the same field overtook, by token id.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        store::shared::conflicts(&self.conn)?
+            .into_iter()
+            .map(|(_, json)| {
+                serde_json::from_slice(&json)
+                    .map_err(|e| Error::Damaged(format!("a kept conflict does not read: {e}")))
+            })
+            .collect()
+    }
+
+    /// Ends the conflict of token `reference` (a name or id): with `keep_mine`, our
+    /// values of the fields both sides changed go back over theirs (and reach the
+    /// other members at the next sync); otherwise theirs stay. One transaction.
+    pub fn resolve_conflict(&mut self, reference: &str, keep_mine: bool) -> Result<Conflict> {
+        let token = self.token(reference)?;
+        let conflict = self
+            .conflicts()?
+            .into_iter()
+            .find(|c| c.token_id == token.id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "token",
+                    format!("'{}' has no conflict to resolve", token.name),
+                )
+            })?;
+        let current = if keep_mine {
+            store::shared::token_states(&self.conn)?
+                .into_iter()
+                .find(|s| s.id == token.id)
+        } else {
+            None
+        };
+        self.transact(|tx, now| {
+            if let Some(mut current) = current {
+                // The secret stays in wiped memory, out of the JSON.
+                let secret = std::mem::take(&mut current.value);
+                let mut value = serde_json::to_value(&current)
+                    .map_err(|e| Error::invalid("token", format!("cannot take ours back: {e}")))?;
+                if let Some(map) = value.as_object_mut() {
+                    for (field, ours) in &conflict.ours {
+                        map.insert(field.clone(), ours.clone());
+                    }
+                }
+                let mut state: TokenState = serde_json::from_value(value)
+                    .map_err(|e| Error::invalid("token", format!("cannot take ours back: {e}")))?;
+                state.value = match &conflict.ours_secret {
+                    Some(ours) => ours.clone(),
+                    None => secret,
+                };
+                store::shared::apply_token_state(tx, &state, now)?;
+            }
+            store::shared::delete_conflict(tx, &token.id)
+        })?;
+        self.signer = None;
+        Ok(conflict)
     }
 }
 
@@ -464,6 +533,7 @@ fn merge(
     theirs: &TokenState,
     base: &[u8],
     applied: &mut Applied,
+    kept: &mut Vec<Conflict>,
 ) -> Result<Option<TokenState>> {
     let RecordBody::Token(base) = RecordBody::from_plaintext(base)? else {
         return Ok(None);
@@ -511,6 +581,7 @@ fn merge(
     };
     let mut merged = theirs_m.clone();
     let mut conflict = false;
+    let mut lost = serde_json::Map::new();
     for (field, mine) in ours_m {
         let was = base_m.get(field);
         let other = theirs_m.get(field);
@@ -521,6 +592,9 @@ fn merge(
             merged.insert(field.clone(), mine.clone());
         } else {
             conflict = true;
+            if field != "value" {
+                lost.insert(field.clone(), mine.clone());
+            }
         }
     }
     // A revoke always wins over a concurrent edit.
@@ -533,6 +607,16 @@ fn merge(
     }
     if conflict {
         applied.conflicts.push(theirs.name.clone());
+        let secret_lost = ours_m.get("value") != theirs_m.get("value")
+            && ours_m.get("value") != base_m.get("value")
+            && theirs_m.get("value") != base_m.get("value");
+        kept.push(Conflict {
+            token_id: theirs.id.clone(),
+            name: theirs.name.clone(),
+            at: 0,
+            ours: lost,
+            ours_secret: secret_lost.then(|| ours.value.clone()),
+        });
     }
     let ours_secret = merged.get("value") == ours_m.get("value");
     merged.insert("value".into(), String::new().into());

@@ -9,6 +9,7 @@ export type * from "./AutoBackupStatus";
 export type * from "./BackupSchedule";
 export type * from "./CatalogEntry";
 export type * from "./CatalogInput";
+export type * from "./ConflictRow";
 export type * from "./CopyResult";
 export type * from "./CreateRequest";
 export type * from "./Created";
