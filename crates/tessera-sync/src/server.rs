@@ -239,10 +239,11 @@ impl Server {
                 "the vault's key changed meanwhile (a member was removed): sync again".into(),
             ));
         }
+        let writes = Writes::prepare(&mut tx)?;
         let mut seq = head;
         let mut out = Vec::with_capacity(pushes.len());
         for push in pushes {
-            if write_record(&mut tx, vault_id, push, seq + 1)? {
+            if writes.write(&mut tx, vault_id, push, seq + 1)? {
                 seq += 1;
                 out.push(Some(seq));
             } else {
@@ -250,7 +251,7 @@ impl Server {
             }
         }
         if let Some(last) = closing(&out)? {
-            if !write_record(&mut tx, vault_id, &last, seq + 1)? {
+            if !writes.write(&mut tx, vault_id, &last, seq + 1)? {
                 return Err(Error::Server(
                     "this member's manifest changed meanwhile: sync again".into(),
                 ));
@@ -287,10 +288,11 @@ impl Server {
             )
             .map_err(server_error)?;
         }
+        let writes = Writes::prepare(&mut tx)?;
         let mut seq = head;
         for push in records {
             seq += 1;
-            if !write_record(&mut tx, vault_id, push, seq)? {
+            if !writes.write(&mut tx, vault_id, push, seq)? {
                 return Err(Error::Server(
                     "a member changed the vault meanwhile: sync, then remove the member again"
                         .into(),
@@ -365,31 +367,77 @@ fn lock_vault(tx: &mut postgres::Transaction<'_>, vault_id: &str) -> Result<(i64
     Ok((row.get(0), row.get(1)))
 }
 
-/// Writes `push` under sequence number `seq` if the server still has its base version
-/// (none for a new record); whether it did.
-fn write_record(
-    tx: &mut postgres::Transaction<'_>,
-    vault_id: &str,
-    push: &Push,
-    seq: i64,
-) -> Result<bool> {
-    let r = &push.record;
-    let written = if push.base_version == 0 {
-        tx.execute(
-            "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (vault_id, record_id) DO NOTHING",
-            &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature],
-        )
-    } else {
-        tx.execute(
-            "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
-             author = $8, signature = $9, updated_at = now() \
-             WHERE vault_id = $1 AND record_id = $2 AND version = $10",
-            &[&vault_id, &r.record_id, &r.version, &r.epoch, &seq, &r.nonce, &r.ciphertext, &r.author, &r.signature, &push.base_version],
-        )
+/// The two statements a write takes, prepared once per transaction: each write is
+/// then one round trip to the server, not two (parse, then execute).
+struct Writes {
+    insert: postgres::Statement,
+    update: postgres::Statement,
+}
+
+impl Writes {
+    fn prepare(tx: &mut postgres::Transaction<'_>) -> Result<Writes> {
+        Ok(Writes {
+            insert: tx
+                .prepare(
+                    "INSERT INTO tessera_records (vault_id, record_id, version, epoch, seq, nonce, ciphertext, author, signature) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (vault_id, record_id) DO NOTHING",
+                )
+                .map_err(server_error)?,
+            update: tx
+                .prepare(
+                    "UPDATE tessera_records SET version = $3, epoch = $4, seq = $5, nonce = $6, ciphertext = $7, \
+                     author = $8, signature = $9, updated_at = now() \
+                     WHERE vault_id = $1 AND record_id = $2 AND version = $10",
+                )
+                .map_err(server_error)?,
+        })
     }
-    .map_err(server_error)?;
-    Ok(written == 1)
+
+    /// Writes `push` under sequence number `seq` if the server still has its base
+    /// version (none for a new record); whether it did.
+    fn write(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        vault_id: &str,
+        push: &Push,
+        seq: i64,
+    ) -> Result<bool> {
+        let r = &push.record;
+        let written = if push.base_version == 0 {
+            tx.execute(
+                &self.insert,
+                &[
+                    &vault_id,
+                    &r.record_id,
+                    &r.version,
+                    &r.epoch,
+                    &seq,
+                    &r.nonce,
+                    &r.ciphertext,
+                    &r.author,
+                    &r.signature,
+                ],
+            )
+        } else {
+            tx.execute(
+                &self.update,
+                &[
+                    &vault_id,
+                    &r.record_id,
+                    &r.version,
+                    &r.epoch,
+                    &seq,
+                    &r.nonce,
+                    &r.ciphertext,
+                    &r.author,
+                    &r.signature,
+                    &push.base_version,
+                ],
+            )
+        }
+        .map_err(server_error)?;
+        Ok(written == 1)
+    }
 }
 
 /// Moves the vault's head to `seq` at `epoch` and announces it to listeners.
