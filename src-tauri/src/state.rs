@@ -52,15 +52,19 @@ impl AppState {
         }
     }
 
+    /// The vault shown, locked for this caller (`None`: locked).
+    fn shown(&self) -> IpcResult<std::sync::MutexGuard<'_, Option<Vault>>> {
+        self.vault
+            .lock()
+            .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))
+    }
+
     /// Runs `f` on the open vault, or fails with "locked".
     pub fn with_vault<T>(
         &self,
         f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
     ) -> IpcResult<T> {
-        let mut guard = self
-            .vault
-            .lock()
-            .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
+        let mut guard = self.shown()?;
         let vault = guard.as_mut().ok_or_else(IpcError::locked)?;
         Ok(f(vault)?)
     }
@@ -72,10 +76,7 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> tessera_core::Result<T>,
     ) -> IpcResult<T> {
-        let mut guard = self
-            .vault
-            .lock()
-            .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
+        let mut guard = self.shown()?;
         let shown = guard.as_mut().ok_or_else(IpcError::locked)?;
         self.shared.with_own(shown, f)
     }
@@ -83,10 +84,7 @@ impl AppState {
     /// Shows shared vault `name`, or with none the own vault.
     pub fn switch(&self, name: Option<String>) -> IpcResult<AppStatus> {
         {
-            let mut guard = self
-                .vault
-                .lock()
-                .map_err(|_| IpcError::new(ErrorCode::Internal, "the vault lock was poisoned"))?;
+            let mut guard = self.shown()?;
             if guard.is_none() {
                 return Err(IpcError::locked());
             }

@@ -1073,7 +1073,10 @@ describe("a script that got into the page", () => {
   // lasts 6 s in this test build.
   const PASSWORD = "the real master password";
   const home = freshHome();
+  const other = freshHome();
   let browser;
+  let pg;
+  let member;
   const invoke = (cmd, args) =>
     browser.executeAsync(
       (c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then((ok) => done({ ok }), (err) => done({ err: String(err?.message ?? err) })),
@@ -1092,9 +1095,30 @@ describe("a script that got into the page", () => {
     await recoveryKey(browser);
     await keepKit(browser);
     assert.equal(run("create", "personal", "--name", "target").status, 0);
+    // A shared vault with a second member, for the removal below.
+    pg = await startPostgres();
+    assert.equal(run("vault", "create", "team", "--server", pg.url).status, 0);
+    const onB = (...args) =>
+      spawnSync(cli, args, {
+        env: { ...process.env, TESSERA_HOME: other.home, TESSERA_STATE_HOME: path.join(other.root, "state"), TESSERA_PASSWORD: PASSWORD },
+        input: PASSWORD,
+        encoding: "utf8",
+      });
+    assert.equal(onB("init", "--password-stdin").status, 0);
+    member = JSON.parse(onB("identity", "--json").stdout).identity;
+    assert.equal(run("vault", "member", "add", "team", member).status, 0);
   });
   after(async () => {
     await browser?.deleteSession();
+    pg?.stop();
+  });
+
+  test("it cannot remove a member of a shared vault: Rust asks the person", async () => {
+    const removed = await invoke("remove_member", { name: "team", identity: member });
+    assert.ok(removed.err, "removed without the person's say");
+    assert.match(removed.err, /not removed/);
+    const members = JSON.parse(run("vault", "member", "list", "team", "--json").stdout);
+    assert.equal(members.length, 2, "both members are still on the roster");
   });
 
   test("it cannot reveal a secret: there is no such command", async () => {
