@@ -706,10 +706,7 @@ pub async fn shared_vaults<R: Runtime>(app: AppHandle<R>) -> IpcResult<SharedVau
         // vault has none).
         let conflicts = state.with_vault(|shown| shown.conflicts())?;
         let conflicts = conflicts.iter().map(ConflictRow::of).collect();
-        state.with_own(|own| {
-            state.shared.start(own);
-            state.shared.list(own, conflicts)
-        })
+        state.with_own(|own| state.shared.list(own, conflicts))
     })
     .await
 }
@@ -728,7 +725,7 @@ pub async fn switch_vault<R: Runtime>(
 pub async fn vault_members<R: Runtime>(app: AppHandle<R>, name: String) -> IpcResult<Members> {
     blocking(app, move |state, _| {
         let session = state.with_own(|own| tessera_sync::Session::open(own, &name))?;
-        let me = state.with_own(|own| Ok(own.identity()?.public().to_string()))?;
+        let me = session.identity();
         // The server answers with the vault free for other commands.
         let members = session.members()?;
         Ok(Members::of(&members, &me))

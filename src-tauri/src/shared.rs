@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tessera_core::error::ErrorCode;
+use tessera_core::shared::SharedVault;
 use tessera_core::{Result, Vault};
 use tessera_ipc::dto::{ConflictRow, SharedVaultStatus, SharedVaults};
 use tessera_sync::Session;
@@ -49,13 +50,10 @@ fn poisoned() -> IpcError {
 }
 
 impl Shared {
-    /// Keeps each shared vault of `own` in step that is not yet: called whenever the
-    /// window asks for the list, so one joined or created since (by the CLI) starts
-    /// within seconds.
-    pub fn start(&self, own: &mut Vault) {
-        let Ok(vaults) = own.shared_vaults() else {
-            return;
-        };
+    /// Keeps each of `vaults` (the shared vaults of `own`) in step that is not yet:
+    /// called whenever the window asks for the list, so one joined or created since
+    /// (by the CLI) starts within seconds.
+    fn start(&self, own: &mut Vault, vaults: &[SharedVault]) {
         let watched: Vec<String> = match self.threads.lock() {
             Ok(threads) => threads.iter().map(|(name, _)| name.clone()).collect(),
             Err(_) => return,
@@ -65,7 +63,7 @@ impl Shared {
                 continue;
             }
             match Session::open(own, &listed.name) {
-                Ok(session) => self.watch(listed.name, session),
+                Ok(session) => self.watch(listed.name.clone(), session),
                 Err(err) => self.heard_now(&listed.name, Err(err.to_string())),
             }
         }
@@ -168,13 +166,14 @@ impl Shared {
     }
 
     /// The shared vaults of `own` with what each last heard, and `conflicts` (the
-    /// shown vault's) on the one shown.
-    pub fn list(&self, own: &Vault, conflicts: Vec<ConflictRow>) -> Result<SharedVaults> {
+    /// shown vault's) on the one shown; any not kept in step yet starts.
+    pub fn list(&self, own: &mut Vault, conflicts: Vec<ConflictRow>) -> Result<SharedVaults> {
+        let listed = own.shared_vaults()?;
+        self.start(own, &listed);
         let active = self.active();
         let mut conflicts = Some(conflicts);
         let heard = self.heard.lock().unwrap_or_else(|e| e.into_inner());
-        let vaults = own
-            .shared_vaults()?
+        let vaults = listed
             .into_iter()
             .map(|listed| {
                 let h = heard.get(&listed.name).cloned().unwrap_or_default();

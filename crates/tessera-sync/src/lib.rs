@@ -82,19 +82,18 @@ impl Session {
         })
     }
 
-    /// The vault as listed.
-    pub fn listed(&self) -> &SharedVault {
-        &self.listed
+    /// This install's public identity, as the vault's roster names it.
+    pub fn identity(&self) -> String {
+        self.me.public().to_string()
     }
 
-    /// Adds `identity` to shared vault `name` as `role`: a new roster version signed by
+    /// Adds `identity` to the vault as `role`: a new roster version signed by
     /// this install (an admin), the vault key sealed to the new member. Returns the
     /// invite the new member joins with.
-    pub fn add_member(self, identity: &str, role: Role) -> Result<Invite> {
+    pub fn add_member(mut self, identity: &str, role: Role) -> Result<Invite> {
         let member: PublicIdentity = identity.parse()?;
-        let mut vault = self;
-        let mut conn = vault.connect()?;
-        let (latest, mut next) = vault.next_roster(&mut conn, "add members")?;
+        let mut conn = self.connect()?;
+        let (latest, mut next) = self.next_roster(&mut conn, "add members")?;
         let member_text = member.to_string();
         if latest.member(&member_text).is_some() {
             return Err(Error::invalid(
@@ -102,7 +101,7 @@ impl Session {
                 format!(
                     "{} is already a member of '{}'",
                     member.fingerprint(),
-                    vault.listed.name
+                    self.listed.name
                 ),
             ));
         }
@@ -110,51 +109,49 @@ impl Session {
             identity: member_text.clone(),
             role,
         });
-        let vault_id = vault.listed.vault_id.clone();
+        let vault_id = self.listed.vault_id.clone();
         let key = epoch_key(
             &mut conn,
-            &mut vault.replica,
-            &vault.me,
+            &mut self.replica,
+            &self.me,
             &vault_id,
             latest.epoch,
         )?;
         let sealed = member.seal_key(&info(&vault_id, latest.epoch), key.expose())?;
         conn.add_roster(
             &vault_id,
-            &roster::sign(&next, &vault.me),
+            &roster::sign(&next, &self.me),
             &[(member_text.clone(), latest.epoch, sealed)],
         )?;
-        vault
-            .replica
+        self.replica
             .set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
         Ok(Invite {
             vault_id,
-            name: vault.listed.name.clone(),
+            name: self.listed.name.clone(),
             // The address without its credentials: the member brings their own (join
             // --server) where the server asks for any.
-            server: vault.listed.server.clone(),
-            admin: vault.me.public().to_string(),
+            server: self.listed.server.clone(),
+            admin: self.me.public().to_string(),
             member: member_text,
         })
     }
 
-    /// Removes `identity` from shared vault `name`: a new epoch key sealed to the other
+    /// Removes `identity` from the vault: a new epoch key sealed to the other
     /// members, every record re-encrypted under it, and the next roster version signed,
     /// in one server transaction. This install must be an admin.
-    pub fn remove_member(self, identity: &str) -> Result<Removed> {
+    pub fn remove_member(mut self, identity: &str) -> Result<Removed> {
         let member: PublicIdentity = identity.parse()?;
         let member_text = member.to_string();
-        let mut vault = self;
-        let mut conn = vault.connect()?;
+        let mut conn = self.connect()?;
         // Up to date first: what is re-encrypted is what the server holds now.
-        vault.round(&mut conn)?;
-        let (latest, mut next) = vault.next_roster(&mut conn, "remove members")?;
+        self.round(&mut conn)?;
+        let (latest, mut next) = self.next_roster(&mut conn, "remove members")?;
         let Session {
             me,
             listed,
             mut replica,
             ..
-        } = vault;
+        } = self;
         let my_text = me.public().to_string();
         if member_text == my_text {
             return Err(Error::invalid(
@@ -235,46 +232,43 @@ impl Session {
         Ok(Removed { epoch, readable })
     }
 
-    /// The members of shared vault `name`, as the verified roster on the server says.
-    pub fn members(self) -> Result<Vec<RosterMember>> {
-        let mut vault = self;
-        let mut conn = vault.connect()?;
-        let rosters = vault.rosters(&mut conn)?;
+    /// The members, as the verified roster on the server says.
+    pub fn members(mut self) -> Result<Vec<RosterMember>> {
+        let mut conn = self.connect()?;
+        let rosters = self.rosters(&mut conn)?;
         Ok(rosters
             .last()
             .map(|r| r.members.clone())
             .unwrap_or_default())
     }
 
-    /// One sync round of shared vault `name`.
-    pub fn sync(self) -> Result<SyncReport> {
-        let mut vault = self;
-        let mut conn = vault.connect()?;
-        vault.round(&mut conn)
+    /// One sync round.
+    pub fn sync(mut self) -> Result<SyncReport> {
+        let mut conn = self.connect()?;
+        self.round(&mut conn)
     }
 
-    /// Keeps shared vault `name` in step until `stop` is set: a round at once, then one
+    /// Keeps the vault in step until `stop` is set: a round at once, then one
     /// whenever the server announces another member's push (LISTEN/NOTIFY) or this
     /// replica changed (a token command in another process), and at least every
     /// `heartbeat` (so a replica that can reach its server never turns stale). Each round's
     /// report goes to `on_round`; a round that fails (the server gone) is reported as an
     /// error and retried at the next heartbeat, with a new connection.
     pub fn watch(
-        self,
+        mut self,
         heartbeat: std::time::Duration,
         stop: &std::sync::atomic::AtomicBool,
         mut on_round: impl FnMut(Result<SyncReport>),
     ) -> Result<()> {
         use std::sync::atomic::Ordering;
         use std::time::{Duration, Instant};
-        let mut vault = self;
         let mut conn: Option<Server> = None;
         let mut due = true;
         let mut last_round = Instant::now();
-        let mut seen_local = vault.replica.outside_changes()?;
+        let mut seen_local = self.replica.outside_changes()?;
         while !stop.load(Ordering::SeqCst) {
             if conn.is_none() {
-                match vault.connect().and_then(|mut c| c.listen().map(|()| c)) {
+                match self.connect().and_then(|mut c| c.listen().map(|()| c)) {
                     Ok(c) => {
                         conn = Some(c);
                         due = true;
@@ -293,16 +287,16 @@ impl Session {
             let Some(server) = conn.as_mut() else {
                 continue;
             };
-            let local = vault.replica.outside_changes()?;
+            let local = self.replica.outside_changes()?;
             if local != seen_local {
                 seen_local = local;
                 due = true;
             }
             if due || last_round.elapsed() >= heartbeat {
-                let round = vault.round(server);
+                let round = self.round(server);
                 let failed = round.is_err();
                 on_round(round);
-                seen_local = vault.replica.outside_changes()?;
+                seen_local = self.replica.outside_changes()?;
                 last_round = Instant::now();
                 due = false;
                 if failed {
@@ -311,7 +305,7 @@ impl Session {
                 }
             }
             // Short waits, so that a change made here is seen within a quarter second.
-            match server.wait(&vault.listed.vault_id, Duration::from_millis(250)) {
+            match server.wait(&self.listed.vault_id, Duration::from_millis(250)) {
                 Ok(announced) => due |= announced,
                 Err(err) => {
                     on_round(Err(err));
@@ -605,10 +599,13 @@ fn sealed_push(
     })
 }
 
-/// Refuses a pull in which a record is held back while later ones are served: a
-/// manifest among `incoming` names a version of a record newer than the one this
-/// replica would hold once `incoming` is applied over `synced`.
-fn withheld(mut synced: HashMap<String, i64>, incoming: &[Incoming]) -> Result<()> {
+/// The version of each record this replica holds once `incoming` is applied over
+/// `synced`; refused when a record is held back while later ones are served: a
+/// manifest among `incoming` names a version of a record newer than that.
+fn held_after(
+    mut synced: HashMap<String, i64>,
+    incoming: &[Incoming],
+) -> Result<HashMap<String, i64>> {
     for record in incoming {
         synced.insert(record.record_id.clone(), record.version);
     }
@@ -630,7 +627,7 @@ fn withheld(mut synced: HashMap<String, i64>, incoming: &[Incoming]) -> Result<(
             }
         }
     }
-    Ok(())
+    Ok(synced)
 }
 
 /// Whether only an admin may write a record like `body`: a service token's (the product
@@ -771,7 +768,9 @@ fn sync_replica(
             plaintext,
         });
     }
-    withheld(synced, &incoming)?;
+    // What the server holds once this pull is applied: what the manifest pushed
+    // below starts from.
+    let mut versions = held_after(synced, &incoming)?;
     let cursor_text = new_cursor.to_string();
     let applied = replica.apply_remote(incoming, &[("cursor", cursor_text.as_bytes())])?;
     report.pulled = applied.records;
@@ -806,7 +805,6 @@ fn sync_replica(
         // The manifest: every version this replica knows the server holds, this
         // push's included.
         let manifest_id = manifest_record(&me.public().fingerprint());
-        let mut versions = replica.synced_versions()?;
         let manifest_base = versions.remove(&manifest_id).unwrap_or(0);
         let mut manifest = None;
         let outcomes = conn.push(vault_id, &batch, |outcomes| {

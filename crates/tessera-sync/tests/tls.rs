@@ -150,6 +150,14 @@ fn create_and_sync(dir: &Path, name: &str, url: &str) {
     tessera_sync::sync(&mut own, "team").expect("sync");
 }
 
+/// The error connecting to `url` gives; `what` names the case for a failure.
+fn refusal(url: &str, what: &str) -> String {
+    match Server::connect(url) {
+        Ok(_) => panic!("connected: {what}"),
+        Err(err) => err.to_string(),
+    }
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -187,22 +195,24 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
     assert!(contains(&seen.lock().expect("seen"), "tessera_records"));
 
     // No authority given: the system's roots do not know the test authority.
-    let refused = Server::connect(&format!(
-        "postgres://postgres@localhost:{}/postgres?sslmode=require",
-        pg.port
-    ))
-    .err()
-    .expect("an unknown authority");
+    let refused = refusal(
+        &format!(
+            "postgres://postgres@localhost:{}/postgres?sslmode=require",
+            pg.port
+        ),
+        "an unknown authority",
+    );
     assert!(refused.to_string().contains("sslrootcert"), "{refused}");
 
     // Another host name than the certificate's: an impostor with a good certificate of
     // another server. 127.0.0.2 reaches the same machine, and is not in the certificate.
     let (port, _) = relay("127.0.0.2", pg.port);
-    let refused = Server::connect(&format!(
-        "postgres://postgres@127.0.0.2:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
-    ))
-    .err()
-    .expect("another host name");
+    let refused = refusal(
+        &format!(
+            "postgres://postgres@127.0.0.2:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
+        ),
+        "another host name",
+    );
     assert!(refused.to_string().contains("certificate"), "{refused}");
 
     // The authority given, the right name: the server answers.
@@ -216,12 +226,13 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
 #[test]
 fn a_server_without_tls_is_refused_where_tls_is_asked_for() {
     let pg = Postgres::start();
-    let refused = Server::connect(&format!(
-        "postgres://postgres@127.0.0.1:{}/postgres?sslmode=require",
-        pg.port
-    ))
-    .err()
-    .expect("no TLS");
+    let refused = refusal(
+        &format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?sslmode=require",
+            pg.port
+        ),
+        "no TLS",
+    );
     assert!(refused.to_string().contains("sslmode=disable"), "{refused}");
     // On this machine, without sslmode, a server without TLS is still spoken to.
     Server::connect(&pg.url()).expect("loopback without TLS");
