@@ -59,6 +59,15 @@ describe("RowMenu", () => {
     expect(screen.queryByRole("menu")).toBeNull();
   });
 
+  it("stays open when a refresh hands in the same token anew", async () => {
+    const onaction = vi.fn();
+    const { rerender } = render(RowMenu, { props: { row: tokenRow({ id: "a", status: "active" }), onaction } });
+    await fireEvent.click(screen.getByTestId("row-menu"));
+    await rerender({ row: tokenRow({ id: "a", status: "revoked" }), onaction });
+    expect(screen.queryByRole("menu")).not.toBeNull();
+    expect(present("delete")).toBe(true);
+  });
+
   it("closes when its row element is reused for another token", async () => {
     const onaction = vi.fn();
     const { rerender } = render(RowMenu, { props: { row: tokenRow({ id: "a" }), onaction } });
