@@ -2,7 +2,7 @@
 // folder and `pg_ctl` on a free loopback port (as the `postgres` user when root, which
 // `initdb` requires), stopped at once by `stop`.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,6 +28,9 @@ async function freePort() {
   });
 }
 
+/** The superuser's password. */
+const PASSWORD = "tessera-pg";
+
 /** Starts a server; resolves to { url, stop, start }. */
 export async function startPostgres() {
   const dir = mkdtempSync(path.join(tmpdir(), "tessera-e2e-pg-"));
@@ -37,7 +40,13 @@ export async function startPostgres() {
     chownSync(dir, uid, -1);
   }
   const data = path.join(dir, "data");
-  asServerUser("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+  // Passwords are checked over TCP (SCRAM), as on a real server: each member's login
+  // Tessera mints is then tested with its own.
+  const pwfile = path.join(dir, "pwfile");
+  writeFileSync(pwfile, PASSWORD);
+  asServerUser("initdb", [
+    "-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`, "-U", "postgres", "--no-sync",
+  ]);
   const port = await freePort();
   const start = () =>
     asServerUser("pg_ctl", [
@@ -52,5 +61,5 @@ export async function startPostgres() {
     }
   };
   start();
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, start };
+  return { url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`, stop, start };
 }

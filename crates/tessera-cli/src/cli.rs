@@ -363,7 +363,9 @@ pub enum SharedVaultAction {
     Join {
         /// The invite (`tessera vault member add` printed it).
         invite: String,
-        /// The server address to use instead of the invite's (your own credentials).
+        /// The server address to use instead of the invite's (another host name, TLS
+        /// options), with the login the invite carries; or as the address's own user
+        /// if it names one.
         #[arg(long, value_name = "URL")]
         server: Option<String>,
     },

@@ -6,6 +6,7 @@
 //! role, the record's slot, that no version goes back) before applying any, and then
 //! pushes what changed here with a compare-and-swap on each record's version.
 
+pub mod access;
 mod roster;
 pub mod server;
 mod tls;
@@ -15,8 +16,8 @@ use std::collections::HashMap;
 use tessera_core::keys::VaultKey;
 use tessera_core::shared::record::{self, Slot};
 use tessera_core::shared::{
-    Identity, Incoming, Invite, PublicIdentity, RecordBody, Role, Roster, RosterMember,
-    SharedVault, manifest_record,
+    Identity, Incoming, Invite, InviteLogin, PublicIdentity, RecordBody, Role, Roster,
+    RosterMember, SharedVault, manifest_record,
 };
 use tessera_core::{Error, Result, Vault};
 use zeroize::Zeroizing;
@@ -39,6 +40,11 @@ pub struct SyncReport {
 
 fn info(vault_id: &str, epoch: i64) -> Vec<u8> {
     format!("tessera-vault-key-v1 {vault_id} {epoch}").into_bytes()
+}
+
+/// What a login's secret is sealed under: it opens for that vault and login only.
+fn login_info(vault_id: &str, user: &str) -> Vec<u8> {
+    format!("tessera-login-v1 {vault_id} {user}").into_bytes()
 }
 
 fn number(replica: &Vault, key: &str) -> Result<i64> {
@@ -118,10 +124,20 @@ impl Session {
             latest.epoch,
         )?;
         let sealed = member.seal_key(&info(&vault_id, latest.epoch), key.expose())?;
-        conn.add_roster(
+        let login = access::Login::mint();
+        let sealed_login =
+            member.seal_key(&login_info(&vault_id, &login.name), login.secret.expose())?;
+        let role_text = role.to_string();
+        conn.add_member(
             &vault_id,
             &roster::sign(&next, &self.me),
-            &[(member_text.clone(), latest.epoch, sealed)],
+            &server::Grant {
+                identity: &member_text,
+                role: &role_text,
+                epoch: latest.epoch,
+                login: &login,
+            },
+            &sealed,
         )?;
         self.replica
             .set_sync_state(&[("roster_version", next.version.to_string().as_bytes())])?;
@@ -131,8 +147,12 @@ impl Session {
             // The address without its credentials: the member brings their own (join
             // --server) where the server asks for any.
             server: self.listed.server.clone(),
-            admin: self.me.public().to_string(),
+            // The key the roster chain starts from (the creator's, which this install
+            // pinned itself): the joiner checks every version from the first, so an
+            // invite from an admin other than the creator holds too.
+            admin: self.listed.admin.clone(),
             member: member_text,
+            login: Some(InviteLogin::new(&login.name, &sealed_login)),
         })
     }
 
@@ -219,6 +239,7 @@ impl Session {
         replica.set_sync_state(&[(key_name.as_str(), key.expose().as_slice())])?;
         conn.rekey(
             &listed.vault_id,
+            &member_text,
             &roster::sign(&next, &me),
             &sealed,
             &pushes,
@@ -444,7 +465,7 @@ pub fn join(
             "it was made for another identity: ask for one made for the identity `tessera identity` prints here",
         ));
     }
-    let url = Zeroizing::new(server.unwrap_or(&invite.server).to_string());
+    let url = join_address(&invite, server, &me)?;
     let admin: PublicIdentity = invite.admin.parse()?;
     let mut conn = Server::connect(&url)?;
     let chain = conn.rosters(&invite.vault_id)?;
@@ -488,6 +509,32 @@ pub fn join(
         }
     };
     Ok((personal.shared_vault(&invite.name)?, report))
+}
+
+/// The address a joining member connects with: `server` where given (with its own
+/// user, as it is), else the invite's; with the login the invite carries, its secret
+/// opened with this install's key.
+fn join_address(invite: &Invite, server: Option<&str>, me: &Identity) -> Result<Zeroizing<String>> {
+    let address = server.unwrap_or(&invite.server);
+    let Some(login) = &invite.login else {
+        return Ok(Zeroizing::new(address.to_string()));
+    };
+    if server.is_some_and(access::names_user) {
+        return Ok(Zeroizing::new(address.to_string()));
+    }
+    let secret = me
+        .open_key(
+            &login_info(&invite.vault_id, &login.user),
+            &login.sealed_bytes()?,
+        )
+        .map_err(|_| {
+            Error::invalid(
+                "invite",
+                "its login was not sealed to this identity: ask for one made for the identity `tessera identity` prints here",
+            )
+        })?;
+    let password = access::password_of(secret.as_slice());
+    Ok(access::with_login(address, &login.user, &password))
 }
 
 /// What removing a member did.

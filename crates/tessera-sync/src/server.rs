@@ -7,6 +7,7 @@ use tessera_core::{Error, Result};
 /// The server's tables, made on first use (`IF NOT EXISTS`, under an advisory lock so
 /// two first uses at once do not race).
 const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tessera_schema (version integer NOT NULL);
 CREATE TABLE IF NOT EXISTS tessera_vaults (
     id         text PRIMARY KEY,
     head       bigint NOT NULL DEFAULT 0,
@@ -76,6 +77,15 @@ pub struct Push {
     pub base_version: i64,
 }
 
+/// A member to let in: their identity, role (`admin` or `member`), the epoch their
+/// key is sealed under, and the login minted for them.
+pub struct Grant<'a> {
+    pub identity: &'a str,
+    pub role: &'a str,
+    pub epoch: i64,
+    pub login: &'a crate::access::Login,
+}
+
 /// A connection to the server.
 pub struct Server {
     client: postgres::Client,
@@ -87,7 +97,7 @@ pub(crate) fn server_error(err: postgres::Error) -> Error {
         Some(db) => db.message().to_string(),
         None => err.to_string(),
     };
-    Error::Server(detail)
+    crate::access::refusal(&detail).unwrap_or(Error::Server(detail))
 }
 
 impl Server {
@@ -140,11 +150,37 @@ impl Server {
         Ok(server)
     }
 
+    /// Brings the server's tables and access rules up to this build's version. A
+    /// member's login may not make tables, and need not: they are made once, by the
+    /// account that creates the first vault.
     fn install(&mut self) -> Result<()> {
+        if schema_version(&mut self.client)? >= crate::access::VERSION {
+            return Ok(());
+        }
         let mut tx = self.client.transaction().map_err(server_error)?;
         tx.execute("SELECT pg_advisory_xact_lock(7662)", &[])
             .map_err(server_error)?;
-        tx.batch_execute(SCHEMA).map_err(server_error)?;
+        if schema_version(&mut tx)? >= crate::access::VERSION {
+            return tx.commit().map_err(server_error);
+        }
+        let made = tx.batch_execute(SCHEMA).and_then(|()| {
+            let schema: String = tx
+                .query_one("SELECT quote_ident(current_schema())", &[])?
+                .get(0);
+            tx.batch_execute(&crate::access::rules(&schema))?;
+            tx.execute("DELETE FROM tessera_schema", &[])?;
+            tx.execute(
+                "INSERT INTO tessera_schema (version) VALUES ($1)",
+                &[&crate::access::VERSION],
+            )?;
+            Ok(())
+        });
+        if let Err(err) = made {
+            let detail = server_error(err);
+            return Err(Error::Server(format!(
+                "cannot make Tessera's tables on this server ({detail}): connect once with the account that is to own them, the database's owner or the server's superuser"
+            )));
+        }
         tx.commit().map_err(server_error)
     }
 
@@ -158,7 +194,7 @@ impl Server {
         sealed: &[u8],
     ) -> Result<()> {
         let mut tx = self.client.transaction().map_err(server_error)?;
-        tx.execute("INSERT INTO tessera_vaults (id) VALUES ($1)", &[&vault_id])
+        tx.execute("SELECT tessera_create_vault($1, $2)", &[&vault_id, &member])
             .map_err(server_error)?;
         insert_roster(&mut tx, vault_id, roster)?;
         tx.execute(
@@ -169,25 +205,37 @@ impl Server {
         tx.commit().map_err(server_error)
     }
 
-    /// Adds roster version `roster` and the keys sealed to its members, in one
-    /// transaction; refused if that version exists (another admin changed the roster
-    /// meanwhile).
-    pub fn add_roster(
+    /// Adds member `grant` with roster version `roster` and the key sealed to them, in
+    /// one transaction: the server mints the member's login and lets it in as the
+    /// roster's role. Refused if that version exists (another admin changed the
+    /// roster meanwhile).
+    pub fn add_member(
         &mut self,
         vault_id: &str,
         roster: &SignedRoster,
-        sealed: &[(String, i64, Vec<u8>)],
+        grant: &Grant<'_>,
+        sealed: &[u8],
     ) -> Result<()> {
         let mut tx = self.client.transaction().map_err(server_error)?;
         insert_roster(&mut tx, vault_id, roster)?;
-        for (identity, epoch, key) in sealed {
-            tx.execute(
-                "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (vault_id, identity, epoch) DO UPDATE SET sealed_key = excluded.sealed_key",
-                &[&vault_id, identity, epoch, key],
-            )
-            .map_err(server_error)?;
-        }
+        let verifier = grant.login.verifier();
+        tx.execute(
+            "SELECT tessera_grant($1, $2, $3, $4, $5)",
+            &[
+                &vault_id,
+                &grant.identity,
+                &grant.role,
+                &grant.login.name,
+                &verifier,
+            ],
+        )
+        .map_err(server_error)?;
+        tx.execute(
+            "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (vault_id, identity, epoch) DO UPDATE SET sealed_key = excluded.sealed_key",
+            &[&vault_id, &grant.identity, &grant.epoch, &sealed],
+        )
+        .map_err(server_error)?;
         tx.commit().map_err(server_error)
     }
 
@@ -274,6 +322,7 @@ impl Server {
     pub fn rekey(
         &mut self,
         vault_id: &str,
+        removed: &str,
         roster: &SignedRoster,
         sealed: &[(String, i64, Vec<u8>)],
         records: &[Push],
@@ -281,6 +330,8 @@ impl Server {
         let mut tx = self.client.transaction().map_err(server_error)?;
         let (head, _) = lock_vault(&mut tx, vault_id)?;
         insert_roster(&mut tx, vault_id, roster)?;
+        tx.execute("SELECT tessera_revoke($1, $2)", &[&vault_id, &removed])
+            .map_err(server_error)?;
         for (identity, epoch, key) in sealed {
             tx.execute(
                 "INSERT INTO tessera_members (vault_id, identity, epoch, sealed_key) VALUES ($1, $2, $3, $4)",
@@ -363,7 +414,11 @@ fn lock_vault(tx: &mut postgres::Transaction<'_>, vault_id: &str) -> Result<(i64
             &[&vault_id],
         )
         .map_err(server_error)?
-        .ok_or_else(|| Error::Server(format!("the server has no vault {vault_id}")))?;
+        .ok_or_else(|| {
+            Error::Server(format!(
+                "the server has no vault {vault_id} this login may write to (was it removed?)"
+            ))
+        })?;
     Ok((row.get(0), row.get(1)))
 }
 
@@ -455,6 +510,21 @@ fn advance(tx: &mut postgres::Transaction<'_>, vault_id: &str, seq: i64, epoch: 
 /// The epoch a signed roster names.
 fn roster_epoch(roster: &SignedRoster) -> Result<i64> {
     Ok(tessera_core::shared::Roster::from_bytes(&roster.body)?.epoch)
+}
+
+/// The version of the tables the server holds (0: none yet).
+fn schema_version(client: &mut impl postgres::GenericClient) -> Result<i32> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('tessera_schema') IS NOT NULL", &[])
+        .map_err(server_error)?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT coalesce(max(version), 0) FROM tessera_schema", &[])
+        .map_err(server_error)?
+        .get(0))
 }
 
 fn rosters_in(

@@ -173,7 +173,7 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
     // Over TLS, the certificate checked against the authority given and the host name.
     let (port, seen) = relay("127.0.0.1", pg.port);
     let url = format!(
-        "postgres://postgres@localhost:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
+        "postgres://postgres:tessera-pg@localhost:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
     );
     create_and_sync(dir.path(), "a", &url);
     let wire = seen.lock().expect("seen").clone();
@@ -190,14 +190,14 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
     create_and_sync(
         dir.path(),
         "b",
-        &format!("postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable"),
+        &format!("postgres://postgres:tessera-pg@127.0.0.1:{port}/postgres?sslmode=disable"),
     );
     assert!(contains(&seen.lock().expect("seen"), "tessera_records"));
 
     // No authority given: the system's roots do not know the test authority.
     let refused = refusal(
         &format!(
-            "postgres://postgres@localhost:{}/postgres?sslmode=require",
+            "postgres://postgres:tessera-pg@localhost:{}/postgres?sslmode=require",
             pg.port
         ),
         "an unknown authority",
@@ -209,7 +209,7 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
     let (port, _) = relay("127.0.0.2", pg.port);
     let refused = refusal(
         &format!(
-            "postgres://postgres@127.0.0.2:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
+            "postgres://postgres:tessera-pg@127.0.0.2:{port}/postgres?sslmode=verify-full&sslrootcert={ca}"
         ),
         "another host name",
     );
@@ -217,7 +217,7 @@ fn an_eavesdropper_sees_nothing_and_an_impostor_is_refused() {
 
     // The authority given, the right name: the server answers.
     Server::connect(&format!(
-        "postgres://postgres@127.0.0.1:{}/postgres?sslmode=verify-full&sslrootcert={ca}",
+        "postgres://postgres:tessera-pg@127.0.0.1:{}/postgres?sslmode=verify-full&sslrootcert={ca}",
         pg.port
     ))
     .expect("connect");
@@ -228,7 +228,7 @@ fn a_server_without_tls_is_refused_where_tls_is_asked_for() {
     let pg = Postgres::start();
     let refused = refusal(
         &format!(
-            "postgres://postgres@127.0.0.1:{}/postgres?sslmode=require",
+            "postgres://postgres:tessera-pg@127.0.0.1:{}/postgres?sslmode=require",
             pg.port
         ),
         "no TLS",

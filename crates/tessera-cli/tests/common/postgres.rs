@@ -9,6 +9,10 @@ use std::process::Command;
 
 const BIN: &str = "/usr/lib/postgresql/15/bin";
 
+/// The superuser's password. Connections over TCP are checked with SCRAM, as a real
+/// server's are, so a member's minted login is tested with its own password.
+pub const PASSWORD: &str = "tessera-pg";
+
 pub struct Postgres {
     pub dir: tempfile::TempDir,
     pub port: u16,
@@ -21,7 +25,7 @@ fn is_root() -> bool {
 /// `program args…` in the server's folder, as the `postgres` user when root.
 fn as_server_user(program: &str, args: &[&str]) -> Command {
     let path = format!("{BIN}/{program}");
-    if is_root() {
+    let mut cmd = if is_root() {
         let mut cmd = Command::new("runuser");
         cmd.args(["-u", "postgres", "--", &path]).args(args);
         cmd
@@ -29,7 +33,9 @@ fn as_server_user(program: &str, args: &[&str]) -> Command {
         let mut cmd = Command::new(path);
         cmd.args(args);
         cmd
-    }
+    };
+    cmd.env("PGPASSWORD", PASSWORD);
+    cmd
 }
 
 fn run(mut cmd: Command, what: &str) -> String {
@@ -98,14 +104,17 @@ impl Postgres {
             std::os::unix::fs::chown(dir.path(), Some(uid), None).expect("chown");
         }
         let data = dir.path().join("data");
+        let pwfile = dir.path().join("pwfile");
+        std::fs::write(&pwfile, PASSWORD).expect("pwfile");
         run(
             as_server_user(
                 "initdb",
                 &[
                     "-D",
                     data.to_str().expect("path"),
-                    "-A",
-                    "trust",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    &format!("--pwfile={}", pwfile.display()),
                     "-U",
                     "postgres",
                     "--no-sync",
@@ -216,7 +225,10 @@ impl Postgres {
     }
 
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        format!(
+            "postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres",
+            self.port
+        )
     }
 
     /// Runs SQL as the server's superuser (psql), as a malicious server would.
@@ -241,6 +253,37 @@ impl Postgres {
             ),
             "psql",
         )
+    }
+
+    /// Runs SQL as login `user` with `password` (psql over TCP, so the password is
+    /// checked): what it prints, or the server's refusal.
+    pub fn sql_as(&self, user: &str, password: &str, sql: &str) -> Result<String, String> {
+        let port = self.port.to_string();
+        let mut cmd = as_server_user(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                user,
+                "-d",
+                "postgres",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+        );
+        cmd.env("PGPASSWORD", password);
+        let out = cmd.output().expect("psql");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     /// Everything the server holds, as `pg_dump` writes it.

@@ -87,10 +87,41 @@ pub struct Invite {
     pub name: String,
     /// The server's address, without its password.
     pub server: String,
-    /// The inviting admin's public identity.
+    /// The identity the roster chain starts from: the first admin, the vault's creator.
     pub admin: String,
     /// The invited member's identity, so an invite read by someone else is refused.
     pub member: String,
+    /// The server login minted for the member, and its secret sealed to the member's
+    /// key (base64): only the invited member can connect with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<InviteLogin>,
+}
+
+/// A login an invite carries: the server's user name and its sealed secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLogin {
+    pub user: String,
+    pub sealed: String,
+}
+
+impl InviteLogin {
+    /// A login of `user` with secret `sealed` (sealed to the invited member).
+    pub fn new(user: &str, sealed: &[u8]) -> InviteLogin {
+        InviteLogin {
+            user: user.to_string(),
+            sealed: URL_SAFE_NO_PAD.encode(sealed),
+        }
+    }
+
+    /// The sealed secret's bytes.
+    pub fn sealed_bytes(&self) -> Result<Vec<u8>> {
+        URL_SAFE_NO_PAD.decode(&self.sealed).map_err(|_| {
+            Error::invalid(
+                "invite",
+                "its login is damaged: copy the whole line `tessera vault member add` printed",
+            )
+        })
+    }
 }
 
 const INVITE_PREFIX: &str = "tessera-invite1:";
@@ -263,6 +294,7 @@ mod tests {
             server: "postgres://h/db".into(),
             admin: "tessera-id1:a".into(),
             member: "tessera-id1:b".into(),
+            login: Some(InviteLogin::new("tessera_0", &[1, 2, 3])),
         };
         let text = invite.to_text();
         assert_eq!(Invite::from_text(&text).expect("read"), invite);
