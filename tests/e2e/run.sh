@@ -14,11 +14,34 @@ export XDG_DATA_HOME="$keyring_home" XDG_STATE_HOME="$keyring_home/state" NO_AT_
 # PrepareForSleep) is sent: the app finds it through DBUS_SYSTEM_BUS_ADDRESS.
 dbus-run-session -- sh -c '
   echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  # gnome-keyring 42 sometimes aborts (SIGTRAP in GLib, its Secret Service handing a
+  # vanished client a NULL session; seen once in six runs of this suite). On a desktop, systemd starts
+  # it again and the person unlocks it; here it is started again unlocked at once, with
+  # the same keyring files, and each restart is reported at the end.
+  restarts="$XDG_DATA_HOME/keyring-restarts"
+  keyring_up() {
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"
+  }
+  (
+    until keyring_up; do sleep 0.1; done
+    while sleep 0.1; do
+      if ! keyring_up; then
+        echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+        date +%T >>"$restarts"
+        until keyring_up; do sleep 0.1; done
+      fi
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  watcher=$!
   system_bus="unix:path=$XDG_DATA_HOME/system_bus_socket"
   dbus-daemon --session --address="$system_bus" --fork --print-pid=3 3>"$XDG_DATA_HOME/system_bus.pid"
   DBUS_SYSTEM_BUS_ADDRESS="$system_bus" xvfb-run -a -s "-screen 0 1280x800x24" \
     node --test --test-concurrency=1 ${E2E_ONLY:+"--test-name-pattern=$E2E_ONLY"} app.test.mjs
   status=$?
-  kill "$(cat "$XDG_DATA_HOME/system_bus.pid")"
+  kill "$watcher" "$(cat "$XDG_DATA_HOME/system_bus.pid")"
+  if [ -s "$restarts" ]; then
+    echo "gnome-keyring-daemon stopped and was started again, unlocked, at: $(tr "\n" " " <"$restarts")" >&2
+  fi
   exit $status
 ' 2> >(grep -v "Failed to set fd limit" >&2)
