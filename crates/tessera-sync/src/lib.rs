@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use tessera_core::keys::VaultKey;
 use tessera_core::shared::record::{self, Slot};
 use tessera_core::shared::{
-    Identity, Incoming, Invite, InviteLogin, PublicIdentity, RecordBody, Role, Roster,
-    RosterMember, SharedVault, manifest_record,
+    Identity, Incoming, Invite, InviteLogin, MANIFEST_PREFIX, PublicIdentity, RecordBody, Role,
+    Roster, RosterMember, SharedVault, manifest_record,
 };
 use tessera_core::{Error, Result, Vault};
 use zeroize::Zeroizing;
@@ -731,6 +731,18 @@ fn check(
             record.record_id
         )));
     }
+    // A manifest is its author's own (an admin re-encrypting every record at a removal
+    // writes the others' too): one under another member's id could stall their sync.
+    let is_manifest = matches!(body, RecordBody::Manifest { .. });
+    let own = record.record_id == manifest_record(&author.fingerprint());
+    if is_manifest != record.record_id.starts_with(MANIFEST_PREFIX)
+        || (is_manifest && !own && *role != Role::Admin)
+    {
+        return Err(Error::Tampered(format!(
+            "record {} is a manifest out of its place: only its own member writes one",
+            record.record_id
+        )));
+    }
     Ok((body, plaintext))
 }
 
@@ -898,4 +910,61 @@ fn sync_replica(
     let now = replica.now().to_string();
     replica.set_sync_state(&[("last_contact", now.as_bytes())])?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record of `body` at `record_id`, sealed under `key` and signed by `author`.
+    fn written(
+        key: &VaultKey,
+        author: &Identity,
+        record_id: &str,
+        body: &RecordBody,
+    ) -> ServerRecord {
+        sealed_push(key, author, "v", record_id, (1, 1), &body.to_plaintext(), 0)
+            .expect("sealed")
+            .record
+    }
+
+    #[test]
+    fn a_manifest_is_taken_only_from_its_own_member_or_an_admin() {
+        let key = VaultKey::generate();
+        let (admin, a, b) = (
+            Identity::generate(),
+            Identity::generate(),
+            Identity::generate(),
+        );
+        let authors: HashMap<String, Role> = [
+            (admin.public().to_string(), Role::Admin),
+            (a.public().to_string(), Role::Member),
+            (b.public().to_string(), Role::Member),
+        ]
+        .into();
+        let manifest = RecordBody::Manifest {
+            versions: vec![("t".into(), 7)],
+        };
+        let a_id = manifest_record(&a.public().fingerprint());
+        assert!(check(&written(&key, &a, &a_id, &manifest), "v", &key, &authors).is_ok());
+        // At a removal the admin re-seals every record, the members' manifests included.
+        assert!(
+            check(
+                &written(&key, &admin, &a_id, &manifest),
+                "v",
+                &key,
+                &authors
+            )
+            .is_ok()
+        );
+        let refused = check(&written(&key, &b, &a_id, &manifest), "v", &key, &authors)
+            .err()
+            .expect("B's manifest under A's id");
+        assert!(matches!(refused, Error::Tampered(_)), "{refused}");
+        // Nor a manifest under a token's id, or something else under a manifest's.
+        let token_id = "0190aaaa-0000-7000-8000-000000000000";
+        assert!(check(&written(&key, &a, token_id, &manifest), "v", &key, &authors).is_err());
+        let deleted = RecordBody::Deleted { id: "t".into() };
+        assert!(check(&written(&key, &a, &a_id, &deleted), "v", &key, &authors).is_err());
+    }
 }
