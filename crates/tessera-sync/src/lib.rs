@@ -957,10 +957,11 @@ mod tests {
             )
             .is_ok()
         );
-        let refused = check(&written(&key, &b, &a_id, &manifest), "v", &key, &authors)
-            .err()
-            .expect("B's manifest under A's id");
-        assert!(matches!(refused, Error::Tampered(_)), "{refused}");
+        let refused = check(&written(&key, &b, &a_id, &manifest), "v", &key, &authors);
+        assert!(
+            matches!(refused, Err(Error::Tampered(_))),
+            "B's manifest under A's id was taken"
+        );
         // Nor a manifest under a token's id, or something else under a manifest's.
         let token_id = "0190aaaa-0000-7000-8000-000000000000";
         assert!(check(&written(&key, &a, token_id, &manifest), "v", &key, &authors).is_err());
