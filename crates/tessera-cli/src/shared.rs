@@ -282,9 +282,10 @@ pub fn conflicts(ctx: &mut Context, action: Option<ConflictAction>, json: bool) 
             .map(|c| vec![c.name.clone(), c.fields().join(", "), output::date(c.at)])
             .collect();
         output::emit(&output::table(&["TOKEN", "FIELDS", "SINCE"], &cells, None));
-        note(
-            "Keep yours with `tessera --vault NAME conflicts resolve TOKEN --keep mine` (or --keep theirs).",
-        );
+        let name = ctx.shared.as_deref().unwrap_or("NAME");
+        note(&format!(
+            "Keep yours with `tessera --vault {name} conflicts resolve TOKEN --keep mine` (or --keep theirs)."
+        ));
     }
     Ok(Exit::Ok)
 }

@@ -218,6 +218,13 @@ fn edits_of_different_fields_made_at_once_both_survive() {
         serde_json::json!(["description"]),
         "{kept}"
     );
+    // The listing for people says how to resolve, in this vault's own words.
+    let listed = Home::run_cmd(b.command(&["--vault", "team", "conflicts"]), None);
+    let hint = String::from_utf8_lossy(&listed.stderr);
+    assert!(
+        hint.contains("`tessera --vault team conflicts resolve TOKEN --keep mine`"),
+        "{hint}"
+    );
     team(
         &b,
         &["conflicts", "resolve", "stripe live", "--keep", "mine"],
