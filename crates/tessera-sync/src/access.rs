@@ -168,7 +168,9 @@ REVOKE ALL ON tessera_vaults, tessera_rosters, tessera_members, tessera_records,
 GRANT SELECT, UPDATE ON tessera_vaults TO tessera_client;
 GRANT SELECT, INSERT ON tessera_rosters TO tessera_client;
 GRANT SELECT, INSERT, UPDATE ON tessera_members, tessera_records TO tessera_client;
-GRANT SELECT ON tessera_access, tessera_schema TO tessera_client;
+GRANT SELECT ON tessera_access TO tessera_client;
+-- The version alone, to any account: one not yet granted tessera_client is told so.
+GRANT SELECT ON tessera_schema TO PUBLIC;
 REVOKE ALL ON FUNCTION tessera_create_vault(text, text), tessera_grant(text, text, text, text, text),
     tessera_revoke(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tessera_create_vault(text, text), tessera_grant(text, text, text, text, text),
@@ -265,6 +267,11 @@ pub(crate) fn refusal(detail: &str) -> Option<Error> {
     if detail.contains("row-level security") || detail.contains("permission denied for table") {
         return Some(Error::Server(format!(
             "{detail}: the server refuses this login that write (it is not a member of the vault, or not an admin)"
+        )));
+    }
+    if detail.contains("permission denied for function") {
+        return Some(Error::Server(format!(
+            "{detail}: this account is not one of Tessera's on this server; use the account that made its tables, or have it run GRANT {CLIENT_ROLE} TO the account"
         )));
     }
     if detail.contains("permission denied to create role") {

@@ -230,3 +230,32 @@ fn an_admin_added_by_an_admin_adds_members_with_a_login_of_its_own() {
     let err = tessera_sync::join(&mut d, &invite.to_text(), None).expect_err("not D's invite");
     assert!(err.to_string().contains("another identity"), "{err}");
 }
+
+#[test]
+fn an_account_of_the_server_not_granted_tessera_client_is_told_how() {
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut a, mut x) = (vault(dir.path(), "a"), vault(dir.path(), "x"));
+    // The tables made by their owner, with a first vault.
+    tessera_sync::create(&mut a, "team", &pg.url()).expect("create");
+    pg.sql("CREATE ROLE outsider LOGIN PASSWORD 'outsider-pw'");
+    let url = format!(
+        "postgres://outsider:outsider-pw@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    let err = tessera_sync::create(&mut x, "own", &url).expect_err("not granted");
+    assert!(err.to_string().contains("GRANT tessera_client"), "{err}");
+    assert!(x.shared_vault("own").is_err(), "nothing stays behind");
+    pg.sql("GRANT tessera_client TO outsider");
+    tessera_sync::create(&mut x, "own", &url).expect("granted, it creates a vault");
+    // It is that vault's admin, and reads none of the first.
+    let outsider = ("outsider".to_string(), "outsider-pw".to_string());
+    assert_eq!(
+        took(&pg, &outsider, "SELECT count(*) FROM tessera_vaults"),
+        "1"
+    );
+    let mut y = vault(dir.path(), "y");
+    let y_id = identity(&mut y);
+    let invite = tessera_sync::add_member(&mut x, "own", &y_id, Role::Member).expect("add");
+    tessera_sync::join(&mut y, &invite.to_text(), None).expect("join");
+}
