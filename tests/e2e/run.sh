@@ -14,10 +14,10 @@ export XDG_DATA_HOME="$keyring_home" XDG_STATE_HOME="$keyring_home/state" NO_AT_
 # PrepareForSleep) is sent: the app finds it through DBUS_SYSTEM_BUS_ADDRESS.
 dbus-run-session -- sh -c '
   echo -n tessera-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  # gnome-keyring 42 sometimes aborts (SIGTRAP in GLib, its Secret Service handing a
-  # vanished client a NULL session; seen once in six runs of this suite). On a desktop, systemd starts
-  # it again and the person unlocks it; here it is started again unlocked at once, with
-  # the same keyring files, and each restart is reported at the end.
+  # gnome-keyring 42 sometimes aborts (SIGTRAP in GLib; seen once in six runs of this
+  # suite). On a desktop, systemd starts it again and the person unlocks it; here it
+  # is started again unlocked at once, with the same keyring files, and each restart
+  # is reported at the end.
   restarts="$XDG_DATA_HOME/keyring-restarts"
   keyring_up() {
     dbus-send --session --print-reply --dest=org.freedesktop.DBus / \

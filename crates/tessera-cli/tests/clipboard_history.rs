@@ -95,26 +95,40 @@ impl CopyQ {
             )
             .expect("commands");
         }
-        let server = Command::new("copyq")
-            .args(["--session", &session, "--start-server"])
-            .env("HOME", &home)
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("XDG_DATA_HOME")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("copyq (scripts/install-deps.sh installs it)");
-        let copyq = CopyQ {
-            home,
-            session,
-            server,
+        // Its output kept, to say why if it never answers.
+        let log_path = home.join(format!("copyq-{session}.log"));
+        let spawn = || {
+            let log = std::fs::File::create(&log_path).expect("log");
+            Command::new("copyq")
+                .args(["--session", &session, "--start-server"])
+                .env("HOME", &home)
+                .env_remove("XDG_CONFIG_HOME")
+                .env_remove("XDG_DATA_HOME")
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("copyq (scripts/install-deps.sh installs it)")
         };
-        assert!(
-            until(Duration::from_secs(15), || copyq
-                .run(&["eval", "1"])
-                .is_some()),
-            "CopyQ's server never answered"
-        );
+        let mut copyq = CopyQ {
+            home: home.clone(),
+            session: session.clone(),
+            server: spawn(),
+        };
+        // A server started on a busy machine sometimes never answers (seen once under
+        // CI, right after another session's server stopped): it is started once more.
+        for attempt in 0..2 {
+            if until(Duration::from_secs(15), || {
+                copyq.run(&["eval", "1"]).is_some()
+            }) {
+                break;
+            }
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            assert!(attempt == 0, "CopyQ's server never answered: {log}");
+            eprintln!("CopyQ's server did not answer within 15 s; starting it again: {log}");
+            let _ = copyq.server.kill();
+            let _ = copyq.server.wait();
+            copyq.server = spawn();
+        }
         copyq
             .run(&["config", "check_clipboard", "true"])
             .expect("config");

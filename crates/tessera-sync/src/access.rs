@@ -219,6 +219,16 @@ pub(crate) fn password_of(secret: &[u8]) -> Zeroizing<String> {
     out
 }
 
+/// Where the authority (`user:password@host:port`) of a URL-form address begins and
+/// ends.
+fn authority(server: &str) -> (usize, usize) {
+    let start = server.find("://").map_or(0, |i| i + 3);
+    let end = server[start..]
+        .find(['/', '?'])
+        .map_or(server.len(), |i| i + start);
+    (start, end)
+}
+
 /// Whether `server` names a user of its own.
 pub fn names_user(server: &str) -> bool {
     if !server.contains("://") {
@@ -226,10 +236,8 @@ pub fn names_user(server: &str) -> bool {
             .split_whitespace()
             .any(|pair| pair.to_ascii_lowercase().starts_with("user="));
     }
-    let authority_end = server[server.find("://").unwrap_or(0) + 3..]
-        .find(['/', '?'])
-        .map_or(server.len(), |i| i + server.find("://").unwrap_or(0) + 3);
-    server[..authority_end].contains('@')
+    let (start, end) = authority(server);
+    server[start..end].contains('@')
 }
 
 /// `server` with `user` and `password` in place of any credentials it names.
@@ -248,17 +256,14 @@ pub fn with_login(server: &str, user: &str, password: &str) -> Zeroizing<String>
         pairs.push(&secret);
         return Zeroizing::new(pairs.join(" "));
     }
-    let start = server.find("://").map_or(0, |i| i + 3);
-    let authority_end = server[start..]
-        .find(['/', '?'])
-        .map_or(server.len(), |i| i + start);
-    let host_start = server[start..authority_end]
+    let (start, end) = authority(server);
+    let host = server[start..end]
         .rfind('@')
         .map_or(start, |i| start + i + 1);
     Zeroizing::new(format!(
         "{}{user}:{password}@{}",
         &server[..start],
-        &server[host_start..]
+        &server[host..]
     ))
 }
 

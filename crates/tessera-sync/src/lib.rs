@@ -144,8 +144,8 @@ impl Session {
         Ok(Invite {
             vault_id,
             name: self.listed.name.clone(),
-            // The address without its credentials: the member brings their own (join
-            // --server) where the server asks for any.
+            // The address without this admin's password; the member connects with the
+            // login below.
             server: self.listed.server.clone(),
             // The key the roster chain starts from (the creator's, which this install
             // pinned itself): the joiner checks every version from the first, so an

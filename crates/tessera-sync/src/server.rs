@@ -176,7 +176,9 @@ impl Server {
             Ok(())
         });
         if let Err(err) = made {
-            let detail = server_error(err);
+            let detail = err
+                .as_db_error()
+                .map_or_else(|| err.to_string(), |db| db.message().to_string());
             return Err(Error::Server(format!(
                 "cannot make Tessera's tables on this server ({detail}): connect once with the account that is to own them, the database's owner or the server's superuser"
             )));

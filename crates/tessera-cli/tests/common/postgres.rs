@@ -233,26 +233,8 @@ impl Postgres {
 
     /// Runs SQL as the server's superuser (psql), as a malicious server would.
     pub fn sql(&self, sql: &str) -> String {
-        let port = self.port.to_string();
-        run(
-            as_server_user(
-                "psql",
-                &[
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    &port,
-                    "-U",
-                    "postgres",
-                    "-At",
-                    "-v",
-                    "ON_ERROR_STOP=1",
-                    "-c",
-                    sql,
-                ],
-            ),
-            "psql",
-        )
+        self.sql_as("postgres", PASSWORD, sql)
+            .unwrap_or_else(|err| panic!("psql: {err}"))
     }
 
     /// Runs SQL as login `user` with `password` (psql over TCP, so the password is
