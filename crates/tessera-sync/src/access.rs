@@ -56,6 +56,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @schema@, pg_
     SELECT vault_id FROM tessera_access WHERE login = session_user AND (removed OR role <> 'removed')
 $f$;
 
+-- Whether this login may write record r of vault v as author a: only in its own name,
+-- and the vault's signing keys only as an admin.
+CREATE OR REPLACE FUNCTION tessera_may_write(v text, r text, a text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, @schema@, pg_temp AS $f$
+    SELECT a = tessera_me(v) AND (r <> 'meta:signing-keys' OR tessera_is_admin(v))
+$f$;
+
 CREATE OR REPLACE FUNCTION tessera_create_vault(v text, creator text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @schema@, pg_temp AS $f$
 BEGIN
@@ -154,12 +161,10 @@ DROP POLICY IF EXISTS tessera_change ON tessera_records;
 CREATE POLICY tessera_read ON tessera_records FOR SELECT
     USING (vault_id IN (SELECT tessera_my_vaults(false)));
 CREATE POLICY tessera_add ON tessera_records FOR INSERT
-    WITH CHECK (author = tessera_me(vault_id)
-        AND (record_id <> 'meta:signing-keys' OR tessera_is_admin(vault_id)));
+    WITH CHECK (tessera_may_write(vault_id, record_id, author));
 CREATE POLICY tessera_change ON tessera_records FOR UPDATE
     USING (vault_id IN (SELECT tessera_my_vaults(false)))
-    WITH CHECK (author = tessera_me(vault_id)
-        AND (record_id <> 'meta:signing-keys' OR tessera_is_admin(vault_id)));
+    WITH CHECK (tessera_may_write(vault_id, record_id, author));
 
 DROP POLICY IF EXISTS tessera_read ON tessera_access;
 CREATE POLICY tessera_read ON tessera_access FOR SELECT USING (login = current_user);
