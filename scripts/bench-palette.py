@@ -97,13 +97,23 @@ def open_once(d, how, app):
 
 
 def hide(d, window):
-    key(d, "Escape")
+    """Esc, again every 100 ms until the palette is gone. Right after its first opening
+    the page can miss an Esc pressed within a few tens of milliseconds of the window
+    showing; the presses it took are returned (1 when the first was seen)."""
+    presses = 0
     deadline = time.perf_counter() + 5
-    while window.get_attributes().map_state == X.IsViewable:
-        if time.perf_counter() > deadline:
+    last = 0.0
+    while presses == 0 or window.get_attributes().map_state == X.IsViewable:
+        now = time.perf_counter()
+        if now > deadline:
             raise SystemExit("Esc did not hide the palette")
+        if now - last >= 0.1:
+            key(d, "Escape")
+            presses += 1
+            last = now
         time.sleep(0.005)
     time.sleep(0.3)
+    return presses
 
 
 def start_app(d, app):
@@ -145,6 +155,7 @@ def main():
 
 def measure(d, app):
     rows = []
+    missed = []
     for how in ("shortcut", "--palette"):
         first = None
         times = []
@@ -155,10 +166,13 @@ def measure(d, app):
                 first = elapsed if how == "shortcut" else None
             else:
                 times.append(elapsed)
-            hide(d, window)
+            if hide(d, window) > 1:
+                missed.append(f"{how} opening {run}")
         times.sort()
         p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
         rows.append((how, first, statistics.median(times), p99))
+    if missed:
+        print(f"Esc pressed right after the palette showed was missed at: {', '.join(missed)}", file=sys.stderr)
     return rows
 
 

@@ -4,7 +4,7 @@
 // Run by scripts/bench-app.sh, which seeds the vault and starts the keyring session.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
-import { openApp, stopDriver, tid, waitFor } from "./harness.mjs";
+import { openApp, stopDriver, tid, type, waitFor } from "./harness.mjs";
 
 const home = { home: process.env.BENCH_HOME, downloads: process.env.BENCH_HOME };
 const browser = await openApp(home);
@@ -13,14 +13,16 @@ await waitFor(browser, tid("token-row"), 120_000);
 // Start to interactive list: from the moment the kernel started the tessera-app process
 // (its start time in /proc, so WebDriver's own start-up is not counted) to the frame that
 // painted the first rows (a performance mark the list sets, on the page's clock, which is
-// wall-clock time from performance.timeOrigin).
+// wall-clock time from performance.timeOrigin). The start time counts clock ticks since
+// boot; the boot's wall-clock time is taken from /proc/uptime (to 10 ms), not from
+// /proc/stat's `btime`, which is whole seconds and put every start up to 1 s late.
 function processStartEpochMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[19]);
-  const btime = Number(/^btime (\d+)/m.exec(readFileSync("/proc/stat", "utf8"))[1]);
   const hz = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-  return btime * 1000 + (ticks / hz) * 1000;
+  const booted = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+  return booted + (ticks / hz) * 1000;
 }
 const appPid = readdirSync("/proc").find((p) => {
   try {
@@ -162,6 +164,33 @@ const scrolled = memory();
 await new Promise((resolve) => setTimeout(resolve, 10_000));
 const scrolledIdle = memory();
 
+await browser.deleteSession();
+
+// Unlock of a password vault of 100,000 tokens to its first rows painted: from the click
+// on Unlock to the frame after the first row shows its data. The Argon2id derivation
+// is part of it; the seed example timed one with a new vault's parameters on this
+// machine just before (BENCH_KDF_MS), and the target is what comes beyond it.
+const locked = await openApp({ home: process.env.BENCH_PASSWORD_HOME, downloads: process.env.BENCH_PASSWORD_HOME });
+await type(locked, "#unlock-password", process.env.BENCH_PASSWORD);
+const unlocked = await locked.executeAsync(function (done) {
+  const t0 = performance.now();
+  const check = () => {
+    if (document.querySelector('[data-testid="token-row"]')) {
+      requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+    } else if (performance.now() - t0 > 30_000) {
+      done(-1);
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  document.querySelector('[data-testid="unlock-submit"]').click();
+  requestAnimationFrame(check);
+});
+if (unlocked < 0) throw new Error("the password vault showed no rows within 30 s of Unlock");
+await locked.deleteSession();
+const kdf = Number(process.env.BENCH_KDF_MS);
+const beyondKdf = unlocked - kdf;
+
 // Each target with whether this run held it.
 const held = (value, limit) => (value <= limit ? "met" : "missed");
 console.log(`| measure | value | target | |`);
@@ -177,5 +206,6 @@ console.log(`| memory of all app processes, idle 3 s later, RSS | ${mem.rss.toFi
 console.log(`| memory of all app processes, idle 3 s later, PSS (${mem.names.join(", ")}) | ${mem.pss.toFixed(0)} MiB | ≤ 300 MiB | ${held(mem.pss, 300)} |`);
 console.log(`| memory of all app processes right after the scrolling, RSS / PSS (${scrolled.names.join(", ")}) | ${scrolled.rss.toFixed(0)} / ${scrolled.pss.toFixed(0)} MiB | ≤ 300 MiB (PSS) | ${held(scrolled.pss, 300)} |`);
 console.log(`| memory of all app processes 10 s after the scrolling, RSS / PSS (${scrolledIdle.names.join(", ")}) | ${scrolledIdle.rss.toFixed(0)} / ${scrolledIdle.pss.toFixed(0)} MiB | ≤ 300 MiB (PSS) | ${held(scrolledIdle.pss, 300)} |`);
-await browser.deleteSession();
+console.log(`| unlock of a password vault to first rows painted (Unlock clicked to rows) | ${unlocked.toFixed(0)} ms | | |`);
+console.log(`| … beyond the Argon2id derivation (${kdf.toFixed(0)} ms here, timed apart) | ${beyondKdf.toFixed(0)} ms | ≤ 300 ms | ${held(beyondKdf, 300)} |`);
 stopDriver();
