@@ -18,8 +18,10 @@ struct Seeded {
     paths: VaultPaths,
     keys: MemoryKeyStore,
     vault: Vault,
-    /// 10,000 personal tokens' secrets, to verify each in turn (none twice in a row).
-    many: Vec<Secret>,
+    /// Every seeded token's secret (100,000): the first 10,000 to verify each in turn
+    /// (none twice in a row), and all of them for verifications that are each a first
+    /// sight (more than verification remembers, and more than three seconds take).
+    all: Vec<Secret>,
     /// The RSA token's private key, key id and token id: each assertion is good once,
     /// so every iteration signs a new one (outside the measured time).
     rsa: (Secret, String, String),
@@ -40,7 +42,7 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
     let words = [
         "prod", "staging", "dev", "billing", "search", "deploy", "reader", "writer", "ci", "backup",
     ];
-    let mut many = Vec::new();
+    let mut all = Vec::new();
     for chunk in 0..TOKENS / 10_000 {
         let batch = (0..10_000)
             .map(|i| {
@@ -55,9 +57,7 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
             })
             .collect();
         let issued = vault.create_tokens(batch).expect("seed");
-        if chunk == 0 {
-            many = issued.into_iter().filter_map(|i| i.secret).collect();
-        }
+        all.extend(issued.into_iter().filter_map(|i| i.secret));
     }
     let mut secrets = Vec::new();
     let make = |vault: &mut Vault, mut req: NewToken| {
@@ -98,7 +98,7 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
         Seeded {
             _dir: dir,
             rsa,
-            many,
+            all,
             paths,
             keys,
             vault,
@@ -110,10 +110,10 @@ fn seeded() -> (Seeded, Vec<(&'static str, Secret)>) {
 /// Verifications a second, counted over three whole seconds (each with its flush of
 /// buffered audit events and last uses), beside the target of 50,000 a second: a
 /// table after criterion's figures, for a personal token, an HS256 JWT and 10,000
-/// different tokens in turn.
+/// different tokens in turn; and 100,000 different ones, each seen once.
 #[allow(clippy::print_stdout)]
 fn targets(seeded: &mut Seeded, secrets: &[(&'static str, Secret)]) {
-    let Seeded { many, vault, .. } = seeded;
+    let Seeded { all, vault, .. } = seeded;
     let by_label = |label: &str| -> Vec<&Secret> {
         secrets
             .iter()
@@ -121,17 +121,25 @@ fn targets(seeded: &mut Seeded, secrets: &[(&'static str, Secret)]) {
             .map(|(_, s)| s)
             .collect()
     };
+    // The last row is recorded, not held to the target: every verification there is the
+    // token's first, the cost of a cold lookup (its rows read and its seal checked).
     let rows = [
-        ("personal token", by_label("personal")),
-        ("HS256 JWT", by_label("jwt HS256")),
+        ("personal token", by_label("personal"), true),
+        ("HS256 JWT", by_label("jwt HS256"), true),
         (
             "10,000 different personal tokens in turn",
-            many.iter().collect(),
+            all[..10_000].iter().collect(),
+            true,
+        ),
+        (
+            "100,000 different personal tokens in turn (each a first sight)",
+            all.iter().collect(),
+            false,
         ),
     ];
     println!("| verify, 100,000-token vault, memory protection on | per second | target | |");
     println!("|---|---:|---|---|");
-    for (what, list) in rows {
+    for (what, list, targeted) in rows {
         let started = std::time::Instant::now();
         let mut done = 0u64;
         for secret in list.iter().cycle() {
@@ -143,8 +151,12 @@ fn targets(seeded: &mut Seeded, secrets: &[(&'static str, Secret)]) {
             }
         }
         let rate = done as f64 / started.elapsed().as_secs_f64();
-        let held = if rate >= 50_000.0 { "met" } else { "missed" };
-        println!("| {what} | {rate:.0} | ≥ 50,000/s | {held} |");
+        let (target, held) = match (targeted, rate >= 50_000.0) {
+            (false, _) => ("(recorded)", ""),
+            (true, true) => ("≥ 50,000/s", "met"),
+            (true, false) => ("≥ 50,000/s", "missed"),
+        };
+        println!("| {what} | {rate:.0} | {target} | {held} |");
     }
 }
 
@@ -176,8 +188,8 @@ fn benches(c: &mut Criterion) {
         });
     }
     verify.bench_function("personal, 10,000 different tokens in turn", |b| {
-        let Seeded { many, vault, .. } = &mut seeded;
-        let mut next = many.iter().cycle();
+        let Seeded { all, vault, .. } = &mut seeded;
+        let mut next = all[..10_000].iter().cycle();
         b.iter(|| {
             let secret = next.next().expect("cycle");
             assert!(

@@ -357,6 +357,30 @@ fn a_remembered_token_follows_every_change_made_elsewhere_and_the_clock() {
     }
 }
 
+/// The flush of buffered uses keeps what verification remembers (it changes no token),
+/// but not past a change made elsewhere before it: a revocation by another process
+/// between a verification and the flush is seen by the next verification.
+#[test]
+fn a_flush_keeps_the_memory_but_not_past_a_revocation_elsewhere() {
+    let mut t = TestVault::new();
+    let (_, secret) = t.make(TokenKind::Personal, "p");
+    let secret = secret.expect("secret");
+    let verify = |t: &mut TestVault| t.vault.verify(secret.expose(), None, None).expect("v");
+    assert!(verify(&mut t).is_active());
+    t.vault.flush_usage().expect("flush");
+    assert!(verify(&mut t).is_active());
+    let mut other = tessera_core::Vault::open(&t.paths, &t.keys, None).expect("second");
+    other.revoke_token("p").expect("revoke");
+    t.vault.flush_usage().expect("flush");
+    assert_eq!(reason(verify(&mut t)), Reason::Revoked);
+    // Restored elsewhere, then the same again with the flush first.
+    other.restore_token("p").expect("restore");
+    assert!(verify(&mut t).is_active());
+    t.vault.flush_usage().expect("flush");
+    other.revoke_token("p").expect("revoke");
+    assert_eq!(reason(verify(&mut t)), Reason::Revoked);
+}
+
 /// Answers from memory are audited and counted as uses one by one, as the first is.
 #[test]
 fn every_remembered_verification_is_audited_and_counted() {

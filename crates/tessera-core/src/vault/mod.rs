@@ -861,8 +861,10 @@ impl Vault {
         }
         self.end_read_batch()?;
         let tx = connection::begin(&mut self.conn)?;
+        let before = recent::current(&tx)?;
         self.pending.write(&tx)?;
         tx.commit()?;
+        self.recent.carry_over(before, &self.conn);
         if !self.pending.uses.is_empty() {
             // Last-use times order the "last used" sort.
             self.search.forget_last_uses();

@@ -2,7 +2,10 @@
 //! asked about the same tokens again and again looks each up, checks its seal and (for
 //! a vault JWT) its signature once, and from then on only asks whether the vault has
 //! changed. Any commit, by this connection or another process, is a new state and
-//! empties the memory, so a revocation is seen by the next call as before.
+//! empties the memory, so a revocation is seen by the next call as before. The one
+//! exception is this connection's own flush of buffered last uses and audit events
+//! ([`Recent::carry_over`]): it changes no token's status, scopes or value, so what was
+//! found before it still holds after it (only the remembered last-use fields lag).
 //!
 //! What is kept: the SHA-256 of a token's value (the vault stores the same hash), the
 //! token's facts (no secret field) and a vault JWT's signed times. Time-dependent
@@ -15,8 +18,10 @@ use crate::model::verification::Reason;
 use crate::store::Connection;
 use std::collections::HashMap;
 
-/// More tokens than this and the memory starts over (a few hundred bytes each).
-const MAX_TOKENS: usize = 4_096;
+/// At most this many tokens are remembered (a few hundred bytes each, a few MiB in
+/// all); a new one then takes the place of one found earlier. A verifier that sees
+/// 10,000 different tokens again and again keeps them all.
+const MAX_TOKENS: usize = 16_384;
 
 /// A token found by value, with what its signature check found for a vault JWT.
 #[derive(Debug, Clone)]
@@ -29,7 +34,7 @@ pub(crate) struct Found {
 
 /// The state of the vault a memory belongs to: `PRAGMA data_version` (another
 /// connection's commits) and this connection's count of changed rows (its own).
-type State = (i64, u64);
+pub(crate) type State = (i64, u64);
 
 #[derive(Debug, Default)]
 pub(crate) struct Recent {
@@ -61,10 +66,27 @@ impl Recent {
         if self.state.is_none() {
             return;
         }
-        if self.by_hash.len() >= MAX_TOKENS {
-            self.by_hash.clear();
+        if self.by_hash.len() >= MAX_TOKENS
+            && !self.by_hash.contains_key(&hash)
+            && let Some(old) = self.by_hash.keys().next().copied()
+        {
+            self.by_hash.remove(&old);
         }
         self.by_hash.insert(hash, found);
+    }
+
+    /// After a commit of this connection's own that changed no token's facts (the flush
+    /// of buffered last uses and audit events): when the memory belonged to `before`,
+    /// the state read inside that write transaction, it now belongs to the state after
+    /// it. Any other process's commit before the transaction took the write lock shows
+    /// in `before` (its `data_version`), and the memory is then left to be emptied. The
+    /// state after keeps `before`'s `data_version` rather than reading it again (this
+    /// connection's own commit does not move it), so that a commit elsewhere right after
+    /// this one still empties the memory at the next [`Recent::get`].
+    pub(crate) fn carry_over(&mut self, before: State, conn: &Connection) {
+        if self.state == Some(before) {
+            self.state = Some((before.0, conn.total_changes()));
+        }
     }
 
     /// Records a vault JWT's signature check for a remembered token.
@@ -79,7 +101,8 @@ impl Recent {
     }
 }
 
-fn current(conn: &Connection) -> Result<State> {
+/// The vault's state as this connection sees it now.
+pub(crate) fn current(conn: &Connection) -> Result<State> {
     let version: i64 = conn
         .prepare_cached("PRAGMA data_version")?
         .query_row([], |row| row.get(0))?;
