@@ -81,8 +81,43 @@ fn needed_chars(pattern: &Pattern) -> u32 {
     needed
 }
 
+/// The texts of the atoms that must occur, lower-cased: every name the pattern matches
+/// holds each of them in order, whatever the case (a fuzzy match is such a sequence;
+/// substring, prefix, postfix and exact matches are too). None when one holds a
+/// character beyond ASCII, which the matcher may match after normalizing.
+fn needed_sequences(pattern: &Pattern) -> Option<Vec<Vec<u8>>> {
+    pattern
+        .atoms
+        .iter()
+        .filter(|atom| !atom.negative)
+        .map(|atom| match atom.needle_text() {
+            nucleo_matcher::Utf32Str::Ascii(text) => Some(text.to_ascii_lowercase()),
+            nucleo_matcher::Utf32Str::Unicode(text) => text
+                .iter()
+                .map(|&c| c.is_ascii().then(|| (c as u8).to_ascii_lowercase()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Whether `name` holds the lower-case ASCII `needle`'s characters in order, in either
+/// case: the greedy first-fit scan, which finds the sequence whenever there is one.
+fn holds_in_order(name: &[u8], needle: &[u8]) -> bool {
+    let mut rest = needle.iter();
+    let mut want = rest.next();
+    for &c in name {
+        match want {
+            None => return true,
+            Some(&w) if c.to_ascii_lowercase() == w => want = rest.next(),
+            Some(_) => {}
+        }
+    }
+    want.is_none()
+}
+
 /// `(index, score)` of every row in `rows` the pattern matches, in that order. A name
-/// that lacks one of the pattern's characters is passed over without scoring.
+/// that lacks one of the pattern's characters, or holds them out of order, is passed
+/// over without scoring.
 fn score(
     pattern: &Pattern,
     names: &Names,
@@ -90,12 +125,19 @@ fn score(
     matcher: &mut Matcher,
 ) -> Vec<(u32, u32)> {
     let needed = needed_chars(pattern);
+    let sequences = needed_sequences(pattern);
     let mut scored = Vec::with_capacity(rows.len().min(4096));
     for i in rows {
         if !names.may_hold(i, needed) {
             continue;
         }
-        if let Some(score) = pattern.score(names.get(i), matcher) {
+        let name = names.get(i);
+        if let (Some(sequences), nucleo_matcher::Utf32Str::Ascii(bytes)) = (&sequences, name)
+            && !sequences.iter().all(|needle| holds_in_order(bytes, needle))
+        {
+            continue;
+        }
+        if let Some(score) = pattern.score(name, matcher) {
             scored.push((i, score));
         }
     }
@@ -649,6 +691,10 @@ mod tests {
             "deploy 99",
             "^prod",
             "rel$",
+            "Bil",
+            "'deploy",
+            "!prod dep",
+            "git\\ rel",
         ] {
             let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
             let mut one = every_score(&pattern, &index.names, &mut matcher);
@@ -665,6 +711,22 @@ mod tests {
                 assert_eq!(index.positions(text, i), indices, "{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_sequence_is_found_in_order_whatever_the_case() {
+        assert!(holds_in_order(b"prod-Billing 7", b"bil"));
+        assert!(holds_in_order(b"b-i-l", b"bil"));
+        assert!(holds_in_order(b"anything", b""));
+        assert!(!holds_in_order(b"lib", b"bil"));
+        assert!(!holds_in_order(b"bi", b"bil"));
+        let pattern = Pattern::parse("Bil !x 'dep", CaseMatching::Smart, Normalization::Smart);
+        assert_eq!(
+            needed_sequences(&pattern),
+            Some(vec![b"bil".to_vec(), b"dep".to_vec()])
+        );
+        let wide = Pattern::parse("grüße", CaseMatching::Smart, Normalization::Smart);
+        assert_eq!(needed_sequences(&wide), None);
     }
 
     #[test]
