@@ -8,9 +8,11 @@
 //! the previous matches are scored again. An unfiltered list by name needs no index:
 //! it is one indexed SQL page, so the first page of a cold vault is fast.
 
+mod memo;
 pub(crate) mod names;
 pub(crate) mod packed;
 
+use crate::index::memo::Memo;
 use crate::index::names::Names;
 use crate::model::clock::Timestamp;
 use crate::model::error::Result;
@@ -50,6 +52,7 @@ impl Candidates {
         names: &Names,
         range: std::ops::Range<usize>,
         matcher: &mut Matcher,
+        memo: &mut Memo,
     ) -> Vec<(u32, u32)> {
         match self {
             Candidates::All(_) => score(
@@ -57,8 +60,11 @@ impl Candidates {
                 names,
                 range.start as u32..range.end as u32,
                 matcher,
+                memo,
             ),
-            Candidates::These(list) => score(pattern, names, list[range].iter().copied(), matcher),
+            Candidates::These(list) => {
+                score(pattern, names, list[range].iter().copied(), matcher, memo)
+            }
         }
     }
 }
@@ -117,12 +123,14 @@ fn holds_in_order(name: &[u8], needle: &[u8]) -> bool {
 
 /// `(index, score)` of every row in `rows` the pattern matches, in that order. A name
 /// that lacks one of the pattern's characters, or holds them out of order, is passed
-/// over without scoring.
+/// over without scoring; a name whose score is known from another with the same span
+/// ([`memo`]) is not scored again.
 fn score(
     pattern: &Pattern,
     names: &Names,
     rows: impl ExactSizeIterator<Item = u32>,
     matcher: &mut Matcher,
+    memo: &mut Memo,
 ) -> Vec<(u32, u32)> {
     let needed = needed_chars(pattern);
     let sequences = needed_sequences(pattern);
@@ -132,12 +140,18 @@ fn score(
             continue;
         }
         let name = names.get(i);
-        if let (Some(sequences), nucleo_matcher::Utf32Str::Ascii(bytes)) = (&sequences, name)
-            && !sequences.iter().all(|needle| holds_in_order(bytes, needle))
-        {
-            continue;
-        }
-        if let Some(score) = pattern.score(name, matcher) {
+        let found = match name {
+            nucleo_matcher::Utf32Str::Ascii(bytes) => {
+                if let Some(sequences) = &sequences
+                    && !sequences.iter().all(|needle| holds_in_order(bytes, needle))
+                {
+                    continue;
+                }
+                memo.score(bytes, || pattern.score(name, matcher))
+            }
+            nucleo_matcher::Utf32Str::Unicode(_) => pattern.score(name, matcher),
+        };
+        if let Some(score) = found {
             scored.push((i, score));
         }
     }
@@ -157,13 +171,17 @@ fn score_shared(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = |matcher: &mut Matcher| {
         let mut done = Vec::new();
+        let mut memo = Memo::new(pattern);
         loop {
             let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if chunk >= chunks {
                 return done;
             }
             let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(len);
-            done.push((chunk, candidates.score(pattern, names, range, matcher)));
+            done.push((
+                chunk,
+                candidates.score(pattern, names, range, matcher, &mut memo),
+            ));
         }
     };
     let [mine, other] = matchers;
@@ -370,7 +388,8 @@ impl SearchIndex {
             score_shared(&pattern, names, &candidates, matchers)
         } else {
             let all = 0..candidates.len();
-            candidates.score(&pattern, names, all, &mut self.matcher)
+            let mut memo = Memo::new(&pattern);
+            candidates.score(&pattern, names, all, &mut self.matcher, &mut memo)
         };
         self.last = Some((text.to_string(), scored.iter().map(|&(i, _)| i).collect()));
         scored.retain(|&(i, _)| passes(&self.rows[i as usize], kind, status, now));
@@ -509,6 +528,7 @@ mod tests {
                 &index.names,
                 0..list.len() as u32,
                 &mut Matcher::new(Config::DEFAULT),
+                &mut Memo::new(&pattern),
             );
             one.sort_by_key(|&(_, score)| Reverse(score));
             let one: Vec<u32> = one.into_iter().map(|(i, _)| i).collect();
@@ -654,7 +674,14 @@ mod tests {
             "zzz",
         ] {
             let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
-            let all = score(&pattern, &names, 0..names.len() as u32, &mut matcher);
+            let mut memo = Memo::new(&pattern);
+            let all = score(
+                &pattern,
+                &names,
+                0..names.len() as u32,
+                &mut matcher,
+                &mut memo,
+            );
             assert_eq!(all, every_score(&pattern, &names, &mut matcher), "{text}");
         }
     }
