@@ -123,6 +123,7 @@ soak: deps
 	  bash tests/e2e/run.sh
 
 bench: deps
+	@echo "Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ)"
 	$(CARGO) bench --locked -p tessera-core --bench core
 	$(CARGO) bench --locked -p tessera-core --bench search
 	$(CARGO) build --locked --release -p tessera-cli
@@ -134,6 +135,7 @@ bench: deps
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
 bench-app: app-release
+	@echo "Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ)"
 	$(CARGO) build --locked --release -p tessera-core --example seed
 	$(CARGO) build --locked -p tessera-cli
 	bash scripts/bench-app.sh
