@@ -91,8 +91,10 @@ fn needed_chars(pattern: &Pattern) -> u32 {
 /// holds each of them in order, whatever the case (a fuzzy match is such a sequence;
 /// substring, prefix, postfix and exact matches are too). None when one holds a
 /// character beyond ASCII, which the matcher may match after normalizing.
+/// A single letter is left out, and None is all that is left when nothing else is: the
+/// characters a name holds ([`needed_chars`]) already say whether the letter is there.
 fn needed_sequences(pattern: &Pattern) -> Option<Vec<Vec<u8>>> {
-    pattern
+    let sequences: Option<Vec<Vec<u8>>> = pattern
         .atoms
         .iter()
         .filter(|atom| !atom.negative)
@@ -103,7 +105,13 @@ fn needed_sequences(pattern: &Pattern) -> Option<Vec<Vec<u8>>> {
                 .map(|&c| c.is_ascii().then(|| (c as u8).to_ascii_lowercase()))
                 .collect(),
         })
-        .collect()
+        .collect();
+    sequences
+        .map(|mut list| {
+            list.retain(|needle| !matches!(needle.as_slice(), [c] if c.is_ascii_alphabetic()));
+            list
+        })
+        .filter(|list| !list.is_empty())
 }
 
 /// Whether `name` holds the lower-case ASCII `needle`'s characters in order, in either
@@ -752,6 +760,10 @@ mod tests {
             needed_sequences(&pattern),
             Some(vec![b"bil".to_vec(), b"dep".to_vec()])
         );
+        let letter = Pattern::parse("p", CaseMatching::Smart, Normalization::Smart);
+        assert_eq!(needed_sequences(&letter), None);
+        let digit = Pattern::parse("7", CaseMatching::Smart, Normalization::Smart);
+        assert_eq!(needed_sequences(&digit), Some(vec![b"7".to_vec()]));
         let wide = Pattern::parse("grüße", CaseMatching::Smart, Normalization::Smart);
         assert_eq!(needed_sequences(&wide), None);
     }
