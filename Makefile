@@ -122,8 +122,11 @@ soak: deps
 	  TESSERA_APP="$(CARGO_TARGET_DIR)/debug/tessera-app" TESSERA_CLI="$(CARGO_TARGET_DIR)/debug/tessera" \
 	  bash tests/e2e/run.sh
 
+# The machine a benchmark's figures come from, printed before them.
+MACHINE = Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ)
+
 bench: deps
-	@echo "Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ)"
+	@echo "$(MACHINE)"
 	$(CARGO) bench --locked -p tessera-core --bench core
 	$(CARGO) bench --locked -p tessera-core --bench search
 	$(CARGO) build --locked --release -p tessera-cli
@@ -135,7 +138,7 @@ bench: deps
 
 # The desktop app on a 100,000-token vault: start, keystroke latency, memory.
 bench-app: app-release
-	@echo "Machine: $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ)"
+	@echo "$(MACHINE)"
 	$(CARGO) build --locked --release -p tessera-core --example seed
 	$(CARGO) build --locked -p tessera-cli
 	bash scripts/bench-app.sh

@@ -70,9 +70,8 @@ impl Memo {
             // A name as long as the needle is scored as a whole by the matcher.
             return score();
         }
-        let (Some(&first), Some(&last)) = (self.needle.first(), self.needle.last()) else {
-            return score();
-        };
+        // On, the needle holds two characters or more.
+        let (first, last) = (self.needle[0], self.needle[self.needle.len() - 1]);
         let start = name.iter().position(|c| c.to_ascii_lowercase() == first);
         let end = name.iter().rposition(|c| c.to_ascii_lowercase() == last);
         let (Some(start), Some(end)) = (start, end) else {

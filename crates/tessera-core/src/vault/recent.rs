@@ -66,7 +66,7 @@ impl Recent {
         if self.state.is_none() {
             return;
         }
-        if self.by_hash.len() >= MAX_TOKENS && !self.by_hash.contains_key(&hash) {
+        if self.by_hash.len() >= MAX_TOKENS {
             // Starting over costs nothing per call; taking out one entry at a time
             // (the first a scan finds) made each insertion scan ever more empty slots.
             self.by_hash.clear();
