@@ -71,6 +71,9 @@ bindings:
 # Tests keep rollback anchors (per-machine state) in a throwaway folder. The tests that
 # need a display, mounts or a keyring run below, each where its environment is (under
 # CI a missing environment fails them), so the first run skips them.
+# Each `cargo test` below names the whole workspace and then its test (`--workspace
+# --test NAME`): with `-p NAME` cargo resolves that package's features alone, and a
+# cold run built some 300 crates a second time for them.
 GATED_TESTS := copy_puts_the_secret_on_the_clipboard keyring_vaults_open_without_a_prompt storage:: keyring:: clipboard::
 test-rust: ui
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
@@ -79,15 +82,15 @@ test-rust: ui
 	  bash scripts/bindings.sh check "$$state/ts"
 	# The clipboard, for real: a virtual X display, read back with xclip.
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
-	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test cli copy
-	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-core --test tests clipboard::
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked --workspace --test cli copy
+	TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked --workspace --test tests clipboard::
 	# A real clipboard manager (CopyQ) watching what `tessera copy` puts there.
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
-	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked -p tessera-cli --test clipboard_history -- --test-threads=1
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_CLIPBOARD=1 xvfb-run -a $(CARGO) test --locked --workspace --test clipboard_history -- --test-threads=1
 	# A full disk and a read-only folder, for real: tmpfs and bind mounts in a private
 	# mount namespace (root ignores permission bits; only a mount is truly read-only).
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
-	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_MOUNTS=1 unshare -rm $(CARGO) test --locked -p tessera-core --test tests storage
+	  TESSERA_STATE_HOME="$$state" TESSERA_TEST_MOUNTS=1 unshare -rm $(CARGO) test --locked --workspace --test tests storage
 	# The keyring, for real: gnome-keyring's Secret Service in a private D-Bus session.
 	bash scripts/test-keyring.sh
 
@@ -115,8 +118,8 @@ test: lint audit test-rust test-fuzz test-ui test-e2e test-deb
 soak: deps
 	state=$$(mktemp -d); trap 'rm -rf "$$state"' EXIT; \
 	  TESSERA_STATE_HOME="$$state" TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --release -p tessera-core --test tests crash -- --test-threads=1
-	TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked -p tessera-cli --test crash
-	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} $(CARGO) test --locked -p tessera-cli --test concurrency
+	TESSERA_CRASH_ROUNDS=$${TESSERA_CRASH_ROUNDS:-1000} $(CARGO) test --locked --workspace --test crash
+	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} $(CARGO) test --locked --workspace --test concurrency
 	$(MAKE) --no-print-directory app
 	TESSERA_CONCURRENCY_ACTIONS=$${TESSERA_CONCURRENCY_ACTIONS:-1000} E2E_ONLY="app and the CLI" \
 	  TESSERA_APP="$(CARGO_TARGET_DIR)/debug/tessera-app" TESSERA_CLI="$(CARGO_TARGET_DIR)/debug/tessera" \

@@ -3,7 +3,8 @@
 # fresh gnome-keyring (in a throwaway data folder) unlocked, then once more where no
 # keyring exists at all.
 set -euo pipefail
-cargo_test="cargo test --locked -p tessera-core -p tessera-cli --test tests --test cli keyring"
+# --workspace, as in `make test-rust`: the same features, so the binaries built there serve.
+cargo_test="cargo test --locked --workspace --test tests --test cli keyring"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
 export TESSERA_STATE_HOME="$keyring_home/state"
@@ -15,4 +16,4 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
 
 # No session bus: the keyring must be reported unavailable quickly, not hang.
 env -u DBUS_SESSION_BUS_ADDRESS TESSERA_TEST_NO_KEYRING=1 \
-  cargo test --locked -p tessera-core --test tests keyring::a_missing_keyring_is_reported_not_hung
+  cargo test --locked --workspace --test tests keyring::a_missing_keyring_is_reported_not_hung
