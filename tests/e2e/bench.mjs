@@ -97,6 +97,63 @@ async function keystroke(text) {
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }, text);
 }
+// The app's processes by their names in /proc (cut to 15 characters there).
+const APP = /^(tessera-app|WebKitWebProces|WebKitNetworkPr)$/;
+// Major page faults (pages read from disk) of the app's processes since they started:
+// a start slowed by files no longer in the page cache shows here.
+function appFaults() {
+  let faults = 0;
+  for (const { name, faults: n } of cpuTicks().processes.values()) if (APP.test(name)) faults += n;
+  return faults;
+}
+// Where the machine's CPU went while the keystrokes ran: the app's processes, every
+// other process by name, and time the host took from this virtual machine (steal). A
+// slow run that is the machine's shows up here, not in the app's own figures.
+function cpuTicks() {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const processes = new Map();
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      processes.set(pid, { name, ticks: Number(fields[11]) + Number(fields[12]), faults: Number(fields[9]) });
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return { total: line.slice(0, 8).reduce((a, b) => a + b, 0), idle: line[3] + line[4], steal: line[7], processes };
+}
+function cpuSince(before) {
+  const after = cpuTicks();
+  const total = after.total - before.total;
+  const share = (ticks) => (100 * ticks) / total;
+  const byName = new Map();
+  let faults = 0;
+  for (const [pid, { name, ticks, faults: now }] of after.processes) {
+    const used = ticks - (before.processes.get(pid)?.ticks ?? 0);
+    if (used > 0) byName.set(name, (byName.get(name) ?? 0) + used);
+    if (APP.test(name)) faults += now - (before.processes.get(pid)?.faults ?? 0);
+  }
+  let mine = 0;
+  const others = [];
+  for (const [name, ticks] of byName) {
+    if (APP.test(name)) mine += ticks;
+    else others.push([name, ticks]);
+  }
+  others.sort((a, b) => b[1] - a[1]);
+  const rest = others.reduce((sum, [, ticks]) => sum + ticks, 0);
+  return {
+    app: share(mine),
+    others: share(rest),
+    top: others.slice(0, 3).map(([name, ticks]) => `${name} ${share(ticks).toFixed(1)}%`).join(", ") || "none",
+    steal: share(after.steal - before.steal),
+    idle: share(after.idle - before.idle),
+    faults,
+  };
+}
+const startFaults = appFaults();
+const cpuBefore = cpuTicks();
 const timed = [];
 for (let round = 0; round < 10; round++) {
   for (const word of ["prod", "billing", "deploy", "search", "writer"]) {
@@ -107,6 +164,7 @@ for (let round = 0; round < 10; round++) {
     await keystroke("");
   }
 }
+const cpu = cpuSince(cpuBefore);
 const samples = timed.map((t) => t.ms);
 if (process.env.BENCH_WORST) console.error("worst keystrokes:", JSON.stringify([...timed].sort((a, b) => b.ms - a.ms).slice(0, 8)));
 const timedOut = samples.filter((ms) => ms < 0).length;
@@ -244,6 +302,8 @@ for (const [what, of] of stages) {
   const values = asked.map(of);
   console.log(`| … ${what}, p50 / p99 (${asked.length} keystrokes that asked the backend) | ${at(values, 0.5).toFixed(1)} / ${at(values, 0.99).toFixed(1)} ms | | |`);
 }
+console.log(`| CPU of both cores while typing: app / other processes (${cpu.top}) / taken by the host / idle or waiting on the disk | ${cpu.app.toFixed(0)} / ${cpu.others.toFixed(0)} / ${cpu.steal.toFixed(1)} / ${cpu.idle.toFixed(0)} % | | |`);
+console.log(`| … pages the app's processes read from disk (major faults): during the start / while typing | ${startFaults} / ${cpu.faults} | | |`);
 console.log(`| scroll jump to a random row, rows painted, p50 / p99 (${jumps.length} jumps) | ${at(jumps, 0.5).toFixed(1)} / ${at(jumps, 0.99).toFixed(1)} ms | | |`);
 console.log(`| scrolling 400 px a frame, time between frames, p50 / p95 (${frames.length} frames) | ${at(frames, 0.5).toFixed(1)} / ${at(frames, 0.95).toFixed(1)} ms | | |`);
 console.log(`| memory of all app processes right after typing, RSS / PSS (${busy.names.join(", ")}) | ${busy.rss.toFixed(0)} / ${busy.pss.toFixed(0)} MiB | | |`);
