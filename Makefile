@@ -33,9 +33,11 @@ ui: deps ui/node_modules/.package-lock.json
 
 # The app as tests and screenshots need it: the UI served from the binary, and the
 # test hooks (native dialogs answered from the environment) that a release lacks.
+# With the CLI in one build of the workspace: built apart (`-p`), each resolves its
+# own features of tokio, rustix and others, and a cold run builds those crates twice.
+# `make lint` checks the test hooks the same way, for the same reason.
 app: ui
-	$(CARGO) build --locked -p tessera-app --features custom-protocol,test-hooks
-	$(CARGO) build --locked -p tessera-cli
+	$(CARGO) build --locked --workspace --features tessera-app/custom-protocol,tessera-app/test-hooks
 
 app-release: ui
 	$(CARGO) build --locked --release -p tessera-app --features custom-protocol
@@ -55,7 +57,7 @@ demo: deps
 lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) clippy --locked --all-targets -p tessera-app --features test-hooks -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets --features tessera-app/test-hooks -- -D warnings
 	npm --prefix ui run check
 
 fmt:
