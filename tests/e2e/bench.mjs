@@ -97,15 +97,10 @@ async function keystroke(text) {
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }, text);
 }
-// The app's processes by their names in /proc (cut to 15 characters there).
-const APP = /^(tessera-app|WebKitWebProces|WebKitNetworkPr)$/;
-// Major page faults (pages read from disk) of the app's processes since they started:
-// a start slowed by files no longer in the page cache shows here.
-function appFaults() {
-  let faults = 0;
-  for (const { name, faults: n } of cpuTicks().processes.values()) if (APP.test(name)) faults += n;
-  return faults;
-}
+// The app's programs: tessera-app and the WebKit processes it starts. /proc's `comm`
+// cuts a name to 15 characters, so a name matches also as its first 15.
+const PROGRAMS = ["tessera-app", "WebKitWebProcess", "WebKitNetworkProcess"];
+const isApp = (name) => PROGRAMS.some((program) => program === name || program.slice(0, 15) === name);
 // Where the machine's CPU went while the keystrokes ran: the app's processes, every
 // other process by name, and time the host took from this virtual machine (steal). A
 // slow run that is the machine's shows up here, not in the app's own figures.
@@ -128,19 +123,20 @@ function cpuSince(before) {
   const after = cpuTicks();
   const total = after.total - before.total;
   const share = (ticks) => (100 * ticks) / total;
-  const byName = new Map();
-  let faults = 0;
-  for (const [pid, { name, ticks, faults: now }] of after.processes) {
-    const used = ticks - (before.processes.get(pid)?.ticks ?? 0);
-    if (used > 0) byName.set(name, (byName.get(name) ?? 0) + used);
-    if (APP.test(name)) faults += now - (before.processes.get(pid)?.faults ?? 0);
-  }
   let mine = 0;
-  const others = [];
-  for (const [name, ticks] of byName) {
-    if (APP.test(name)) mine += ticks;
-    else others.push([name, ticks]);
+  let faults = 0;
+  const byName = new Map();
+  for (const [pid, { name, ticks, faults: now }] of after.processes) {
+    const was = before.processes.get(pid);
+    const used = ticks - (was?.ticks ?? 0);
+    if (isApp(name)) {
+      mine += used;
+      faults += now - (was?.faults ?? 0);
+    } else if (used > 0) {
+      byName.set(name, (byName.get(name) ?? 0) + used);
+    }
   }
+  const others = [...byName];
   others.sort((a, b) => b[1] - a[1]);
   const rest = others.reduce((sum, [, ticks]) => sum + ticks, 0);
   return {
@@ -152,8 +148,11 @@ function cpuSince(before) {
     faults,
   };
 }
-const startFaults = appFaults();
 const cpuBefore = cpuTicks();
+// Major page faults (pages read from disk) of the app's processes since they started:
+// a start slowed by files no longer in the page cache shows here.
+let startFaults = 0;
+for (const { name, faults } of cpuBefore.processes.values()) if (isApp(name)) startFaults += faults;
 const timed = [];
 for (let round = 0; round < 10; round++) {
   for (const word of ["prod", "billing", "deploy", "search", "writer"]) {
@@ -195,7 +194,7 @@ function memory() {
     }
     // By the program's name, not anywhere in its command line (a `grep tessera-app`).
     const program = cmd.split("\0")[0].split("/").pop();
-    if (!/^(tessera-app|WebKitWebProcess|WebKitNetworkProcess)$/.test(program)) continue;
+    if (!PROGRAMS.includes(program)) continue;
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
     const processPss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
     rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
