@@ -146,6 +146,7 @@ bench-app: app-release
 	@echo "$(MACHINE)"
 	$(CARGO) build --locked --release -p tessera-core --example seed
 	$(CARGO) build --locked -p tessera-cli
+	$(CARGO) build --locked --release -p tessera-cli
 	bash scripts/bench-app.sh
 
 deb: ui

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks the desktop app on a 100,000-token vault (see tests/e2e/bench.mjs) and
-# prints a Markdown table. Needs the release app: `make app-release` first (make bench-app).
+# prints a Markdown table. Needs the release app and CLI (make bench-app builds them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-$HOME/.cache/tessera/target}
 export TESSERA_APP=${TESSERA_APP:-$target/release/tessera-app} TESSERA_CLI=${TESSERA_CLI:-$target/debug/tessera}
+# `tessera palette` as the package ships it, for the palette's figures.
+export TESSERA_PALETTE_CLI=${TESSERA_PALETTE_CLI:-$target/release/tessera}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export BENCH_HOME="$work/vault" XDG_DATA_HOME="$work/xdg" NO_AT_BRIDGE=1

@@ -35,8 +35,18 @@ pub fn run() {
     }
     let args: Vec<String> = std::env::args().collect();
     let with_palette = palette::asked(&args);
-    if with_palette && palette::hand_to_running_app() {
+    if with_palette && palette::hand_to_running_app(&args) {
         return;
+    }
+    #[cfg(target_os = "linux")]
+    if ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()))
+    {
+        eprintln!(
+            "tessera-app: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset): start it from a desktop session; the command line is `tessera`"
+        );
+        std::process::exit(1);
     }
     environment::apply();
     #[cfg(not(debug_assertions))]
@@ -76,7 +86,7 @@ fn answered_from_the_command_line() -> bool {
     let text = match std::env::args().nth(1).as_deref() {
         Some("--version" | "-V") => format!("tessera-app {version}\n"),
         Some("--help" | "-h") => format!(
-            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--palette | --version | --help]\n  --palette  open the quick-access palette (of the app running, or of a new one);\n             bind it to a key in your desktop's settings where Ctrl+Shift+Space is not grabbed\nThe command line is `tessera` (tessera --help).\n"
+            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--palette | --version | --help]\n  --palette  open the quick-access palette (of the app running, or of a new one);\n             bind `tessera palette` (the same, sooner) to a key in your desktop's settings\n             where Ctrl+Shift+Space is not grabbed\nThe command line is `tessera` (tessera --help).\n"
         ),
         _ => return false,
     };

@@ -213,35 +213,12 @@ fn focus_when_mapped<R: Runtime>(window: &WebviewWindow<R>) {
     let _ = window;
 }
 
-/// The D-Bus name and path at which a running app's single instance
-/// (tauri-plugin-single-instance) takes the command lines of later starts: the bundle
-/// identifier and `.SingleInstance`.
-const SINGLE_INSTANCE: (&str, &str) = (
-    "dev.tessera.Tessera.SingleInstance",
-    "/dev/tessera/Tessera/SingleInstance",
-);
-
 /// `tessera-app --palette` while the app runs: hands the command line to the running
 /// app, as the single-instance plugin would, but before this process starts a toolkit
 /// or a window, so that the palette shows within a few milliseconds of the key press.
 /// True when the running app took it.
-pub fn hand_to_running_app() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        let Ok(bus) = dbus::blocking::Connection::new_session() else {
-            return false;
-        };
-        let (name, path) = SINGLE_INSTANCE;
-        let args: Vec<String> = std::env::args().collect();
-        let cwd = std::env::current_dir()
-            .map(|d| d.display().to_string())
-            .unwrap_or_default();
-        bus.with_proxy(name, path, std::time::Duration::from_secs(2))
-            .method_call::<(), _, _, _>("org.SingleInstance.DBus", "ExecuteCallback", (args, cwd))
-            .is_ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    false
+pub fn hand_to_running_app(args: &[String]) -> bool {
+    matches!(tessera_ipc::single_instance::hand_over(args), Ok(true))
 }
 
 #[cfg(test)]
@@ -253,9 +230,9 @@ mod tests {
         let config: serde_json::Value =
             serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
         let identifier = config["identifier"].as_str().expect("identifier");
-        let (name, path) = SINGLE_INSTANCE;
-        assert_eq!(name, format!("{identifier}.SingleInstance"));
-        assert_eq!(path, format!("/{}", name.replace('.', "/")));
+        use tessera_ipc::single_instance::{NAME, PATH};
+        assert_eq!(NAME, format!("{identifier}.SingleInstance"));
+        assert_eq!(PATH, format!("/{}", NAME.replace('.', "/")));
         let palette = config["app"]["windows"]
             .as_array()
             .expect("windows")

@@ -4,7 +4,7 @@
 //! portal says each time it is pressed. One task keeps the portal session: a new
 //! setting closes the session before and binds the new shortcut in a new one. Where the
 //! desktop has no such portal, there is no shortcut, and README.md says how to bind
-//! `tessera-app --palette` in the desktop's own settings instead.
+//! `tessera palette` in the desktop's own settings instead.
 
 use std::sync::OnceLock;
 use tauri::{AppHandle, Runtime};
@@ -31,7 +31,7 @@ pub fn bind<R: Runtime>(app: &AppHandle<R>, trigger: &str) {
         tauri::async_runtime::spawn(async move {
             if let Err(err) = keep(app, wanted).await {
                 eprintln!(
-                    "tessera: the desktop offers no global shortcut ({err}); bind tessera-app --palette in its keyboard settings"
+                    "tessera: the desktop offers no global shortcut ({err}); bind `tessera palette` in its keyboard settings"
                 );
             }
         });

@@ -1,7 +1,7 @@
 //! The global shortcut that opens the quick-access palette (a setting, Ctrl+Shift+Space
 //! by default). On X11, macOS and Windows the global-shortcut plugin grabs it; on a
 //! Wayland session, where no program may grab keys, the desktop's GlobalShortcuts
-//! portal binds it (`portal_shortcut`). Everywhere, `tessera-app --palette` opens the
+//! portal binds it (`portal_shortcut`). Everywhere, `tessera palette` opens the
 //! palette too, for a desktop's own shortcut settings.
 
 use tauri::{AppHandle, Manager, Runtime};
@@ -64,7 +64,7 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, text: &str) -> Result<(), String> {
     };
     plugin.register(shortcut).map_err(|e| {
         format!(
-            "{} is taken by another program ({e}): choose another, or leave it empty and bind tessera-app --palette in your desktop's settings",
+            "{} is taken by another program ({e}): choose another, or leave it empty and bind `tessera palette` in your desktop's settings",
             text.trim()
         )
     })

@@ -272,6 +272,10 @@ pub enum Command {
     /// Print the public keys that verify this vault's RS256 and EdDSA JWTs and its RSA
     /// tokens' assertions, as a JWK Set (what `tessera serve` publishes).
     Jwks,
+    /// Open the desktop app's quick-access palette (starting the app if it is not
+    /// running). Bind it to a key in your desktop's keyboard settings where the app's
+    /// own shortcut (Ctrl+Shift+Space) cannot be grabbed.
+    Palette,
     /// Look for leaked tokens: the vault's own (by keyed fingerprints, never by their
     /// values) and well-known formats (GitHub, GitLab, Slack, Stripe, AWS, Google,
     /// OpenAI, JWTs, private keys) in files. Exit 0 when nothing is found, 1 when

@@ -181,6 +181,7 @@ pub fn run(ctx: &mut Context, command: Command) -> Result<Exit> {
         Command::Serve(args) => crate::serve::run(ctx, args),
         Command::Client(args) => crate::client::run(ctx, args.action),
         Command::Jwks => crate::client::jwks(ctx),
+        Command::Palette => crate::palette::open(&ctx.paths.dir),
         Command::Identity { json } => crate::shared::identity(ctx, json),
         Command::SharedVault(args) => crate::shared::run(ctx, args.action),
         Command::Sync { name, json, watch } => crate::shared::sync(ctx, name, json, watch),

@@ -10,6 +10,7 @@ mod commands;
 mod import;
 mod input;
 mod output;
+mod palette;
 mod run;
 mod scan;
 mod serve;

@@ -140,7 +140,7 @@ pub struct Settings {
     /// "system", "light" or "dark".
     pub theme: String,
     /// The global shortcut that opens the quick-access palette ("Ctrl+Shift+Space");
-    /// empty: none (`tessera-app --palette` still opens it).
+    /// empty: none (`tessera palette` still opens it).
     pub palette_shortcut: String,
 }
 

@@ -22,6 +22,6 @@ expiry_warning_days: number,
 theme: string, 
 /**
  * The global shortcut that opens the quick-access palette ("Ctrl+Shift+Space");
- * empty: none (`tessera-app --palette` still opens it).
+ * empty: none (`tessera palette` still opens it).
  */
 palette_shortcut: string, };

@@ -1,0 +1,72 @@
+//! `tessera palette`: opens the desktop app's quick-access palette. Meant for a
+//! desktop's own key binding where the app's global shortcut cannot be grabbed (a
+//! Wayland desktop without the GlobalShortcuts portal, a shortcut another program
+//! holds): unlike `tessera-app --palette`, this program links no toolkit, so the running
+//! app is asked within a few milliseconds of the key press instead of after WebKitGTK
+//! has loaded (130–150 ms on the benchmark's machine, docs/benchmarks.md).
+
+use crate::commands::Exit;
+use crate::output;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use tessera_core::Result;
+
+/// The desktop app's program, as the package installs it beside `tessera`.
+const APP: &str = "tessera-app";
+/// What the app is handed, or started with: its name, then the palette's argument.
+const ARGS: [&str; 2] = [APP, "--palette"];
+
+/// Hands the request to the app running in this session; without one, becomes
+/// `tessera-app --palette`, which starts the app on the vault in `home` with the palette
+/// open.
+pub fn open(home: &Path) -> Result<Exit> {
+    let args = ARGS.map(String::from);
+    match tessera_ipc::single_instance::hand_over(&args) {
+        Ok(true) => Ok(Exit::Ok),
+        Ok(false) => start_app(home),
+        Err(reason) => failed(&format!(
+            "the running desktop app did not answer ({reason}): try again, or restart it"
+        )),
+    }
+}
+
+fn start_app(home: &Path) -> Result<Exit> {
+    let Some(app) = find_app() else {
+        return failed(&format!(
+            "the desktop app is not running, and {APP} is neither beside tessera nor on PATH: install the desktop app"
+        ));
+    };
+    // Only returns if the program could not be run.
+    let err = std::process::Command::new(&app)
+        .arg(ARGS[1])
+        .env("TESSERA_HOME", home)
+        .exec();
+    failed(&format!("cannot start {}: {err}", app.display()))
+}
+
+/// A failure to open the palette: said on stderr, exit status 2 as for any error.
+fn failed(reason: &str) -> Result<Exit> {
+    output::note(&format!("error: {reason}"));
+    Ok(Exit::Code(2))
+}
+
+/// `tessera-app` beside this program (the package's layout, or a build's target
+/// folder), or else the first on `PATH`.
+fn find_app() -> Option<PathBuf> {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(APP)));
+    let on_path = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(APP))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    beside.into_iter().chain(on_path).find(|p| runnable(p))
+}
+
+fn runnable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
