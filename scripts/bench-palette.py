@@ -75,11 +75,13 @@ def shown(d, window, before):
     return region(d) != before
 
 
-# How each way is named in the table, and the command that opens the palette.
+# How each way is named in the table, the command that opens the palette, and whether
+# the target applies: `tessera-app --palette` is what README.md recommended before
+# `tessera palette`, and pays WebKitGTK's loading first; it is recorded, not a target.
 WAYS = {
-    "shortcut": ("Ctrl+Shift+Space", None),
-    "--palette": ("tessera-app --palette", lambda: [os.environ["TESSERA_APP"], "--palette"]),
-    "palette": ("tessera palette", lambda: [os.environ["TESSERA_PALETTE_CLI"], "palette"]),
+    "shortcut": ("Ctrl+Shift+Space", None, True),
+    "--palette": ("tessera-app --palette", lambda: [os.environ["TESSERA_APP"], "--palette"], False),
+    "palette": ("tessera palette", lambda: [os.environ["TESSERA_PALETTE_CLI"], "palette"], True),
 }
 
 
@@ -157,7 +159,7 @@ def main():
     print(f"| opened by | first opening | p50 | p99 | target ≤ {TARGET_MS:.0f} ms |")
     print("|---|---|---|---|---|")
     for how, first, p50, p99 in rows:
-        held = "met" if p99 <= TARGET_MS else "MISSED"
+        held = ("met" if p99 <= TARGET_MS else "MISSED") if WAYS[how][2] else "(recorded)"
         first = f"{first:.0f} ms" if first is not None else "(built already)"
         label = WAYS[how][0]
         print(f"| {label} | {first} | {p50:.0f} ms | {p99:.0f} ms | {held} |")

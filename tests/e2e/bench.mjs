@@ -2,7 +2,7 @@
 // rows (p50/p99, measured inside the page from the input event to the next frame after
 // the list changed), and memory of every app process (RSS and PSS from smaps_rollup).
 // Run by scripts/bench-app.sh, which seeds the vault and starts the keyring session.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { openApp, stopDriver, tid, type, waitFor } from "./harness.mjs";
 
@@ -153,6 +153,12 @@ const cpuBefore = cpuTicks();
 // a start slowed by files no longer in the page cache shows here.
 let startFaults = 0;
 for (const { name, faults } of cpuBefore.processes.values()) if (isApp(name)) startFaults += faults;
+// BENCH_PERF=FILE: the whole machine sampled by `perf record` while the keystrokes run,
+// for `perf report -i FILE --sort comm,dso,sym` (where the CPU went, by function).
+const perf = process.env.BENCH_PERF
+  ? spawn("perf", ["record", "-a", "-F", "1999", "-o", process.env.BENCH_PERF], { stdio: "ignore" })
+  : null;
+if (perf) await new Promise((resolve) => setTimeout(resolve, 1000));
 const timed = [];
 for (let round = 0; round < 10; round++) {
   for (const word of ["prod", "billing", "deploy", "search", "writer"]) {
@@ -164,6 +170,10 @@ for (let round = 0; round < 10; round++) {
   }
 }
 const cpu = cpuSince(cpuBefore);
+if (perf) {
+  perf.kill("SIGINT");
+  await new Promise((resolve) => perf.on("exit", resolve));
+}
 const samples = timed.map((t) => t.ms);
 if (process.env.BENCH_WORST) console.error("worst keystrokes:", JSON.stringify([...timed].sort((a, b) => b.ms - a.ms).slice(0, 8)));
 const timedOut = samples.filter((ms) => ms < 0).length;
