@@ -3,7 +3,7 @@
 
 Run by scripts/bench-app.sh inside an X display and its keyring session: starts the app
 (TESSERA_APP) on the benchmark's keyring vault (BENCH_HOME), which opens without a
-prompt, and waits for its window. Two ways to open the palette:
+prompt, and waits for its window. Three ways to open the palette:
   shortcut   Ctrl+Shift+Space pressed through XTEST, as a keyboard presses it (the
              global-shortcut plugin's grab)
   --palette  `tessera-app --palette` started, as a desktop's own key binding does
