@@ -145,7 +145,6 @@ bench: deps
 bench-app: app-release
 	@echo "$(MACHINE)"
 	$(CARGO) build --locked --release -p tessera-core --example seed
-	$(CARGO) build --locked -p tessera-cli
 	$(CARGO) build --locked --release -p tessera-cli
 	bash scripts/bench-app.sh
 

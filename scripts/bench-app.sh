@@ -4,9 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-$HOME/.cache/tessera/target}
-export TESSERA_APP=${TESSERA_APP:-$target/release/tessera-app} TESSERA_CLI=${TESSERA_CLI:-$target/debug/tessera}
-# `tessera palette` as the package ships it, for the palette's figures.
-export TESSERA_PALETTE_CLI=${TESSERA_PALETTE_CLI:-$target/release/tessera}
+# The CLI as the package ships it, for the palette's `tessera palette`.
+export TESSERA_APP=${TESSERA_APP:-$target/release/tessera-app} TESSERA_CLI=${TESSERA_CLI:-$target/release/tessera}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export BENCH_HOME="$work/vault" XDG_DATA_HOME="$work/xdg" NO_AT_BRIDGE=1

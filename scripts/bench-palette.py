@@ -7,7 +7,7 @@ prompt, and waits for its window. Three ways to open the palette:
   shortcut   Ctrl+Shift+Space pressed through XTEST, as a keyboard presses it (the
              global-shortcut plugin's grab)
   --palette  `tessera-app --palette` started, as a desktop's own key binding does
-  palette    `tessera palette` (TESSERA_PALETTE_CLI, the release CLI) started the same
+  palette    `tessera palette` (TESSERA_CLI, the release CLI) started the same
              way: it links no toolkit
 The clock runs from the press (or the start of the process) until the palette's window
 is mapped, holds the input focus, and the screen where it sits shows it (its pixels
@@ -81,7 +81,7 @@ def shown(d, window, before):
 WAYS = {
     "shortcut": ("Ctrl+Shift+Space", None, True),
     "--palette": ("tessera-app --palette", lambda: [os.environ["TESSERA_APP"], "--palette"], False),
-    "palette": ("tessera palette", lambda: [os.environ["TESSERA_PALETTE_CLI"], "palette"], True),
+    "palette": ("tessera palette", lambda: [os.environ["TESSERA_CLI"], "palette"], True),
 }
 
 

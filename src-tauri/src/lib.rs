@@ -35,7 +35,10 @@ pub fn run() {
     }
     let args: Vec<String> = std::env::args().collect();
     let with_palette = palette::asked(&args);
-    if with_palette && palette::hand_to_running_app(&args) {
+    // `tessera-app --palette` while the app runs: the running app takes the command
+    // line, as the single-instance plugin would hand it over, but before this process
+    // starts a toolkit or a window.
+    if with_palette && tessera_ipc::single_instance::hand_over(&args) == Ok(true) {
         return;
     }
     #[cfg(target_os = "linux")]

@@ -213,14 +213,6 @@ fn focus_when_mapped<R: Runtime>(window: &WebviewWindow<R>) {
     let _ = window;
 }
 
-/// `tessera-app --palette` while the app runs: hands the command line to the running
-/// app, as the single-instance plugin would, but before this process starts a toolkit
-/// or a window, so that the palette shows within a few milliseconds of the key press.
-/// True when the running app took it.
-pub fn hand_to_running_app(args: &[String]) -> bool {
-    matches!(tessera_ipc::single_instance::hand_over(args), Ok(true))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,17 +148,17 @@ function cpuSince(before) {
     faults,
   };
 }
-const cpuBefore = cpuTicks();
-// Major page faults (pages read from disk) of the app's processes since they started:
-// a start slowed by files no longer in the page cache shows here.
-let startFaults = 0;
-for (const { name, faults } of cpuBefore.processes.values()) if (isApp(name)) startFaults += faults;
 // BENCH_PERF=FILE: the whole machine sampled by `perf record` while the keystrokes run,
 // for `perf report -i FILE --sort comm,dso,sym` (where the CPU went, by function).
 const perf = process.env.BENCH_PERF
   ? spawn("perf", ["record", "-a", "-F", "1999", "-o", process.env.BENCH_PERF], { stdio: "ignore" })
   : null;
 if (perf) await new Promise((resolve) => setTimeout(resolve, 1000));
+const cpuBefore = cpuTicks();
+// Major page faults (pages read from disk) of the app's processes since they started:
+// a start slowed by files no longer in the page cache shows here.
+let startFaults = 0;
+for (const { name, faults } of cpuBefore.processes.values()) if (isApp(name)) startFaults += faults;
 const timed = [];
 for (let round = 0; round < 10; round++) {
   for (const word of ["prod", "billing", "deploy", "search", "writer"]) {

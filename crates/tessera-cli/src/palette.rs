@@ -8,7 +8,7 @@
 use crate::commands::Exit;
 use crate::output;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tessera_core::Result;
 
 /// The desktop app's program, as the package installs it beside `tessera`.
@@ -30,43 +30,30 @@ pub fn open(home: &Path) -> Result<Exit> {
     }
 }
 
+/// `tessera-app --palette`: the one beside this program (the package's layout, or a
+/// build's target folder), or else the first on `PATH`.
 fn start_app(home: &Path) -> Result<Exit> {
-    let Some(app) = find_app() else {
-        return failed(&format!(
-            "the desktop app is not running, and {APP} is neither beside tessera nor on PATH: install the desktop app"
-        ));
-    };
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(APP)))
+        .filter(|path| path.is_file());
+    // A bare name: the command looks it up on PATH.
+    let program = beside.as_deref().unwrap_or(Path::new(APP));
     // Only returns if the program could not be run.
-    let err = std::process::Command::new(&app)
+    let err = std::process::Command::new(program)
         .arg(ARGS[1])
         .env("TESSERA_HOME", home)
         .exec();
-    failed(&format!("cannot start {}: {err}", app.display()))
+    if err.kind() == std::io::ErrorKind::NotFound {
+        return failed(&format!(
+            "the desktop app is not running, and {APP} is neither beside tessera nor on PATH: install the desktop app"
+        ));
+    }
+    failed(&format!("cannot start {}: {err}", program.display()))
 }
 
 /// A failure to open the palette: said on stderr, exit status 2 as for any error.
 fn failed(reason: &str) -> Result<Exit> {
     output::note(&format!("error: {reason}"));
     Ok(Exit::Code(2))
-}
-
-/// `tessera-app` beside this program (the package's layout, or a build's target
-/// folder), or else the first on `PATH`.
-fn find_app() -> Option<PathBuf> {
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(APP)));
-    let on_path = std::env::var_os("PATH")
-        .map(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join(APP))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    beside.into_iter().chain(on_path).find(|p| runnable(p))
-}
-
-fn runnable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
