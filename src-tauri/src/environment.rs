@@ -1,8 +1,11 @@
 //! Settings that WebKitGTK, its JavaScript engine and GTK read from the environment only
-//! as a process starts, so they cannot be applied from inside a running app. Rust makes
-//! changing the environment of a running process `unsafe` (Tessera forbids `unsafe`), so
-//! on Linux the app starts itself once more, in place (`exec`, same process id), with
-//! them set.
+//! as a process starts, so they cannot be applied from inside a running app (and Rust
+//! makes changing the environment of a running process `unsafe`, which Tessera forbids).
+//! `tessera-app` (launcher.rs, which links no toolkit) starts the window with them set;
+//! a window started some other way starts itself once more, in place (`exec`, same
+//! process id), with them set.
+//!
+//! This file is also a module of the launcher, so it uses nothing but `std`.
 //!
 //! What they save, what starting twice costs, and why glibc's `MALLOC_ARENA_MAX` is not
 //! among them is measured in docs/benchmarks.md. A variable the user has set (to
@@ -34,30 +37,31 @@ const SETTINGS: &[(&str, &str)] = &[
     ("JSC_useGenerationalGC", "false"),
 ];
 
-/// Restarts the process with the settings above when any is missing. Returns only when
-/// nothing was missing or the restart failed (then the app runs without them).
-pub fn apply() {
+/// The settings above that the environment lacks.
+pub fn missing() -> Vec<(&'static str, &'static str)> {
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::process::CommandExt;
-        let missing: Vec<(&str, &str)> = SETTINGS
+        SETTINGS
             .iter()
             .copied()
             .filter(|(name, _)| std::env::var_os(name).is_none())
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
-        let Ok(exe) = std::env::current_exe() else {
-            return;
-        };
-        let mut args = std::env::args_os();
-        let mut command = std::process::Command::new(exe);
-        if let Some(arg0) = args.next() {
-            command.arg0(arg0);
-        }
-        // `exec` returns only on failure: the binary was replaced or removed meanwhile.
-        let err = command.args(args).envs(missing).exec();
-        eprintln!("tessera: starting without the memory settings: {err}");
+            .collect()
     }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Vec::new()
+    }
+}
+
+/// Runs `program` in place of this process with this process's command line (its
+/// name as given, too) and `settings` added to the environment. Returns only on failure.
+#[cfg(unix)]
+pub fn exec(program: &std::path::Path, settings: &[(&str, &str)]) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    let mut args = std::env::args_os();
+    let mut command = std::process::Command::new(program);
+    if let Some(arg0) = args.next() {
+        command.arg0(arg0);
+    }
+    command.args(args).envs(settings.iter().copied()).exec()
 }

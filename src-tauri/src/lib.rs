@@ -35,12 +35,6 @@ pub fn run() {
     }
     let args: Vec<String> = std::env::args().collect();
     let with_palette = palette::asked(&args);
-    // `tessera-app --palette` while the app runs: the running app takes the command
-    // line, as the single-instance plugin would hand it over, but before this process
-    // starts a toolkit or a window.
-    if with_palette && tessera_ipc::single_instance::hand_over(&args) == Ok(true) {
-        return;
-    }
     #[cfg(target_os = "linux")]
     if ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
@@ -51,7 +45,8 @@ pub fn run() {
         );
         std::process::exit(1);
     }
-    environment::apply();
+    #[cfg(unix)]
+    start_again_with_the_settings();
     #[cfg(not(debug_assertions))]
     if let Err(err) = tessera_core::process::harden() {
         eprintln!("tessera: cannot turn off core dumps: {err}");
@@ -81,6 +76,21 @@ pub fn run() {
     });
 }
 
+/// A window started without the settings of `environment.rs` (not by `tessera-app`)
+/// starts itself once more with them; if that fails, it runs without them.
+#[cfg(unix)]
+fn start_again_with_the_settings() {
+    let missing = environment::missing();
+    if missing.is_empty() {
+        return;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        // Returns only on failure: the binary was replaced or removed meanwhile.
+        let err = environment::exec(&exe, &missing);
+        eprintln!("tessera: starting without the memory settings: {err}");
+    }
+}
+
 /// `--version` and `--help`, answered before any window, restart or vault: what a
 /// package test or a person asking from a terminal expects. True when answered.
 fn answered_from_the_command_line() -> bool {
@@ -89,7 +99,7 @@ fn answered_from_the_command_line() -> bool {
     let text = match std::env::args().nth(1).as_deref() {
         Some("--version" | "-V") => format!("tessera-app {version}\n"),
         Some("--help" | "-h") => format!(
-            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--palette | --version | --help]\n  --palette  open the quick-access palette (of the app running, or of a new one);\n             bind `tessera palette` (the same, sooner) to a key in your desktop's settings\n             where Ctrl+Shift+Space is not grabbed\nThe command line is `tessera` (tessera --help).\n"
+            "tessera-app {version}: Tessera's desktop window.\nUsage: tessera-app [--palette | --version | --help]\n  --palette  open the quick-access palette (of the app running, or of a new one);\n             bind it (or `tessera palette`, the same) to a key in your desktop's settings\n             where Ctrl+Shift+Space is not grabbed\nThe command line is `tessera` (tessera --help).\n"
         ),
         _ => return false,
     };

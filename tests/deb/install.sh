@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The package a person installs, installed here as they would: `apt install` of the
-# built .deb, both programs run from /usr/bin, the completions and the manual page where
+# built .deb, its programs run from /usr/bin, the completions and the manual page where
 # the shells and man look, lintian without an error, and `apt remove` leaving nothing of
 # it. Needs root (make test runs as root in CI) and lintian.
 set -euo pipefail
@@ -29,8 +29,15 @@ trap 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$package" >/dev/null 
 
 /usr/bin/tessera --version | grep -q "^tessera " || fail "/usr/bin/tessera --version"
 /usr/bin/tessera-app --version | grep -q "^tessera-app " || fail "/usr/bin/tessera-app --version"
+# The launcher links no toolkit; the window beside it, which it starts, does.
+[ -x /usr/bin/tessera-window ] || fail "/usr/bin/tessera-window is missing"
+if readelf -d /usr/bin/tessera-app | grep NEEDED | grep -q -e libgtk -e libwebkit2gtk; then
+  fail "/usr/bin/tessera-app links a toolkit"
+fi
+readelf -d /usr/bin/tessera-window | grep NEEDED | grep -q libwebkit2gtk || fail "/usr/bin/tessera-window links no WebKitGTK"
 for file in /usr/share/bash-completion/completions/tessera /usr/share/zsh/vendor-completions/_tessera \
   /usr/share/fish/vendor_completions.d/tessera.fish /usr/share/man/man1/tessera.1.gz \
+  /usr/share/man/man1/tessera-app.1.gz /usr/share/man/man1/tessera-window.1.gz \
   /usr/share/doc/"$package"/copyright; do
   [ -s "$file" ] || fail "$file is missing"
 done
@@ -41,7 +48,7 @@ man -P cat tessera 2>/dev/null | grep -q "tessera" || zcat /usr/share/man/man1/t
 echo "== apt remove $package"
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$package" >/dev/null 2>&1 || fail "apt could not remove it"
 trap - EXIT
-for file in /usr/bin/tessera /usr/bin/tessera-app /usr/share/man/man1/tessera.1.gz; do
+for file in /usr/bin/tessera /usr/bin/tessera-app /usr/bin/tessera-window /usr/share/man/man1/tessera.1.gz; do
   [ ! -e "$file" ] || fail "$file is left after removal"
 done
 echo "deb test: installed, ran, removed"

@@ -159,7 +159,7 @@ describe("a keyring vault", () => {
 
   test("the app and its web process start with the memory settings (environment.rs)", () => {
     const environ = (pid) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-app"]).toString().trim();
+    const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-window"]).toString().trim();
     const webPid = execFileSync("pgrep", ["-n", "-f", "WebKitWebProcess"]).toString().trim();
     for (const pid of [appPid, webPid]) {
       const variables = environ(pid);
@@ -477,7 +477,7 @@ describe("a keyring vault", () => {
     const { vault_id: vaultId } = JSON.parse(readFileSync(path.join(home.home, "vault.header.json"), "utf8"));
     const key = execFileSync("secret-tool", ["lookup", "service", "dev.tessera", "username", vaultId]);
     assert.equal(key.length, 32, "the vault key, read back from the keyring");
-    const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-app"]).toString().trim();
+    const appPid = execFileSync("pgrep", ["-n", "-x", "tessera-window"]).toString().trim();
     const webPids = execFileSync("pgrep", ["-f", "WebKitWebProcess"]).toString().trim().split("\n");
     // The scan finds the key while the vault is open: SQLCipher holds it.
     const open = scanProcess(appPid, keyForms(key));

@@ -1,9 +1,8 @@
 //! `tessera palette`: opens the desktop app's quick-access palette. Meant for a
 //! desktop's own key binding where the app's global shortcut cannot be grabbed (a
 //! Wayland desktop without the GlobalShortcuts portal, a shortcut another program
-//! holds): unlike `tessera-app --palette`, this program links no toolkit, so the running
-//! app is asked within a few milliseconds of the key press instead of after WebKitGTK
-//! has loaded (130–150 ms on the benchmark's machine, docs/benchmarks.md).
+//! holds). Like `tessera-app --palette`, this program links no toolkit, so the running
+//! app is asked within a few milliseconds of the key press (docs/benchmarks.md).
 
 use crate::commands::Exit;
 use crate::output;
