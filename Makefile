@@ -148,6 +148,9 @@ bench-app: app-release
 	$(CARGO) build --locked --release -p tessera-cli
 	bash scripts/bench-app.sh
 
+# The bundler packages both of the app's binaries, tessera-app (the launcher) and
+# tessera-window, and warns that it cannot mark tessera-app with the bundle type: the
+# launcher has no Tauri in it, and only Tauri's updater, which Tessera lacks, reads it.
 deb: ui
 	$(CARGO) build --locked --release -p tessera-cli
 	bash scripts/deb-files.sh "$(CARGO_TARGET_DIR)/release/tessera"
