@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    start(&window, &args)
+    start(&window)
 }
 
 /// `--version` and `--help`: the window answers them, and no running app is asked.
@@ -42,7 +42,7 @@ fn asks_about_itself(args: &[String]) -> bool {
 /// The window in place of this process (same process id, so whoever started
 /// `tessera-app` sees the window's exit status and signals).
 #[cfg(unix)]
-fn start(window: &std::path::Path, _args: &[String]) -> ExitCode {
+fn start(window: &std::path::Path) -> ExitCode {
     let err = environment::exec(window, &environment::missing());
     eprintln!(
         "tessera-app: cannot start the window ({}): {err}; reinstall Tessera",
@@ -53,9 +53,10 @@ fn start(window: &std::path::Path, _args: &[String]) -> ExitCode {
 
 /// The window as a child, its exit status passed on.
 #[cfg(not(unix))]
-fn start(window: &std::path::Path, args: &[String]) -> ExitCode {
+fn start(window: &std::path::Path) -> ExitCode {
+    // This program's arguments, without its name.
     match std::process::Command::new(window)
-        .args(args.iter().skip(1))
+        .args(std::env::args_os().skip(1))
         .envs(environment::missing())
         .status()
     {
