@@ -11,13 +11,14 @@ import { handleError } from "../stores/session.svelte";
 import { toasts } from "../stores/toasts.svelte";
 import { tokens } from "../stores/tokens.svelte";
 import { ui } from "../stores/ui.svelte";
+import type { PlaceholderRow } from "./rows";
 
 export type Action = "copy" | "copy-secret-id" | "download" | "edit" | "rotate" | "revoke" | "restore" | "delete";
 
 export type MenuItem = { action: Action; label: string; danger?: boolean; separated?: boolean };
 
 /** The menu for a token: only the actions that apply (Delete only when revoked). */
-export function menuItems(row: Pick<TokenRow, "kind" | "status">): MenuItem[] {
+export function menuItems(row: Pick<TokenRow | PlaceholderRow, "kind" | "status">): MenuItem[] {
   const items: MenuItem[] = [];
   const revoked = row.status === "revoked";
   if (row.kind !== "rsa") items.push({ action: "copy", label: "Copy" });
